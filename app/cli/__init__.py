@@ -1,0 +1,1 @@
+"""Headless command line: `python -m app <command>`; same core functions as the GUI."""

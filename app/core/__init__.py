@@ -1,0 +1,1 @@
+"""Pure-Python core of GovInspect. Never imports PySide6."""
