@@ -18,6 +18,7 @@ from ..core.paths import default_db_path
 COMMAND_MODULES = [
     "app.cli.registry_cmds",
     "app.cli.round_cmds",
+    "app.cli.score_cmds",
 ]
 
 

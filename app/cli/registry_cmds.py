@@ -1,0 +1,106 @@
+"""CLI: demo, import sites/accounts, registry stats, registry export."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from ..core import demo, importing, registry_export
+from ..core.fields import LABEL
+from ..core.registry_stats import registry_stats
+from ..core.validation import BadValue, date as parse_date
+
+KINDS = {"sites": "site", "accounts": "account"}
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("demo", help="载入示例名录（江州市，约60个网站、300个新媒体账号）")
+    p.set_defaults(handler=cmd_demo)
+
+    p = sub.add_parser("import", help="从 .xlsx/.csv 导入网站或新媒体名录（全部成功才写入）")
+    p.add_argument("kind", choices=sorted(KINDS), help="sites：政府网站；accounts：政务新媒体")
+    p.add_argument("file", type=Path)
+    p.add_argument("--dry-run", action="store_true", help="只检查并报告，不写入")
+    p.set_defaults(handler=cmd_import)
+
+    reg = sub.add_parser("registry", help="名录统计与导出")
+    rsub = reg.add_subparsers(dest="registry_command", required=True)
+    p = rsub.add_parser("stats", help="按地区×类别/平台、按状态统计（可指定截至日期）")
+    p.add_argument("--as-of", help="截至日期 YYYY-MM-DD（默认今天）")
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+    p.set_defaults(handler=cmd_stats)
+    p = rsub.add_parser("export", help="导出名录到 .xlsx（与导入列相同）")
+    p.add_argument("file", type=Path)
+    p.set_defaults(handler=cmd_export)
+
+
+def cmd_demo(args, db) -> int:
+    counts = demo.build_demo(db)
+    print(f"已载入示例名录：地区 {counts['regions']} 个，网站 {counts['sites']} 个，新媒体账号 {counts['accounts']} 个。")
+    return 0
+
+
+def cmd_import(args, db) -> int:
+    kind = KINDS[args.kind]
+    plan = importing.plan_import(db, kind, args.file)
+    for w in plan.warnings:
+        print(f"提示：{w}")
+    if not plan.ok:
+        for p in plan.problems:
+            print(p)
+        print(f"错误：{plan.summary()}", file=sys.stderr)
+        return 2
+    if plan.unmapped:
+        print(f"未识别、已忽略的列：{'、'.join(plan.unmapped)}")
+    for number, rid, old, new in plan.changed:
+        label = LABEL[kind]
+        changes = "；".join(f"{label.get(k, k)}：{old.get(k) or '（空）'} → {v}" for k, v in new.items())
+        print(f"变更 第{number}行：{changes}")
+    if args.dry_run:
+        print(f"{plan.summary()}（试运行，未写入）")
+        return 0
+    result = importing.apply_import(db, plan)
+    print(f"导入完成：新增 {result.inserted}，变更 {result.updated}，未变 {result.unchanged}。")
+    return 0
+
+
+def cmd_stats(args, db) -> int:
+    if args.as_of:
+        try:
+            args.as_of = parse_date(args.as_of, required=True)
+        except BadValue as exc:
+            print(f"错误：--as-of {exc}", file=sys.stderr)
+            return 2
+    stats = registry_stats(db, args.as_of)
+    if args.json:
+        doc = {"as_of": args.as_of, **{("sites" if k == "site" else "accounts"): asdict(v) for k, v in stats.items()}}
+        print(json.dumps(doc, ensure_ascii=False, indent=2))
+        return 0
+    when = f"截至 {args.as_of}" if args.as_of else "截至今天"
+    for kind, title, col in (("site", "政府网站", "类别"), ("account", "政务新媒体", "平台")):
+        s = stats[kind]
+        print(f"{title}（{when}）：共 {s.total} 个，在运行 {s.running} 个")
+        print("  按状态：" + ("，".join(f"{k} {v}" for k, v in s.by_status.items()) or "无"))
+        if s.by_region:
+            print(f"  在运行的按地区×{col}：")
+            header = ["地区", *s.columns, "合计"]
+            rows = [[r, *[str(c.get(x, 0)) for x in s.columns], str(sum(c.values()))] for r, c in s.by_region.items()]
+            rows.append(["合计", *[str(sum(c.get(x, 0) for c in s.by_region.values())) for x in s.columns], str(s.running)])
+            print(_table(header, rows))
+        print()
+    return 0
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    from ..core.xlsx import text_width
+    widths = [max(text_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    pad = lambda s, w: s + " " * (w - text_width(s))
+    return "\n".join("    " + "  ".join(pad(c, widths[i]) for i, c in enumerate(r)) for r in [header, *rows])
+
+
+def cmd_export(args, db) -> int:
+    counts = registry_export.export_registry(db, args.file)
+    print(f"已导出：网站 {counts['site']} 个，新媒体账号 {counts['account']} 个 → {args.file}")
+    return 0
