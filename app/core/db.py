@@ -24,6 +24,13 @@ def schema_version(conn: sqlite3.Connection) -> int:
     return conn.execute("PRAGMA user_version").fetchone()[0]
 
 
+def _newer(current: int, latest: int) -> NewerDatabaseError:
+    return NewerDatabaseError(
+        f"数据库文件由更新版本的政网巡检创建（结构版本 {current}，本程序支持到 {latest}），"
+        "为避免损坏数据，已拒绝打开。请升级程序后再打开此文件。"
+    )
+
+
 def backup_file(conn: sqlite3.Connection, path: Path, old_version: int) -> Path:
     """Copy the database (consistently, via the backup API) beside itself."""
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -46,10 +53,7 @@ def migrate(conn: sqlite3.Connection, path: Path | None, steps: list[list[str]] 
     current = schema_version(conn)
     latest = len(steps)
     if current > latest:
-        raise NewerDatabaseError(
-            f"数据库文件由更新版本的政网巡检创建（结构版本 {current}，本程序支持到 {latest}），"
-            "为避免损坏数据，已拒绝打开。请升级程序后再打开此文件。"
-        )
+        raise _newer(current, latest)
     if current == latest:
         return None
     backup = None
@@ -78,13 +82,18 @@ def connect(path: Path | str, *, steps: list[list[str]] | None = None) -> sqlite
     try:
         # isolation_level=None: we manage transactions explicitly (BEGIN/COMMIT).
         conn = sqlite3.connect(str(path), timeout=10, isolation_level=None, check_same_thread=False)
-        _pragmas(conn)
         result = conn.execute("PRAGMA quick_check").fetchone()[0]
+        version = schema_version(conn)
     except sqlite3.DatabaseError as exc:
         raise DatabaseError(f"无法打开数据库文件“{path}”：文件已损坏或不是 SQLite 数据库（{exc}）。") from exc
     if result != "ok":
         conn.close()
         raise DatabaseError(f"数据库文件“{path}”完整性检查未通过：{result}。请从备份恢复。")
+    latest = len(migrations.STEPS if steps is None else steps)
+    if version > latest:                  # refuse before any pragma touches the file
+        conn.close()
+        raise _newer(version, latest)
+    _pragmas(conn)
     try:
         migrate(conn, path, steps)
     except NewerDatabaseError:

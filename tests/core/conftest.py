@@ -1,0 +1,13 @@
+"""Fixtures for core tests: a fresh registry file per test."""
+from __future__ import annotations
+
+import pytest
+
+from app.core import db as dbmod
+
+
+@pytest.fixture
+def db(tmp_path):
+    d = dbmod.connect(tmp_path / "registry.sqlite")
+    yield d
+    d.close()

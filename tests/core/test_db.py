@@ -1,0 +1,72 @@
+"""Opening, upgrading and refusing database files."""
+import sqlite3
+
+import pytest
+
+from app.core import db as dbmod, migrations, registry
+from app.core.errors import DatabaseError, NewerDatabaseError
+
+
+def test_new_file_has_latest_schema_wal_and_foreign_keys(tmp_path):
+    d = dbmod.connect(tmp_path / "a.sqlite")
+    assert dbmod.schema_version(d.conn) == migrations.LATEST
+    assert d.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert d.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    tables = set(d.table_names())
+    for t in ("regions", "units", "sites", "accounts", "status_history", "rounds", "round_targets",
+              "findings", "evidence", "audit_log", "settings", "profiles"):
+        assert t in tables
+
+
+def test_refuses_newer_file_and_leaves_it_alone(tmp_path):
+    path = tmp_path / "new.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {migrations.LATEST + 5}")
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(NewerDatabaseError) as exc:
+        dbmod.connect(path)
+    assert "更新版本" in str(exc.value)
+    assert path.read_bytes() == before
+
+
+def test_refuses_garbage_file(tmp_path):
+    path = tmp_path / "junk.sqlite"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(DatabaseError) as exc:
+        dbmod.connect(path)
+    assert "损坏" in str(exc.value)
+
+
+def test_upgrade_from_version_1_keeps_data_and_backs_up(tmp_path):
+    path = tmp_path / "old.sqlite"
+    old = dbmod.connect(path, steps=migrations.STEPS[:1])      # a file as version 1 wrote it
+    assert dbmod.schema_version(old.conn) == 1
+    registry.add_record(old, "site", {"name": "旧网站", "site_code": "2101000001", "url": "www.a.gov.cn",
+                                      "host_unit": "办公厅", "region": "沈阳市", "category": "市级门户"})
+    old.close()
+    d = dbmod.connect(path)
+    assert dbmod.schema_version(d.conn) == migrations.LATEST
+    assert [r["name"] for r in registry.list_records(d, "site")] == ["旧网站"]
+    backups = list(tmp_path.glob("old.v1-*.bak.sqlite"))
+    assert len(backups) == 1
+    b = sqlite3.connect(backups[0])
+    assert b.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert b.execute("SELECT name FROM sites").fetchall() == [("旧网站",)]
+
+
+def test_failed_step_rolls_back_whole_step(tmp_path):
+    path = tmp_path / "f.sqlite"
+    dbmod.connect(path, steps=migrations.STEPS[:1]).close()
+    broken = migrations.STEPS[:1] + [["CREATE TABLE extra (x INTEGER)", "THIS IS NOT SQL"]]
+    with pytest.raises(DatabaseError):
+        dbmod.connect(path, steps=broken)
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'extra'").fetchall() == []
+
+
+def test_settings_roundtrip(db):
+    dbmod.set_setting(db, "inspector_name", "张三")
+    assert dbmod.get_setting(db, "inspector_name") == "张三"
+    assert dbmod.get_setting(db, "missing", "x") == "x"
