@@ -19,6 +19,9 @@ COMMAND_MODULES = [
     "app.cli.registry_cmds",
     "app.cli.round_cmds",
     "app.cli.score_cmds",
+    "app.cli.check_cmds",
+    "app.cli.export_cmds",
+    "app.cli.media_cmds",
 ]
 
 
