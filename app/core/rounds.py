@@ -5,6 +5,7 @@ edits never rewrite a past round. Every write is audited and runs in one transac
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import random
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field, fields
 
 import sqlite_utils
 
-from . import audit, registry, vocab
+from . import audit, profiles, registry, vocab
 from .db import transaction
 from .errors import GovInspectError, ValidationError
 from .registry_stats import status_as_of
@@ -156,17 +157,12 @@ def new_seed() -> int:
 
 
 def _profile_info(db: sqlite_utils.Database, profile_id: str) -> tuple[str, str | None, str | None]:
-    """(version, snapshot JSON, problem) for a profile id, via app.core.profiles when present."""
+    """(version, snapshot JSON, problem) of a rule set (or single profile) id."""
     try:
-        from . import profiles
-    except ImportError:
-        # TODO: drop this branch once app/core/profiles.py lands; until then any id is accepted.
-        return "", None, None
-    try:
-        profile = profiles.load_profile(db, profile_id)
+        snapshot, version = profiles.round_snapshot(db, profile_id)
     except GovInspectError as exc:
         return "", None, str(exc)
-    return profile.version, json.dumps(profile.data, ensure_ascii=False, sort_keys=True), None
+    return version, snapshot, None
 
 
 # ---------------------------------------------------------------- scope
@@ -179,11 +175,20 @@ def _running(db: sqlite_utils.Database, kind: str, day: str) -> list[dict]:
     return [rec for rec in registry.list_records(db, kind) if statuses.get(rec["id"]) in allowed]
 
 
+def _draw_rank(seed: int, kind: str, rec: dict) -> str:
+    """The record's place in the seeded random order (SHA-256 of seed and identity).
+
+    Hash ranking instead of random.sample: the draw does not depend on the Python
+    version, and adding or closing one record does not reshuffle everybody else.
+    """
+    ident = rec.get("site_code") if kind == "site" else f"{rec.get('platform')}:{rec.get('name')}:{rec.get('id')}"
+    return hashlib.sha256(f"{seed}:{kind}:{ident}".encode("utf-8")).hexdigest()
+
+
 def _sample(pool: list[dict], pct: float | None, seed: int, kind: str, stratify: bool) -> list[dict]:
     """A reproducible random sample of ``pct`` percent (rounded up) of ``pool``, kept in order.
 
-    Each kind (and each 地区 when stratified) draws from its own generator seeded by a
-    string, so changing the account percentage does not reshuffle the site sample.
+    Stratified, each 地区 gives its own share, so every region with records is covered.
     """
     if pct is None or pct >= 100:
         return list(pool)
@@ -191,11 +196,10 @@ def _sample(pool: list[dict], pct: float | None, seed: int, kind: str, stratify:
     for i, rec in enumerate(pool):
         groups[(rec.get("region") or "") if stratify else ""].append(i)
     chosen: set[int] = set()
-    for region, idx in groups.items():
+    for idx in groups.values():
         # Round up (epsilon: 10 * 30 / 100 is 3.0000000000000004), at least one per group.
         k = min(len(idx), max(1, math.ceil(len(idx) * pct / 100 - 1e-9)))
-        rng = random.Random(f"{seed}:{kind}:{region}")
-        chosen.update(rng.sample(idx, k))
+        chosen.update(sorted(idx, key=lambda i: _draw_rank(seed, kind, pool[i]))[:k])
     return [pool[i] for i in sorted(chosen)]
 
 

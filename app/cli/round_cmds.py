@@ -1,0 +1,139 @@
+"""CLI: inspection rounds (create, list, close, reopen) and findings (import, list/export)."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..core import findings, rounds
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    grp = sub.add_parser("round", help="检查轮次：创建（全量/抽样/回头看）、列表、关闭、重新打开")
+    rsub = grp.add_subparsers(dest="round_command", required=True)
+
+    p = rsub.add_parser("create", help="创建检查轮次并冻结检查对象；最后一行输出新轮次编号")
+    p.add_argument("name", help="轮次名称，如“2025年第二季度检查”")
+    p.add_argument("--as-of", required=True, help="监测时间点 YYYY-MM-DD：此日在运行的网站和账号")
+    p.add_argument("--from", dest="period_from", help="检查期起始日期")
+    p.add_argument("--to", dest="period_to", help="检查期截止日期")
+    p.add_argument("--kind", default="月度", help=f"类型：{'/'.join(rounds.KINDS)}（默认 月度）")
+    p.add_argument("--profile", default=rounds.DEFAULT_PROFILE, help="指标体系（默认 national-2019）")
+    p.add_argument("--sample-sites", metavar="PCT", help="网站抽样比例（百分比，不填为全量）")
+    p.add_argument("--sample-accounts", metavar="PCT", help="新媒体账号抽样比例（百分比，不填为全量）")
+    p.add_argument("--stratify", action="store_true", help="按地区分层抽样（每个地区至少一个）")
+    p.add_argument("--seed", help="随机种子（同一种子得到同一样本；不填则随机生成并记录）")
+    p.add_argument("--recheck", metavar="ROUND", help="回头看：纳入该轮次中确认且未整改的对象")
+    p.set_defaults(handler=cmd_create)
+
+    p = rsub.add_parser("list", help="列出检查轮次")
+    p.set_defaults(handler=cmd_list)
+
+    p = rsub.add_parser("close", help="关闭轮次（之后只读）")
+    p.add_argument("round", help="轮次编号或名称")
+    p.set_defaults(handler=cmd_close)
+
+    p = rsub.add_parser("reopen", help="重新打开已关闭的轮次（须说明原因，记入操作日志）")
+    p.add_argument("round", help="轮次编号或名称")
+    p.add_argument("--reason", required=True, help="重新打开的原因")
+    p.set_defaults(handler=cmd_reopen)
+
+    grp = sub.add_parser("findings", help="检查发现的问题：导入、列出/导出")
+    fsub = grp.add_subparsers(dest="findings_command", required=True)
+
+    p = fsub.add_parser("import", help="从 .xlsx/.csv 导入问题（全部无误才写入）")
+    p.add_argument("round", help="轮次编号或名称")
+    p.add_argument("file", type=Path)
+    p.add_argument("--dry-run", action="store_true", help="只检查并报告，不写入")
+    p.set_defaults(handler=cmd_import)
+
+    p = fsub.add_parser("list", help="列出问题：JSONL（默认输出到屏幕）或 .xlsx（需 --out）")
+    p.add_argument("round", help="轮次编号或名称")
+    p.add_argument("--status", choices=findings.STATUSES, help="只列出此状态")
+    p.add_argument("--kind", help="只列出此问题类型")
+    p.add_argument("--region", help="只列出此地区")
+    p.add_argument("--format", choices=["jsonl", "xlsx"], help="输出格式（默认 jsonl；--out 以 .xlsx 结尾时为 xlsx）")
+    p.add_argument("--out", type=Path, help="输出文件")
+    p.set_defaults(handler=cmd_list_findings)
+
+
+def _pct_text(pct) -> str:
+    return "全量" if pct is None else f"抽样 {pct:g}%"
+
+
+def cmd_create(args, db) -> int:
+    recheck = rounds.find_round(db, args.recheck).id if args.recheck else None
+    rid = rounds.create_round(
+        db, args.name, args.as_of, period_from=args.period_from, period_to=args.period_to, kind=args.kind,
+        profile_id=args.profile, sample_sites_pct=args.sample_sites, sample_accounts_pct=args.sample_accounts,
+        stratify_by_region=args.stratify, seed=args.seed, recheck_round_id=recheck)
+    r = rounds.get_round(db, rid)
+    targets = rounds.round_targets(db, rid)
+    n_recheck = sum(1 for t in targets if t.reason == "回头看")
+    period = f"，检查期 {r.period_from or '…'} 至 {r.period_to or '…'}" if (r.period_from or r.period_to) else ""
+    print(f"已创建检查轮次“{r.name}”（{r.kind}，监测时间点 {r.as_of}{period}，指标体系 {r.profile_id}）")
+    strat = "，按地区分层" if r.stratify_by_region else ""
+    print(f"网站 {r.site_count} 个（{_pct_text(r.sample_sites_pct)}），"
+          f"政务新媒体 {r.account_count} 个（{_pct_text(r.sample_accounts_pct)}）{strat}；随机种子 {r.seed}")
+    if r.recheck_round_id:
+        print(f"回头看：纳入轮次 {r.recheck_round_id} 中未整改的对象 {n_recheck} 个")
+    print(rid)
+    return 0
+
+
+def cmd_list(args, db) -> int:
+    rows = rounds.list_rounds(db)
+    if not rows:
+        print("还没有检查轮次。")
+        return 0
+    print("编号\t名称\t类型\t监测时间点\t网站\t新媒体\t问题(确认/全部)\t状态")
+    for r in rows:
+        print(f"{r.id}\t{r.name}\t{r.kind}\t{r.as_of}\t{r.site_count}\t{r.account_count}\t"
+              f"{r.confirmed_count}/{r.finding_count}\t{'已关闭' if r.closed else '进行中'}")
+    return 0
+
+
+def cmd_close(args, db) -> int:
+    r = rounds.find_round(db, args.round)
+    rounds.close_round(db, r.id)
+    print(f"已关闭检查轮次“{r.name}”（编号 {r.id}），此后只读。")
+    return 0
+
+
+def cmd_reopen(args, db) -> int:
+    r = rounds.find_round(db, args.round)
+    rounds.reopen_round(db, r.id, args.reason)
+    print(f"已重新打开检查轮次“{r.name}”（编号 {r.id}），原因已记入操作日志。")
+    return 0
+
+
+def cmd_import(args, db) -> int:
+    r = rounds.find_round(db, args.round)
+    result = findings.import_findings(db, r.id, args.file, dry_run=args.dry_run)
+    if not result.ok:
+        for p in result.problems:
+            print(p)
+        print(f"错误：{result.summary()}", file=sys.stderr)
+        return 2
+    print(result.summary())
+    return 0
+
+
+def cmd_list_findings(args, db) -> int:
+    r = rounds.find_round(db, args.round)
+    fmt = args.format or ("xlsx" if args.out and args.out.suffix.lower() == ".xlsx" else "jsonl")
+    if fmt == "xlsx" and not args.out:
+        print("错误：xlsx 格式需要用 --out 指定输出文件", file=sys.stderr)
+        return 2
+    rows = findings.list_findings(db, r.id, status=args.status, kind=args.kind, region=args.region)
+    if fmt == "xlsx":
+        n = findings.export_xlsx(db, r.id, rows, args.out)
+        print(f"已导出 {n} 条问题 → {args.out}")
+    elif args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        with open(args.out, "w", encoding="utf-8", newline="\n") as fp:
+            n = findings.write_jsonl(db, rows, fp)
+        print(f"已导出 {n} 条问题 → {args.out}")
+    else:
+        findings.write_jsonl(db, rows, sys.stdout)
+    return 0

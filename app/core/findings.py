@@ -1,0 +1,722 @@
+"""Findings of a round: add, review (确认/误报/存疑), whitelist, import, export — all audited.
+
+A finding belongs to one frozen round target. A 误报 can be remembered as a whitelist
+rule; active rules mark matching 待审核 findings as 误报 in later rounds.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Iterable, TextIO
+
+import sqlite_utils
+
+from . import audit, profiles, vocab
+from .db import transaction
+from .errors import ValidationError
+from .fields import header_key
+from .importing import RowProblem, SheetData, read_table
+from .rounds import ensure_open, get_round, get_target
+from .validation import text as cell_text
+
+STATUSES = ["待审核", "确认", "误报", "存疑"]
+SOURCES = ["自动", "人工", "导入"]
+WHITELIST_NOTE = "白名单自动标记"
+WHITELIST_REVIEWER = "白名单"
+_STATUS_ALIASES = {"已确认": "确认", "属实": "确认", "是": "确认", "有效": "确认",
+                   "不属实": "误报", "无效": "误报", "否": "误报",
+                   "待确认": "待审核", "未审核": "待审核", "待定": "存疑", "疑似": "存疑"}
+KIND_NAME = {"site": "网站", "account": "政务新媒体"}
+TARGET_TYPES = ("site", "account")
+
+
+@dataclass(frozen=True)
+class Finding:
+    id: int
+    round_id: int
+    target_id: int
+    indicator_id: str
+    kind: str
+    source: str
+    status: str
+    count: int
+    deduct: float | None
+    url: str
+    page: str
+    detail: str
+    snippet: str
+    evidence_text: str
+    screenshot_path: str
+    detected_at: str
+    reviewer: str
+    reviewer_note: str
+    reviewed_at: str | None
+    whitelist_rule_id: int | None
+    run_id: int | None
+    fingerprint: str
+    # From the round target (joined on read).
+    target_type: str = ""
+    target_key: str = ""
+    target_name: str = ""
+    region_name: str = ""
+    unit_name: str = ""
+
+
+@dataclass(frozen=True)
+class WhitelistRule:
+    id: int
+    target_key: str
+    kind: str
+    url: str
+    text: str
+    note: str
+    active: bool
+    created_by: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    name: str                    # Chinese name
+    applies_to: str              # 'site' or 'account'
+
+
+# ---------------------------------------------------------------- indicators
+
+def _name_key(text: str) -> str:
+    return vocab._key(text or "").replace("“", "").replace("”", "").replace('"', "")
+
+
+def _short_name(name: str) -> str:
+    """The name without a trailing note in brackets: 可用性（首页及链接可用性） -> 可用性."""
+    return re.sub(r"\([^()]*\)$", "", _name_key(name))
+
+
+class IndicatorIndex:
+    """Items of a round's rule set, found by id or Chinese name, per target type.
+
+    Any item below the parts (an indicator, a veto clause, a deduction rule, a
+    non-scoring issue) can carry findings; the part nodes themselves cannot.
+    """
+
+    def __init__(self, profile_set: dict[str, "profiles.Profile"]):
+        self.by_id: dict[str, Indicator] = {}
+        self.by_name: dict[tuple[str, str], list[Indicator]] = {}
+        self.by_short: dict[tuple[str, str], list[Indicator]] = {}
+        for target_type, profile in profile_set.items():
+            for item in profile.walk():
+                if item.level < 1:
+                    continue
+                ind = Indicator(item.id, item.name, target_type)
+                self.by_id.setdefault(item.id, ind)
+                self.by_name.setdefault((target_type, _name_key(item.name)), []).append(ind)
+                self.by_short.setdefault((target_type, _short_name(item.name)), []).append(ind)
+
+    @classmethod
+    def for_round(cls, db: sqlite_utils.Database, round_id: int) -> "IndicatorIndex":
+        """The rule set frozen with the round, else the current one of its profile id."""
+        row = db.conn.execute("SELECT profile_id, profile_snapshot FROM rounds WHERE id = ?", (round_id,)).fetchone()
+        if row is None:
+            raise ValidationError({"检查轮次": f"编号 {round_id} 不存在"})
+        profile_id, snapshot = row
+        return cls(profiles.profiles_from_snapshot(snapshot) if snapshot else profiles.profile_set(db, profile_id))
+
+    def get(self, item_id: str) -> Indicator | None:
+        return self.by_id.get(item_id)
+
+    def resolve(self, text: str, target_type: str | None) -> tuple[Indicator | None, str]:
+        """(indicator, problem) for ``text`` on a target of ``target_type`` (None: not known)."""
+        text = (text or "").strip()
+        if not text:
+            return None, "不能为空"
+        ind = self.by_id.get(text)
+        if ind is None:
+            types = [target_type] if target_type else TARGET_TYPES
+            for t in types:
+                for index, key in ((self.by_name, _name_key(text)), (self.by_short, _short_name(text))):
+                    hits = index.get((t, key), [])
+                    if len(hits) > 1:
+                        return None, f"指标名称“{text}”对应多个指标（{'、'.join(h.id for h in hits)}），请填写指标编号"
+                    if hits:
+                        ind = hits[0]
+                        break
+                if ind:
+                    break
+        if ind is None and target_type:
+            other = self.resolve(text, None)[0]
+            if other is not None and other.applies_to != target_type:
+                ind = other
+        if ind is None:
+            return None, f"未知的指标“{text}”：应为本轮指标体系中的指标编号（如 web.veto.unreachable）或中文名称"
+        if target_type and ind.applies_to != target_type:
+            return None, (f"指标“{text}”用于{KIND_NAME[ind.applies_to]}，"
+                          f"而该检查对象是{KIND_NAME[target_type]}")
+        return ind, ""
+
+
+# ---------------------------------------------------------------- reading
+
+_FINDING_FIELDS = {f.name for f in fields(Finding)}
+_SELECT = """SELECT f.*, t.target_type, t.target_key, t.name AS target_name, t.region_name, t.unit_name
+             FROM findings f JOIN round_targets t ON t.id = f.target_id"""
+
+
+def _to_finding(row: dict) -> Finding:
+    return Finding(**{k: v for k, v in row.items() if k in _FINDING_FIELDS})
+
+
+def _query(db: sqlite_utils.Database, where: str, args: list) -> list[Finding]:
+    cur = db.conn.execute(f"{_SELECT} WHERE {where} ORDER BY t.sort_order, t.id, f.id", args)
+    cols = [c[0] for c in cur.description]
+    return [_to_finding(dict(zip(cols, r))) for r in cur.fetchall()]
+
+
+def get_finding(db: sqlite_utils.Database, finding_id: int) -> Finding:
+    rows = _query(db, "f.id = ?", [finding_id])
+    if not rows:
+        raise ValidationError({"问题": f"编号 {finding_id} 不存在"})
+    return rows[0]
+
+
+def list_findings(db: sqlite_utils.Database, round_id: int, status: str | None = None, kind: str | None = None,
+                  region: str | None = None, target_id: int | None = None,
+                  indicator_id: str | None = None) -> list[Finding]:
+    """Findings of a round in target order, optionally filtered; each carries its target."""
+    where, args = ["f.round_id = ?"], [round_id]
+    for column, value in (("f.status", status), ("f.kind", kind), ("t.region_name", region),
+                          ("f.target_id", target_id), ("f.indicator_id", indicator_id)):
+        if value is not None and value != "":
+            where.append(f"{column} = ?")
+            args.append(value)
+    return _query(db, " AND ".join(where), args)
+
+
+# ---------------------------------------------------------------- whitelist
+
+def list_whitelist_rules(db: sqlite_utils.Database, active_only: bool = False) -> list[WhitelistRule]:
+    sql = "SELECT * FROM whitelist_rules" + (" WHERE active = 1" if active_only else "") + " ORDER BY id"
+    cur = db.conn.execute(sql)
+    cols = [c[0] for c in cur.description]
+    out = []
+    for r in cur.fetchall():
+        d = dict(zip(cols, r))
+        d["active"] = bool(d["active"])
+        out.append(WhitelistRule(**d))
+    return out
+
+
+def add_whitelist_rule(db: sqlite_utils.Database, target_key: str, url: str = "", text: str = "",
+                       kind: str = "", note: str = "", who: str | None = None) -> int:
+    """Remember a false positive: findings of ``target_key`` with this url and/or text (and kind)."""
+    target_key, url, text, kind = (target_key or "").strip(), (url or "").strip(), (text or "").strip(), (kind or "").strip()
+    problems = {}
+    if not target_key:
+        problems["检查对象"] = "不能为空"
+    if not url and not text:
+        # A rule with neither would silence every finding of the target: too broad.
+        problems["白名单"] = "链接和文字至少填写一项"
+    if problems:
+        raise ValidationError(problems)
+    who = who or audit.current_user(db)
+    values = {"target_key": target_key, "kind": kind, "url": url, "text": text, "note": note or "",
+              "active": 1, "created_by": who, "created_at": audit.now()}
+    with transaction(db):
+        cur = db.conn.execute(f"INSERT INTO whitelist_rules({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
+                              list(values.values()))
+        audit.log(db, "whitelist_rules", cur.lastrowid, "insert", None, values, who)
+    return cur.lastrowid
+
+
+def whitelist_from_finding(db: sqlite_utils.Database, finding_id: int, note: str = "", match_kind: bool = True,
+                           who: str | None = None) -> int:
+    """A whitelist rule from a finding (its target, url and snippet or detail); returns the rule id."""
+    f = get_finding(db, finding_id)
+    return add_whitelist_rule(db, f.target_key, f.url, f.snippet or f.detail, f.kind if match_kind else "",
+                              note, who)
+
+
+def set_rule_active(db: sqlite_utils.Database, rule_id: int, active: bool, who: str | None = None) -> None:
+    """Switch a whitelist rule off (or on again); rules are never deleted."""
+    row = db.conn.execute("SELECT active FROM whitelist_rules WHERE id = ?", (rule_id,)).fetchone()
+    if row is None:
+        raise ValidationError({"白名单": f"编号 {rule_id} 不存在"})
+    with transaction(db):
+        db.conn.execute("UPDATE whitelist_rules SET active = ? WHERE id = ?", (int(active), rule_id))
+        audit.log(db, "whitelist_rules", rule_id, "update", {"active": bool(row[0])}, {"active": bool(active)}, who)
+
+
+def _matching_rule(rules: list[WhitelistRule], target_key: str, kind: str, url: str,
+                   texts: Iterable[str]) -> WhitelistRule | None:
+    texts = [t for t in texts if t]
+    for rule in rules:
+        if rule.target_key != target_key:
+            continue
+        if rule.kind and rule.kind != kind:
+            continue
+        if rule.url and rule.url != (url or "").strip():
+            continue
+        if rule.text and not any(rule.text in t for t in texts):
+            continue
+        return rule
+    return None
+
+
+def apply_whitelist(db: sqlite_utils.Database, round_id: int, who: str | None = None) -> int:
+    """Mark 待审核 findings of a round that match an active rule as 误报; returns how many."""
+    with transaction(db):
+        ensure_open(db, round_id)
+        rules = list_whitelist_rules(db, active_only=True)
+        if not rules:
+            return 0
+        at = audit.now()
+        log = []
+        for f in list_findings(db, round_id, status="待审核"):
+            rule = _matching_rule(rules, f.target_key, f.kind, f.url, (f.snippet, f.detail, f.evidence_text))
+            if rule is None:
+                continue
+            db.conn.execute(
+                "UPDATE findings SET status = '误报', whitelist_rule_id = ?, reviewer = ?, reviewer_note = ?,"
+                " reviewed_at = ? WHERE id = ?", (rule.id, WHITELIST_REVIEWER, WHITELIST_NOTE, at, f.id))
+            log.append(("findings", f.id, "whitelist", {"status": f.status},
+                        {"status": "误报", "whitelist_rule_id": rule.id, "reviewer_note": WHITELIST_NOTE}))
+        audit.log_many(db, log, who)
+    return len(log)
+
+
+# ---------------------------------------------------------------- writing
+
+def fingerprint(target_key: str, indicator_id: str, kind: str, url: str, text: str) -> str:
+    """Same problem seen again (same target, item, kind, url and text) -> same fingerprint."""
+    norm = re.sub(r"\s+", " ", text or "").strip()
+    raw = "\x1f".join([target_key, indicator_id, kind or "", (url or "").strip(), norm])
+    return hashlib.sha1(raw.encode("utf-8")).hexdigest()[:16]
+
+
+def _positive_int(value) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 1 else None
+    if isinstance(value, float):
+        return int(value) if value.is_integer() and value >= 1 else None
+    t = cell_text(value)
+    if re.fullmatch(r"\d+", t) and int(t) >= 1:
+        return int(t)
+    if re.fullmatch(r"\d+\.0+", t) and int(float(t)) >= 1:
+        return int(float(t))
+    return None
+
+
+def normalise_status(text) -> str | None:
+    t = cell_text(text)
+    if t in STATUSES:
+        return t
+    return _STATUS_ALIASES.get(t)
+
+
+def _insert(db: sqlite_utils.Database, rows: list[dict], rules: list[WhitelistRule], who: str,
+            action: str) -> list[int]:
+    """Insert prepared finding rows (caller's transaction), applying whitelist rules to 待审核 ones."""
+    ids, log = [], []
+    for row in rows:
+        target_key = row.pop("_target_key")
+        row.setdefault("fingerprint", "")
+        if not row["fingerprint"]:
+            row["fingerprint"] = fingerprint(target_key, row["indicator_id"], row["kind"], row["url"],
+                                             row["snippet"] or row["detail"])
+        if row["status"] == "待审核":
+            rule = _matching_rule(rules, target_key, row["kind"], row["url"],
+                                  (row["snippet"], row["detail"], row["evidence_text"]))
+            if rule is not None:
+                row.update(status="误报", whitelist_rule_id=rule.id, reviewer=WHITELIST_REVIEWER,
+                           reviewer_note=WHITELIST_NOTE, reviewed_at=row["detected_at"])
+        elif not row.get("reviewer"):
+            row.update(reviewer=who, reviewed_at=row["detected_at"])
+        cols = list(row)
+        cur = db.conn.execute(f"INSERT INTO findings({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                              [row[c] for c in cols])
+        ids.append(cur.lastrowid)
+        log.append(("findings", cur.lastrowid, action, None, {**row, "target_key": target_key}))
+    audit.log_many(db, log, who)
+    return ids
+
+
+def add_finding(db: sqlite_utils.Database, round_id: int, target_id: int, indicator_id: str, kind: str = "",
+                source: str = "人工", status: str = "待审核", count: int = 1, url: str = "", page: str = "",
+                detail: str = "", snippet: str = "", evidence_text: str = "", screenshot_path: str = "",
+                reviewer_note: str = "", *, deduct: float | None = None, run_id: int | None = None,
+                fingerprint: str = "", detected_at: str | None = None, who: str | None = None) -> int:
+    """Record one finding on a target of an open round; active whitelist rules apply to 待审核."""
+    target = get_target(db, target_id)
+    problems = {}
+    if target.round_id != round_id:
+        problems["检查对象"] = f"“{target.name}”不属于轮次 {round_id}"
+    if source not in SOURCES:
+        problems["来源"] = f"未知的来源“{source}”，应为：{'、'.join(SOURCES)}"
+    if status not in STATUSES:
+        problems["状态"] = f"未知的状态“{status}”，应为：{'、'.join(STATUSES)}"
+    n = _positive_int(count)
+    if n is None:
+        problems["数量"] = f"“{count}”应为正整数"
+    ind, problem = IndicatorIndex.for_round(db, round_id).resolve(indicator_id, target.target_type)
+    if problem:
+        problems["指标"] = problem
+    if problems:
+        raise ValidationError(problems)
+    who = who or audit.current_user(db)
+    row = {"round_id": round_id, "target_id": target_id, "indicator_id": ind.id, "kind": kind or "",
+           "source": source, "status": status, "count": n, "deduct": deduct, "url": (url or "").strip(),
+           "page": page or "", "detail": detail or "", "snippet": snippet or "", "evidence_text": evidence_text or "",
+           "screenshot_path": screenshot_path or "", "detected_at": detected_at or audit.now(),
+           "reviewer_note": reviewer_note or "", "run_id": run_id, "fingerprint": fingerprint or "",
+           "_target_key": target.target_key}
+    with transaction(db):
+        ensure_open(db, round_id)
+        return _insert(db, [row], list_whitelist_rules(db, active_only=True), who, "insert")[0]
+
+
+@dataclass(frozen=True)
+class BulkAdd:
+    """Outcome of add_findings: ids inserted, and ids of findings already in the round."""
+    added: list[int]
+    existing: list[int]
+
+
+def add_findings(db: sqlite_utils.Database, round_id: int, rows: Iterable[dict], run_id: int | None = None,
+                 who: str | None = None) -> BulkAdd:
+    """Add machine findings (自动, 待审核) of a check run in one transaction (joins the caller's).
+
+    Each row: target_id, indicator_id, kind, and optionally url, page, detail, snippet, count,
+    evidence_text, fingerprint. A row whose fingerprint the target already has in this round
+    (whatever its review state) is not added again, so a re-run does not duplicate findings.
+    Active whitelist rules mark matching rows 误报.
+    """
+    rows = list(rows)
+    if not rows:
+        return BulkAdd([], [])
+    who = who or audit.current_user(db)
+    at = audit.now()
+    with transaction(db):
+        ensure_open(db, round_id)
+        index = IndicatorIndex.for_round(db, round_id)
+        keys = dict(db.conn.execute("SELECT id, target_key FROM round_targets WHERE round_id = ?", (round_id,)))
+        prepared, existing, batch_seen = [], [], {}
+        for r in rows:
+            target_id = r["target_id"]
+            if target_id not in keys:
+                raise ValidationError({"检查对象": f"编号 {target_id} 不属于轮次 {round_id}"})
+            if index.get(r["indicator_id"]) is None:
+                raise ValidationError({"指标": f"未知的指标“{r['indicator_id']}”"})
+            row = {"round_id": round_id, "target_id": target_id, "indicator_id": r["indicator_id"],
+                   "kind": r.get("kind") or "", "source": "自动", "status": "待审核",
+                   "count": _positive_int(r.get("count", 1)) or 1, "deduct": None,
+                   "url": (r.get("url") or "").strip(), "page": r.get("page") or "", "detail": r.get("detail") or "",
+                   "snippet": r.get("snippet") or "", "evidence_text": r.get("evidence_text") or "",
+                   "screenshot_path": "", "detected_at": r.get("detected_at") or at, "reviewer_note": "",
+                   "run_id": run_id, "_target_key": keys[target_id]}
+            fp = r.get("fingerprint") or fingerprint(keys[target_id], row["indicator_id"], row["kind"], row["url"],
+                                                     row["snippet"] or row["detail"])
+            row["fingerprint"] = fp
+            hit = db.conn.execute("SELECT id FROM findings WHERE round_id = ? AND fingerprint = ? AND target_id = ?"
+                                  " LIMIT 1", (round_id, fp, target_id)).fetchone()
+            if hit is None and (target_id, fp) in batch_seen:
+                continue
+            if hit is not None:
+                existing.append(hit[0])
+                continue
+            batch_seen[(target_id, fp)] = True
+            prepared.append(row)
+        added = _insert(db, prepared, list_whitelist_rules(db, active_only=True), who, "check") if prepared else []
+    return BulkAdd(added, existing)
+
+
+def set_status(db: sqlite_utils.Database, finding_ids: Iterable[int], status: str, note: str = "",
+               who: str | None = None) -> int:
+    """Review findings in a batch (确认/误报/存疑/待审核); stamps reviewer and time; returns how many."""
+    if status not in STATUSES:
+        raise ValidationError({"状态": f"未知的状态“{status}”，应为：{'、'.join(STATUSES)}"})
+    ids = list(dict.fromkeys(int(i) for i in finding_ids))
+    who = who or audit.current_user(db)
+    with transaction(db):
+        found = {f.id: f for f in (_query(db, f"f.id IN ({', '.join('?' * len(ids))})", ids) if ids else [])}
+        missing = [str(i) for i in ids if i not in found]
+        if missing:
+            raise ValidationError({"问题": f"编号 {'、'.join(missing)} 不存在"})
+        for round_id in sorted({f.round_id for f in found.values()}):
+            ensure_open(db, round_id)
+        at = audit.now()
+        log = []
+        for fid in ids:
+            f = found[fid]
+            rule_id = f.whitelist_rule_id if status == "误报" else None
+            new_note = note if note else ("" if f.whitelist_rule_id and rule_id is None else f.reviewer_note)
+            db.conn.execute(
+                "UPDATE findings SET status = ?, reviewer = ?, reviewer_note = ?, reviewed_at = ?,"
+                " whitelist_rule_id = ? WHERE id = ?", (status, who, new_note, at, rule_id, fid))
+            log.append(("findings", fid, "status",
+                        {"status": f.status, "reviewer": f.reviewer, "reviewer_note": f.reviewer_note,
+                         "whitelist_rule_id": f.whitelist_rule_id},
+                        {"status": status, "reviewer": who, "reviewer_note": new_note, "whitelist_rule_id": rule_id}))
+        audit.log_many(db, log, who)
+    return len(ids)
+
+
+# ---------------------------------------------------------------- import
+
+# Column key -> (label, accepted headers). The first header is the label shown in errors.
+IMPORT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "target_key": ("网站标识码", "标识码", "网站识别码", "检查对象标识", "对象标识"),
+    "platform": ("平台", "账号类型", "平台类型", "新媒体类型"),
+    "account_name": ("账号名称", "新媒体名称", "政务新媒体名称", "公众号名称", "账号"),
+    "indicator": ("指标", "指标编号", "指标ID", "指标名称", "指标项", "问题指标"),
+    "detail": ("问题描述", "描述", "问题详情", "详情", "问题"),
+    "count": ("数量", "个数", "次数", "问题数量"),
+    "url": ("链接", "问题链接", "网址", "URL", "页面地址", "地址"),
+    "status": ("状态", "审核状态"),
+    "kind": ("问题类型", "检查类型"),
+    "page": ("页面", "页面标题", "所在页面"),
+    "snippet": ("片段", "原文", "错误内容", "问题片段"),
+    "reviewer_note": ("审核备注", "备注"),
+}
+LABELS = {k: v[0] for k, v in IMPORT_COLUMNS.items()}
+
+
+def match_import_headers(headers: list[str]) -> dict[int, str]:
+    """Column index -> import key (first matching column wins)."""
+    lookup: dict[str, str] = {}
+    for key, names in IMPORT_COLUMNS.items():
+        for name in names:
+            lookup.setdefault(header_key(name), key)
+    mapping, used = {}, set()
+    for i, h in enumerate(headers):
+        key = lookup.get(header_key(h))
+        if key and key not in used:
+            mapping[i] = key
+            used.add(key)
+    return mapping
+
+
+def _is_header(texts: list[str]) -> bool:
+    keys = set(match_import_headers(texts).values())
+    return "indicator" in keys and ("target_key" in keys or {"platform", "account_name"} <= keys)
+
+
+@dataclass
+class FindingsImport:
+    """Outcome of import_findings: problems (nothing written) or the ids added."""
+    path: Path
+    rows: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+    added: list[int] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        if self.problems:
+            return f"发现 {len(self.problems)} 处问题，未导入任何问题记录。"
+        if self.dry_run:
+            return f"检查通过：{self.rows} 条问题记录可以导入（试运行，未写入）。"
+        return f"已导入 {len(self.added)} 条问题记录。"
+
+
+class _Targets:
+    """Round targets by key for import matching."""
+
+    def __init__(self, db: sqlite_utils.Database, round_id: int):
+        self.by_key: dict[str, dict] = {}
+        self.by_account: dict[str, list[dict]] = {}
+        for tid, ttype, key, name, platform in db.conn.execute(
+                "SELECT id, target_type, target_key, name, platform FROM round_targets WHERE round_id = ?",
+                (round_id,)):
+            t = {"id": tid, "target_type": ttype, "target_key": key, "name": name}
+            self.by_key[key] = t
+            self.by_key.setdefault(key.lower(), t)
+            if ttype == "account":
+                self.by_account.setdefault(f"{platform}:{name}", []).append(t)
+
+
+def _plan_rows(db: sqlite_utils.Database, round_id: int, sheet: SheetData, result: FindingsImport) -> list[dict]:
+    mapping = match_import_headers(sheet.headers)
+    keys = set(mapping.values())
+    result.problems.extend(sheet.problems)
+    if "indicator" not in keys or not ("target_key" in keys or {"platform", "account_name"} <= keys):
+        need = []
+        if not ("target_key" in keys or {"platform", "account_name"} <= keys):
+            need.append("网站标识码（新媒体账号为：平台、账号名称）")
+        if "indicator" not in keys:
+            need.append("指标")
+        result.problems.append(RowProblem(sheet.header_row, "",
+                                          f"表头缺少必需的列：{'、'.join(need)}。识别到的列：{'、'.join(sheet.headers) or '无'}"))
+        return []
+    if not sheet.rows:
+        result.problems.append(RowProblem(sheet.header_row, "", "表头下面没有数据行"))
+        return []
+    index = IndicatorIndex.for_round(db, round_id)
+    targets = _Targets(db, round_id)
+    at = audit.now()
+    out = []
+    for number, cells in sheet.rows:
+        result.rows += 1
+        v = {key: cell_text(cells[i]) if i < len(cells) else "" for i, key in mapping.items()}
+        row_problems = []
+        target = None
+        code = v.get("target_key", "")
+        if code:
+            target = targets.by_key.get(code) or targets.by_key.get(code.lower())
+            if target is None:
+                row_problems.append((LABELS["target_key"], f"“{code}”不在本轮检查对象中"))
+        elif v.get("platform") or v.get("account_name"):
+            platform = vocab.normalise_platform(v.get("platform", ""))
+            name = v.get("account_name", "")
+            if not v.get("platform"):
+                row_problems.append((LABELS["platform"], "不能为空"))
+            elif platform is None:
+                row_problems.append((LABELS["platform"], f"未知的平台“{v['platform']}”"))
+            elif not name:
+                row_problems.append((LABELS["account_name"], "不能为空"))
+            else:
+                hits = targets.by_account.get(f"{platform}:{name}", [])
+                if len(hits) > 1:
+                    row_problems.append((LABELS["account_name"],
+                                         f"本轮有 {len(hits)} 个同名的{platform}账号“{name}”，请在“{LABELS['target_key']}”列"
+                                         f"填写对象标识（{'、'.join(h['target_key'] for h in hits)}）"))
+                elif not hits:
+                    row_problems.append((LABELS["account_name"], f"{platform}账号“{name}”不在本轮检查对象中"))
+                else:
+                    target = hits[0]
+        else:
+            row_problems.append((LABELS["target_key"], "不能为空（新媒体账号请填写平台和账号名称）"))
+        ind = None
+        if target is not None:
+            ind, problem = index.resolve(v.get("indicator", ""), target["target_type"])
+        elif v.get("indicator"):
+            ind, problem = index.resolve(v["indicator"], None)
+        else:
+            problem = "不能为空"
+        if problem:
+            row_problems.append((LABELS["indicator"], problem))
+        count = _positive_int(v["count"]) if v.get("count") else 1
+        if count is None:
+            row_problems.append((LABELS["count"], f"“{v['count']}”应为正整数"))
+        status = normalise_status(v["status"]) if v.get("status") else "确认"
+        if status is None:
+            row_problems.append((LABELS["status"], f"未知的状态“{v['status']}”，应为：{'、'.join(STATUSES)}"))
+        if row_problems:
+            result.problems.extend(RowProblem(number, label, reason) for label, reason in row_problems)
+            continue
+        out.append({"round_id": round_id, "target_id": target["id"], "indicator_id": ind.id,
+                    "kind": v.get("kind", ""), "source": "导入", "status": status, "count": count, "deduct": None,
+                    "url": v.get("url", ""), "page": v.get("page", ""), "detail": v.get("detail", ""),
+                    "snippet": v.get("snippet", ""), "evidence_text": "", "screenshot_path": "",
+                    "detected_at": at, "reviewer_note": v.get("reviewer_note", ""), "run_id": None,
+                    "_target_key": target["target_key"]})
+    result.problems.sort(key=lambda p: p.row)
+    return out
+
+
+def import_findings(db: sqlite_utils.Database, round_id: int, path: Path | str, dry_run: bool = False,
+                    who: str | None = None) -> FindingsImport:
+    """Import findings from .xlsx/.csv, all or nothing: any bad row means nothing is written.
+
+    Columns: 网站标识码 (or 平台 + 账号名称), 指标 (item id or Chinese name), 问题描述,
+    数量 (default 1), 链接, 状态 (default 确认); optional 问题类型, 页面, 片段, 审核备注.
+    """
+    ensure_open(db, round_id)
+    sheet = read_table(path, is_header=_is_header)        # read before taking the write lock
+    result = FindingsImport(Path(path), dry_run=dry_run)
+    who = who or audit.current_user(db)
+    with transaction(db):
+        ensure_open(db, round_id)
+        rows = _plan_rows(db, round_id, sheet, result)
+        if result.problems or dry_run:
+            return result
+        result.added = _insert(db, rows, list_whitelist_rules(db, active_only=True), who, "import")
+        audit.log(db, "rounds", round_id, "import_findings", None,
+                  {"file": str(result.path), "findings": len(result.added)}, who)
+    return result
+
+
+# ---------------------------------------------------------------- export
+
+def finding_record(f: Finding, indicator_name: str = "") -> dict:
+    """The export form of a finding (JSONL line, also the xlsx row source)."""
+    return {
+        "id": f.id,
+        "round_id": f.round_id,
+        "target": f.target_key,
+        "target_type": f.target_type,
+        "name": f.target_name,
+        "region": f.region_name,
+        "unit": f.unit_name,
+        "indicator": f.indicator_id,
+        "indicator_name": indicator_name,
+        "kind": f.kind,
+        "count": f.count,
+        "url": f.url,
+        "page": f.page,
+        "detail": f.detail,
+        "snippet": f.snippet,
+        "status": f.status,
+        "source": f.source,
+        "detected_at": f.detected_at,
+        "reviewer": f.reviewer,
+        "reviewer_note": f.reviewer_note,
+        "reviewed_at": f.reviewed_at,
+        "whitelist_rule_id": f.whitelist_rule_id,
+        "screenshot_path": f.screenshot_path,
+        "fingerprint": f.fingerprint,
+    }
+
+
+def _indicator_names(db: sqlite_utils.Database, round_id: int) -> dict[str, str]:
+    return {i: ind.name for i, ind in IndicatorIndex.for_round(db, round_id).by_id.items()}
+
+
+def write_jsonl(db: sqlite_utils.Database, findings: list[Finding], out: TextIO) -> int:
+    """One JSON object per line (UTF-8 text, Chinese unescaped); returns the number written."""
+    names: dict[str, str] = {}
+    for rid in {f.round_id for f in findings}:
+        names.update(_indicator_names(db, rid))
+    for f in findings:
+        out.write(json.dumps(finding_record(f, names.get(f.indicator_id, "")), ensure_ascii=False) + "\n")
+    return len(findings)
+
+
+XLSX_COLUMNS = [
+    ("序号", 6), ("检查对象标识", 16), ("名称", 26), ("地区", 10), ("指标", 26), ("指标名称", 20),
+    ("问题类型", 12), ("问题描述", 36), ("数量", 6), ("链接", 36), ("页面", 20), ("片段", 24),
+    ("状态", 8), ("来源", 6), ("发现时间", 19), ("审核人", 10), ("审核备注", 20),
+]
+
+
+def export_xlsx(db: sqlite_utils.Database, round_id: int, findings: list[Finding], path: Path | str) -> int:
+    """Write findings to .xlsx: title row, bold frozen header, text never becomes a formula.
+
+    The column names are those import_findings reads, so a reviewed sheet can go back in.
+    """
+    from openpyxl import Workbook
+
+    from .xlsx import write_table
+
+    rnd = get_round(db, round_id)
+    names = _indicator_names(db, round_id)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "问题清单"
+    rows = ([n, f.target_key, f.target_name, f.region_name, f.indicator_id, names.get(f.indicator_id, ""),
+             f.kind, f.detail, f.count, f.url, f.page, f.snippet, f.status, f.source, f.detected_at,
+             f.reviewer, f.reviewer_note] for n, f in enumerate(findings, start=1))
+    write_table(ws, f"{rnd.name} 问题清单", [c for c, _ in XLSX_COLUMNS], rows, widths=[w for _, w in XLSX_COLUMNS],
+                subtitle=f"监测时间点 {rnd.as_of}　共 {len(findings)} 条　导出时间 {audit.now()}")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return len(findings)
+
