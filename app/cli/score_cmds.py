@@ -1,0 +1,114 @@
+"""CLI: ``score ROUND [--json]`` — per-target scores and the round summary."""
+from __future__ import annotations
+
+import json
+import unicodedata
+
+import sqlite_utils
+
+from ..core.errors import GovInspectError
+from ..core.round_scores import RoundScores, score_round, to_document
+from ..core.scoring import NOT_CHECKED, Counts, TypeSummary
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("score", help="计算检查轮次的得分与合格率",
+                              description="按轮次使用的指标规则集计算每个网站、账号的得分，并汇总合格率。")
+    p.add_argument("round", metavar="ROUND", help="轮次编号（或完整的轮次名称）")
+    p.add_argument("--json", action="store_true", help="输出一个 JSON 文档")
+    p.set_defaults(handler=run_score)
+
+
+def _resolve(db: sqlite_utils.Database, ref: str) -> int:
+    ref = ref.strip()
+    if ref.isdigit():
+        return int(ref)
+    rows = db.conn.execute("SELECT id FROM rounds WHERE name = ?", (ref,)).fetchall()
+    if len(rows) > 1:
+        raise GovInspectError(f"有多个名为“{ref}”的检查轮次，请改用轮次编号。")
+    if not rows:
+        raise GovInspectError(f"未找到检查轮次“{ref}”。")
+    return rows[0][0]
+
+
+def run_score(args, db: sqlite_utils.Database) -> int:
+    scores = score_round(db, _resolve(db, args.round))
+    if args.json:
+        print(json.dumps(to_document(scores), ensure_ascii=False, indent=2))
+    else:
+        print(render(scores))
+    return 0
+
+
+# ---------------------------------------------------------------- human form
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _cut(text: str, width: int) -> str:
+    if _width(text) <= width:
+        return text
+    out, used = "", 0
+    for ch in text:
+        if used + _width(ch) > width - 1:
+            break
+        out, used = out + ch, used + _width(ch)
+    return out + "…"
+
+
+def _table(headers: list[str], rows: list[list[str]], limits: dict[int, int] | None = None) -> list[str]:
+    limits = limits or {}
+    rows = [[_cut(c, limits[i]) if i in limits else c for i, c in enumerate(r)] for r in rows]
+    widths = [max(_width(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
+    fmt = lambda cells: "  ".join(c + " " * (w - _width(c)) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+    return [fmt(headers), fmt(["-" * w for w in widths]), *map(fmt, rows)]
+
+
+def _num(value) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def _rate(c: Counts) -> str:
+    return "—" if c.pass_rate is None else f"{c.pass_rate}%"
+
+
+def _summary_lines(label: str, s: TypeSummary) -> list[str]:
+    o = s.overall
+    lines = [f"{label}：共 {s.total} 个，检查 {o.checked} 个，合格 {o.passed} 个，不合格 {o.failed} 个，"
+             f"合格率 {_rate(o)}，存在突出问题 {o.outstanding} 个，未检查 {len(s.not_checked)} 个"]
+    if s.by_region:
+        rows = [[k, str(c.checked), str(c.passed), str(c.failed), _rate(c)] for k, c in s.by_region.items()]
+        lines += ["  " + line for line in _table(["地区", "检查", "合格", "不合格", "合格率"], rows)]
+    if s.not_checked:
+        lines.append(f"  未检查：{'、'.join(s.not_checked)}")
+    return lines
+
+
+def render(scores: RoundScores) -> str:
+    r = scores.round
+    out = [f"检查轮次 #{r.id}：{r.name}（{r.kind}，监测时间点 {r.as_of}）",
+           f"指标规则集：{r.profile_id} {r.profile_version}".rstrip(), ""]
+    for ttype, label in (("site", "网站"), ("account", "政务新媒体")):
+        targets = [t for t in scores.targets if t.target_type == ttype]
+        if not targets:
+            continue
+        rows = []
+        for t in targets:
+            s, checked = t.score, t.review_state != NOT_CHECKED
+            problems = "；".join([f"否决：{d.name}" for d in s.deductions if d.role == "veto"]
+                                + [f"{d.name} -{d.points:g}" for d in s.deductions
+                                   if d.role == "deduction" and d.points])
+            rows.append([t.key, t.name, t.region or "—", s.result if checked else NOT_CHECKED,
+                         _num(s.final_score) if checked else "—", _num(s.deduction_score) if checked else "—",
+                         _num(s.bonus_score) if checked else "—", problems or "—"])
+        out.append(f"【{label}】{len(targets)} 个")
+        out += _table(["标识", "名称", "地区", "结果", "总分", "扣分指标得分", "加分", "否决项/扣分"], rows,
+                      {0: 24, 1: 28, 7: 60})
+        out.append("")
+    out.append("【汇总】")
+    out += _summary_lines("网站", scores.summary.sites)
+    out += _summary_lines("政务新媒体", scores.summary.accounts)
+    if scores.unverified_used:
+        out += ["", "注意：部分得分用到了尚未核对的指标分值或规则（已核对=否），对外通报前请对照原文核对规则集。"]
+    return "\n".join(out)
