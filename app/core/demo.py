@@ -118,13 +118,21 @@ def demo_records(seed: int = 2025) -> tuple[list[dict], list[dict], list[dict]]:
     owners += [(f"江州市{n}人民政府" if not z else f"{n}管委会", n[:2], n) for n, _, _, z in COUNTIES]
     owners += [(f"{c}{d}", c[:2] + d[:2], c) for c in ("临川县", "南丰县", "石城县") for d, _ in COUNTY_DEPTS]
     suffixes = ["发布", "", "在线", "之声", "资讯", "服务"]
+    pairs = [(o, p) for o in owners for p in platforms]
+    rnd.shuffle(pairs)
+    weight = dict(PLATFORM_WEIGHTS)
+    # Mostly one account per unit and platform (国办发〔2018〕123号); big units have more platforms.
+    chosen = [(o, p) for o, p in pairs if rnd.random() < weight[p] / 40 * (3.4 if o[2] == "市直部门" else 2.2)]
+    extra = [(o, "微信公众号") for o in owners[1:4]]        # 同一平台多个账号: hygiene should find these
     seen = set()
-    while len(accounts) < 300:
-        unit, short, region = rnd.choice(owners)
-        platform = rnd.choices(platforms, weights)[0]
-        base = ("江州" + short if region == "市直部门" and short != "江州" else short)
-        name = base + rnd.choice(suffixes) if base != "江州" else "江州" + rnd.choice(["发布", "政务", "城市", "头条"])
-        if (platform, name) in seen:
+    for (unit, short, region), platform in extra + chosen:
+        if len(accounts) >= 300:
+            break
+        base = "江州" + short if region == "市直部门" and short != "江州" else short
+        name = next((n for n in ([base + sfx for sfx in suffixes] if base != "江州"
+                                 else ["江州发布", "江州政务", "江州城市", "江州头条"])
+                     if (platform, n) not in seen), None)
+        if name is None:
             continue
         seen.add((platform, name))
         acc_id = ("gh_" + "".join(rnd.choice("0123456789abcdef") for _ in range(12))) if platform == "微信公众号" \
