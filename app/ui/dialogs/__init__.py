@@ -1,0 +1,1 @@
+"""Modal dialogs: record add/edit, status change, status history."""

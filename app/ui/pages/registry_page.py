@@ -1,0 +1,315 @@
+"""The 网站 / 新媒体 registry page: table with instant search, filters and record actions."""
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
+    QStackedWidget, QTableView, QToolBar, QVBoxLayout, QWidget,
+)
+
+from app.core import registry, vocab
+
+from ..dialogs.history_dialog import HistoryDialog
+from ..dialogs.record_dialog import RecordDialog
+from ..dialogs.status_dialog import StatusDialog
+from ..table_models.registry_model import COLUMN_KEYS, COLUMN_WIDTHS, ID_ROLE, RegistryTableModel
+from ..table_models.registry_proxy import RUNNING_ONLY, STOPPED_ONLY, RegistryFilterProxy
+from . import PageContext
+
+TEXT = {
+    "site": {
+        "title": "政府网站名录", "subtitle": "网站基本信息、运行状态与联系人",
+        "noun": "网站", "stop": "关停…", "group_all": "全部类别",
+        "group_items": vocab.SITE_CATEGORIES, "statuses": vocab.SITE_STATUSES,
+        "empty": "名录中还没有网站。", "import": "导入网站名录…",
+    },
+    "account": {
+        "title": "政务新媒体名录", "subtitle": "各平台账号、主办单位与运行状态",
+        "noun": "新媒体", "stop": "注销…", "group_all": "全部平台",
+        "group_items": vocab.PLATFORMS, "statuses": vocab.ACCOUNT_STATUSES,
+        "empty": "名录中还没有新媒体账号。", "import": "导入新媒体名录…",
+    },
+}
+
+
+class RegistryPage(QWidget):
+    summary_changed = Signal()
+    import_requested = Signal(str)      # kind
+    demo_requested = Signal()
+
+    def __init__(self, ctx: PageContext, kind: str, parent=None):
+        super().__init__(parent)
+        self._ctx, self._db, self.kind = ctx, ctx.db, kind
+        text = TEXT[kind]
+        self.model = RegistryTableModel(kind, self)
+        self.proxy = RegistryFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+
+        title = QLabel(text["title"])
+        title.setObjectName("pageTitle")
+        subtitle = QLabel(text["subtitle"])
+        subtitle.setObjectName("pageSubtitle")
+        heading = QHBoxLayout()
+        heading.addWidget(title)
+        heading.addSpacing(10)
+        heading.addWidget(subtitle, 0, Qt.AlignmentFlag.AlignBottom)
+        heading.addStretch(1)
+
+        self.add_action = QAction("新增", self)
+        self.add_action.setToolTip(f"新增一条{text['noun']}记录")
+        self.add_action.setShortcut(QKeySequence.StandardKey.New)
+        # Both registry pages live in one window: a shortcut acts on the page that has focus.
+        self.add_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.addAction(self.add_action)
+        self.edit_action = QAction("编辑", self)
+        self.edit_action.setToolTip("编辑选中的记录（也可双击）")
+        self.status_action = QAction(text["stop"], self)
+        self.status_action.setToolTip("变更运行状态并记录日期（记录不会被删除）")
+        self.history_action = QAction("状态历史", self)
+        self.history_action.setToolTip("查看选中记录的开设、关停、恢复等历史")
+        self.add_action.triggered.connect(self.add_record)
+        self.edit_action.triggered.connect(self.edit_selected)
+        self.status_action.triggered.connect(self.change_status_selected)
+        self.history_action.triggered.connect(self.show_history_selected)
+        toolbar = QToolBar()
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for action in (self.add_action, self.edit_action, self.status_action, self.history_action):
+            toolbar.addAction(action)
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("搜索名称、标识码、单位…" if kind == "site" else "搜索名称、账号ID、单位…")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(240)
+        self.search.textChanged.connect(self._on_search_changed)
+        find = QAction(self)
+        find.setShortcut(QKeySequence.StandardKey.Find)
+        find.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        find.triggered.connect(self._focus_search)
+        self.addAction(find)
+        self.region_filter = QComboBox()
+        self.region_filter.setMinimumContentsLength(8)
+        self.region_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.group_filter = QComboBox()
+        self.group_filter.addItem(text["group_all"], None)
+        for item in text["group_items"]:
+            self.group_filter.addItem(item, item)
+        self.status_filter = QComboBox()
+        self.status_filter.addItem("全部状态", None)
+        self.status_filter.addItem("运行中", RUNNING_ONLY)
+        self.status_filter.addItem("已停用", STOPPED_ONLY)
+        self.status_filter.insertSeparator(3)
+        for item in text["statuses"]:
+            self.status_filter.addItem(item, item)
+        self.region_filter.currentIndexChanged.connect(self._on_filters_changed)
+        self.group_filter.currentIndexChanged.connect(self._on_filters_changed)
+        self.status_filter.currentIndexChanged.connect(self._on_filters_changed)
+
+        bar = QHBoxLayout()
+        bar.setSpacing(6)
+        bar.addWidget(toolbar)
+        bar.addStretch(1)
+        bar.addWidget(self.search, 2)
+        bar.addWidget(self.region_filter)
+        bar.addWidget(self.group_filter)
+        bar.addWidget(self.status_filter)
+
+        self.view = self._build_view()
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.view)
+        self.stack.addWidget(self._build_empty_state(text))
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 12, 14, 6)
+        layout.addLayout(heading)
+        layout.addLayout(bar)
+        layout.addWidget(self.stack, 1)
+        self.reload()
+
+    def _build_view(self) -> QTableView:
+        view = QTableView()
+        view.setModel(self.proxy)
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        view.setAlternatingRowColors(True)
+        view.setWordWrap(False)
+        view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        view.verticalHeader().setVisible(False)
+        view.verticalHeader().setDefaultSectionSize(26)
+        header = view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setHighlightSections(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setSectionsMovable(True)
+        header.setSortIndicatorClearable(True)
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)   # registry order until the user sorts
+        for col, key in enumerate(COLUMN_KEYS[self.kind]):
+            view.setColumnWidth(col, COLUMN_WIDTHS.get(key, 120))
+        view.setSortingEnabled(True)
+        view.doubleClicked.connect(self._on_double_clicked)
+        view.selectionModel().selectionChanged.connect(self._update_actions)
+        view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        view.addActions([self.edit_action, self.status_action, self.history_action])
+        return view
+
+    def _build_empty_state(self, text) -> QWidget:
+        message = QLabel(text["empty"] + "\n可以从 Excel/CSV 导入现有名录，或先载入示例名录熟悉功能。")
+        message.setObjectName("placeholderText")
+        message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        import_button = QPushButton(text["import"])
+        import_button.clicked.connect(self._on_import_clicked)
+        demo_button = QPushButton("载入示例名录")
+        demo_button.clicked.connect(self.demo_requested)
+        add_button = QPushButton("手工新增")
+        add_button.clicked.connect(self.add_record)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        for b in (import_button, demo_button, add_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        box = QVBoxLayout()
+        box.addStretch(2)
+        box.addWidget(message)
+        box.addSpacing(12)
+        box.addLayout(buttons)
+        box.addStretch(3)
+        widget = QWidget()
+        widget.setLayout(box)
+        return widget
+
+    # --- data -------------------------------------------------------------------------------
+    def reload(self) -> None:
+        """Re-read the whole registry of this kind (after imports and demo loads)."""
+        self.model.set_records(registry.list_records(self._db, self.kind))
+        self._refresh_regions()
+        self._after_change()
+
+    def _refresh_regions(self) -> None:
+        current = self.region_filter.currentData()
+        names = list(dict.fromkeys(r.region for r in self.model.rows if r.region))
+        self.region_filter.blockSignals(True)
+        self.region_filter.clear()
+        self.region_filter.addItem("全部地区", None)
+        for name in names:
+            self.region_filter.addItem(name, name)
+        at = self.region_filter.findData(current) if current else 0
+        self.region_filter.setCurrentIndex(max(at, 0))
+        self.region_filter.blockSignals(False)
+        if current and at < 0:
+            self._on_filters_changed()
+
+    def _after_change(self) -> None:
+        self.stack.setCurrentIndex(0 if self.model.rowCount() else 1)
+        self._update_actions()
+        self.summary_changed.emit()
+
+    def status_summary(self) -> str:
+        total, shown = self.model.rowCount(), self.proxy.rowCount()
+        text = f"{TEXT[self.kind]['noun']} {total} 个"
+        if self.proxy.is_filtered:
+            text += f"（显示 {shown}）"
+        return text
+
+    # --- filters ------------------------------------------------------------------------------
+    @Slot(str)
+    def _on_search_changed(self, text: str) -> None:
+        self.proxy.set_search(text)
+        self.summary_changed.emit()
+
+    @Slot()
+    def _on_filters_changed(self) -> None:
+        self.proxy.set_region(self.region_filter.currentData())
+        self.proxy.set_group(self.group_filter.currentData())
+        self.proxy.set_status(self.status_filter.currentData())
+        self._update_actions()
+        self.summary_changed.emit()
+
+    @Slot()
+    def _focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    # --- selection and actions -------------------------------------------------------------
+    def selected_id(self) -> int | None:
+        rows = self.view.selectionModel().selectedRows()
+        return rows[0].data(ID_ROLE) if rows else None
+
+    def select_id(self, record_id: int) -> None:
+        source_row = self.model.row_of_id(record_id)
+        if source_row is None:
+            return
+        index = self.proxy.mapFromSource(self.model.index(source_row, 0))
+        if index.isValid():
+            self.view.selectionModel().setCurrentIndex(
+                index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+            self.view.scrollTo(index)
+
+    @Slot()
+    def _update_actions(self) -> None:
+        has = self.selected_id() is not None
+        for action in (self.edit_action, self.status_action, self.history_action):
+            action.setEnabled(has)
+
+    def _selected_record(self) -> dict | None:
+        record_id = self.selected_id()
+        return registry.get_record(self._db, self.kind, record_id) if record_id is not None else None
+
+    def _open(self, dialog) -> None:
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        if hasattr(dialog, "saved"):
+            dialog.saved.connect(self._on_record_saved)
+        dialog.open()
+
+    @Slot()
+    def add_record(self) -> None:
+        self._open(RecordDialog(self._db, self.kind, None, self))
+
+    @Slot()
+    def edit_selected(self) -> None:
+        record = self._selected_record()
+        if record:
+            self._open(RecordDialog(self._db, self.kind, record, self))
+
+    @Slot()
+    def change_status_selected(self) -> None:
+        record = self._selected_record()
+        if record:
+            self._open(StatusDialog(self._db, self.kind, record, self))
+
+    @Slot()
+    def show_history_selected(self) -> None:
+        record = self._selected_record()
+        if record:
+            self._open(HistoryDialog(self._db, self.kind, record, self))
+
+    @Slot()
+    def _on_double_clicked(self) -> None:
+        self.edit_selected()
+
+    @Slot()
+    def _on_import_clicked(self) -> None:
+        self.import_requested.emit(self.kind)
+
+    @Slot(int)
+    def _on_record_saved(self, record_id: int) -> None:
+        record = registry.get_record(self._db, self.kind, record_id)
+        if record is None:
+            return
+        self.model.upsert_record(record)
+        if record.get("region") and self.region_filter.findData(record["region"]) < 0:
+            self._refresh_regions()
+        self._after_change()
+        self.select_id(record_id)
+
+    # --- layout memory -----------------------------------------------------------------------
+    def save_state(self, settings) -> None:
+        settings.setValue(f"registry/{self.kind}/header", self.view.horizontalHeader().saveState())
+
+    def restore_state(self, settings) -> None:
+        state = settings.value(f"registry/{self.kind}/header")
+        if state is not None:
+            header = self.view.horizontalHeader()
+            header.restoreState(state)
+            self.proxy.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
