@@ -1,0 +1,38 @@
+"""One action for a reviewed round: annex workbooks (+ the combined one) and, if asked, the draft."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import sqlite_utils
+
+from .annex_data import Annex, ExportOptions, build_annexes, load_round_data
+from .annex_xlsx import combined_filename, write_annexes
+from .circular import CircularOptions, build_circular, draft_filename, save_circular
+
+
+@dataclass
+class ExportResult:
+    paths: list[Path]                                   # files written, in order
+    notes: list[str] = field(default_factory=list)      # annexes left out and why
+    annexes: list[Annex] = field(default_factory=list)
+
+
+def export_round(db: sqlite_utils.Database, round_id: int, out_dir: Path | str, families: list[str] | None = None,
+                 circular: bool = False, options: ExportOptions | None = None,
+                 circular_options: CircularOptions | None = None,
+                 progress: Callable[[int, int, str], None] | None = None) -> ExportResult:
+    """Write the annexes of ``families`` (default: all) into ``out_dir`` — 附件N-<标题>.xlsx each,
+    then 全部附件-<轮次>.xlsx — and with ``circular`` the draft (.docx and .txt)."""
+    options = options or ExportOptions()
+    data = load_round_data(db, round_id, area=options.area or None)
+    built = build_annexes(data, families, options)
+    paths = write_annexes(built.annexes, out_dir, options.style, combined_filename(data.round.name), progress)
+    notes = list(built.notes)
+    if circular:
+        period = options.period or None
+        draft = build_circular(data, built.annexes, circular_options, period)
+        paths += save_circular(draft, out_dir, draft_filename(data, period))
+        notes += draft.notes
+    return ExportResult(paths, notes, built.annexes)
