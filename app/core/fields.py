@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from . import validation as v
 from . import vocab
+from .tabular import header_key, match_columns  # noqa: F401  (header_key re-exported)
 
 
 @dataclass(frozen=True)
@@ -70,26 +71,10 @@ FIELDS = {"site": SITE_FIELDS, "account": ACCOUNT_FIELDS}
 LABEL = {kind: {f.key: f.label for f in fs} for kind, fs in FIELDS.items()}
 
 
-def header_key(header: str) -> str:
-    return vocab._key(str(header or "")).replace("*", "").replace("：", "").replace(":", "")
-
-
 def match_headers(kind: str, headers: list[str]) -> dict[int, str]:
-    """Map column index -> field key for the headers we recognise (first match wins)."""
-    lookup: dict[str, str] = {}
-    for f in FIELDS[kind]:
-        lookup.setdefault(header_key(f.label), f.key)
-    for f in FIELDS[kind]:
-        for a in f.aliases:
-            lookup.setdefault(header_key(a), f.key)
-    mapping: dict[int, str] = {}
-    used: set[str] = set()
-    for i, h in enumerate(headers):
-        key = lookup.get(header_key(h))
-        if key and key not in used:
-            mapping[i] = key
-            used.add(key)
-    return mapping
+    """Map column index -> field key for the headers we recognise (labels before aliases)."""
+    pairs = [(f.key, f.label) for f in FIELDS[kind]] + [(f.key, a) for f in FIELDS[kind] for a in f.aliases]
+    return match_columns(pairs, headers)
 
 
 def _clean_value(f: Field, raw):

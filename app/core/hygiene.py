@@ -26,9 +26,9 @@ import sqlite_utils
 
 from . import audit, findings as findings_mod, registry, vocab
 from .db import transaction
-from .media_review import MonitoringRow, match_columns, read_monitoring
+from .media_review import MonitoringRow, read_monitoring
 from .registry_stats import status_as_of
-from .tabular import RowProblem, SheetData, read_table
+from .tabular import RowProblem, SheetData, match_columns, read_table
 from .validation import text as cell_text
 
 RULES = {
@@ -116,13 +116,13 @@ class DiscoveredAccount:
 
 
 def _discovery_header(texts: list[str]) -> bool:
-    keys = set(match_columns(texts, DISCOVERY_COLUMNS).values())
+    keys = set(match_columns(DISCOVERY_COLUMNS, texts).values())
     return "platform" in keys and bool(keys & {"name", "account_id"})
 
 
 def parse_discovered(sheet: SheetData) -> tuple[list[DiscoveredAccount], list[RowProblem]]:
     """Validate a discovery list; every bad row is reported, duplicates are errors."""
-    mapping = match_columns(sheet.headers, DISCOVERY_COLUMNS)
+    mapping = match_columns(DISCOVERY_COLUMNS, sheet.headers)
     problems = list(sheet.problems)
     if not _discovery_header(sheet.headers):
         problems.append(RowProblem(sheet.header_row, "", "表头缺少必需的列：平台、账号名称或账号ID。"

@@ -28,9 +28,8 @@ import sqlite_utils
 from . import audit, findings as findings_mod, linkcheck, vocab
 from .db import transaction
 from .errors import ValidationError
-from .fields import header_key
 from .rounds import RoundClosedError
-from .tabular import RowProblem, SheetData, read_table
+from .tabular import RowProblem, SheetData, match_columns, read_table
 from .validation import BadValue, date as parse_date, text as cell_text, url as parse_url
 from .workdays import as_date
 
@@ -603,21 +602,6 @@ MONITOR_COLUMNS: dict[str, tuple[str, ...]] = {
 MONITOR_LABELS = {k: v[0] for k, v in MONITOR_COLUMNS.items()}
 
 
-def match_columns(headers: list[str], columns: dict[str, tuple[str, ...]]) -> dict[int, str]:
-    """Column index -> key for recognised headers (first matching column wins)."""
-    lookup: dict[str, str] = {}
-    for key, names in columns.items():
-        for n in names:
-            lookup.setdefault(header_key(n), key)
-    mapping, used = {}, set()
-    for i, h in enumerate(headers):
-        key = lookup.get(header_key(h))
-        if key and key not in used:
-            mapping[i] = key
-            used.add(key)
-    return mapping
-
-
 @dataclass(frozen=True)
 class MonitoringRow:
     row: int
@@ -630,13 +614,13 @@ class MonitoringRow:
 
 
 def _monitor_header(texts: list[str]) -> bool:
-    keys = set(match_columns(texts, MONITOR_COLUMNS).values())
+    keys = set(match_columns(MONITOR_COLUMNS, texts).values())
     return "platform" in keys and bool(keys & {"name", "account_id"}) and bool(keys & {"last_update", "posts"})
 
 
 def parse_monitoring(sheet: SheetData) -> tuple[list[MonitoringRow], list[RowProblem]]:
     """Validate a monitoring table (平台, 账号名称/账号ID, 最近发布时间, 期间发布条数)."""
-    mapping = match_columns(sheet.headers, MONITOR_COLUMNS)
+    mapping = match_columns(MONITOR_COLUMNS, sheet.headers)
     keys = set(mapping.values())
     problems = list(sheet.problems)
     if not _monitor_header(sheet.headers):

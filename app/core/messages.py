@@ -23,12 +23,13 @@ from pathlib import Path
 import sqlite_utils
 
 from . import audit, vocab
-from .db import get_setting, set_setting, transaction
+from .db import transaction
 from .errors import ImportFileError, ValidationError
-from .fields import header_key
+from .tabular import match_columns
 from .tabular import RowProblem, SheetData, read_table
 from .validation import BadValue, date as parse_date, site_code as parse_site_code, text as cell_text
-from .workdays import WorkCalendar, as_date, calendar_note, load_calendar
+from .workdays import (WorkCalendar, as_date, calendar_note, load_calendar, set_setting_workdays,
+                       setting_workdays)
 
 DEADLINE_SETTING = "messages.deadline_workdays"
 DEFAULT_DEADLINE_WORKDAYS = 3
@@ -298,17 +299,7 @@ def _update(db: sqlite_utils.Database, changes: list[tuple[int, dict, dict]], wh
 # ---------------------------------------------------------------- import
 
 def match_headers(headers: list[str]) -> dict[int, str]:
-    lookup: dict[str, str] = {}
-    for key, names in COLUMNS.items():
-        for n in names:
-            lookup.setdefault(header_key(n), key)
-    mapping, used = {}, set()
-    for i, h in enumerate(headers):
-        key = lookup.get(header_key(h))
-        if key and key not in used:
-            mapping[i] = key
-            used.add(key)
-    return mapping
+    return match_columns(COLUMNS, headers)
 
 
 def _is_header(texts: list[str]) -> bool:
@@ -420,18 +411,11 @@ def import_messages(db: sqlite_utils.Database, path: Path | str, dry_run: bool =
 
 def deadline_workdays(db: sqlite_utils.Database) -> int:
     """Working days allowed for an answer (setting messages.deadline_workdays, default 3)."""
-    value = get_setting(db, DEADLINE_SETTING)
-    try:
-        n = int(value) if value not in (None, "") else DEFAULT_DEADLINE_WORKDAYS
-    except ValueError:
-        n = DEFAULT_DEADLINE_WORKDAYS
-    return n if n >= 1 else DEFAULT_DEADLINE_WORKDAYS
+    return setting_workdays(db, DEADLINE_SETTING, DEFAULT_DEADLINE_WORKDAYS)
 
 
 def set_deadline_workdays(db: sqlite_utils.Database, days: int) -> None:
-    if not isinstance(days, int) or days < 1:
-        raise ValidationError({"办理时限": "应为不小于1的整数（工作日）"})
-    set_setting(db, DEADLINE_SETTING, str(days))
+    set_setting_workdays(db, DEADLINE_SETTING, days, "办理时限")
 
 
 def percent(part: int, whole: int) -> Decimal | None:

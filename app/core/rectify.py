@@ -22,12 +22,13 @@ from pathlib import Path
 import sqlite_utils
 
 from . import audit, linkcheck
-from .db import get_setting, set_setting, transaction
+from .db import get_setting, transaction
 from .errors import ValidationError
 from .findings import IndicatorIndex
 from .rounds import get_round
 from .validation import BadValue, date as parse_date
-from .workdays import WorkCalendar, as_date, calendar_note, load_calendar
+from .workdays import (WorkCalendar, as_date, calendar_note, load_calendar, set_setting_workdays,
+                       setting_workdays)
 
 ITEM_STATUSES = ["待整改", "已整改", "无需整改"]
 RECHECK_RESULTS = ["已整改", "未整改", "无法访问"]
@@ -168,18 +169,11 @@ class RecheckSummary:
 
 def deadline_workdays(db: sqlite_utils.Database) -> int:
     """Working days for 整改 (setting rectify.deadline_workdays, default 10)."""
-    value = get_setting(db, DEADLINE_SETTING)
-    try:
-        n = int(value) if value not in (None, "") else DEFAULT_DEADLINE_WORKDAYS
-    except ValueError:
-        n = DEFAULT_DEADLINE_WORKDAYS
-    return n if n >= 1 else DEFAULT_DEADLINE_WORKDAYS
+    return setting_workdays(db, DEADLINE_SETTING, DEFAULT_DEADLINE_WORKDAYS)
 
 
 def set_deadline_workdays(db: sqlite_utils.Database, days: int) -> None:
-    if not isinstance(days, int) or days < 1:
-        raise ValidationError({"整改期限": "应为不小于1的整数（工作日）"})
-    set_setting(db, DEADLINE_SETTING, str(days))
+    set_setting_workdays(db, DEADLINE_SETTING, days, "整改期限")
 
 
 # ---------------------------------------------------------------- reading

@@ -38,6 +38,32 @@ class SheetData:
     problems: list[RowProblem] = field(default_factory=list)   # merged cells, formulas
 
 
+def header_key(header) -> str:
+    """Normalised header text: brackets, spaces, case, '*' and colons do not matter."""
+    return (str(header or "").strip().replace("（", "(").replace("）", ")").replace(" ", "")
+            .replace("\u3000", "").replace("*", "").replace("：", "").replace(":", "").lower())
+
+
+def match_columns(names, headers: list[str]) -> dict[int, str]:
+    """Column index -> key for headers equal to an accepted name (first column wins).
+
+    ``names``: {key: (accepted headers, …)} or an ordered list of (key, header) pairs;
+    a header accepted for several keys belongs to the first that names it.
+    """
+    pairs = [(k, n) for k, ns in names.items() for n in ns] if isinstance(names, dict) else names
+    lookup: dict[str, str] = {}
+    for key, name in pairs:
+        lookup.setdefault(header_key(name), key)
+    mapping: dict[int, str] = {}
+    used: set[str] = set()
+    for i, h in enumerate(headers):
+        key = lookup.get(header_key(h))
+        if key and key not in used:
+            mapping[i] = key
+            used.add(key)
+    return mapping
+
+
 def _cell_text(v) -> str:
     return "" if v is None else str(v).strip()
 

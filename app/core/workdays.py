@@ -201,3 +201,23 @@ def add_workdays(start, n: int, calendar: WorkCalendar | None = None) -> dt.date
 def workdays_between(start, end, calendar: WorkCalendar | None = None) -> int:
     """Working days in (start, end] on the official calendar."""
     return (calendar or load_calendar()).workdays_between(start, end)
+
+
+def setting_workdays(db, key: str, default: int) -> int:
+    """A working-day count kept in settings (e.g. messages.deadline_workdays); default if unset or bad."""
+    from .db import get_setting
+    value = get_setting(db, key)
+    try:
+        n = int(value) if value not in (None, "") else default
+    except ValueError:
+        n = default
+    return n if n >= 1 else default
+
+
+def set_setting_workdays(db, key: str, days: int, label: str) -> None:
+    """Store a working-day count; ``label`` names the field in the Chinese error."""
+    from .db import set_setting
+    from .errors import ValidationError
+    if not isinstance(days, int) or days < 1:
+        raise ValidationError({label: "应为不小于1的整数（工作日）"})
+    set_setting(db, key, str(days))
