@@ -46,6 +46,12 @@ def log_many(db: sqlite_utils.Database, entries: list[tuple], who: str | None = 
     )
 
 
+def last_id(db: sqlite_utils.Database) -> int:
+    """Id of the newest audit entry (0 when empty): every audited write moves it, so a view
+    can tell cheaply whether the data it shows may be stale."""
+    return db.conn.execute("SELECT COALESCE(MAX(id), 0) FROM audit_log").fetchone()[0]
+
+
 def entries(db: sqlite_utils.Database, table: str | None = None, row_id: int | None = None) -> list[dict]:
     sql, args = "SELECT * FROM audit_log", []
     where = []

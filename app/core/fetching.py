@@ -33,6 +33,9 @@ REDIRECT_CODES = {301, 302, 303, 307, 308}
 # Text-like responses we read as pages; anything else is a download we do not read as HTML.
 _TEXT_TYPES = ("text/", "application/xhtml", "application/xml", "application/json", "application/javascript")
 _CHUNK = 64 * 1024
+# Unverified TLS is only used for sites the inspector chose to read despite a certificate
+# error, which is recorded on the page; urllib3's warning per request would only be noise.
+warnings.filterwarnings("ignore", category=InsecureRequestWarning)
 
 
 def user_agent(contact: str = "") -> str:
@@ -538,10 +541,8 @@ def fetch(session: requests.Session, url: str, *, options: FetchOptions | None =
             resp = None
             with _flight(end, cancel) as flight:
                 try:
-                    with warnings.catch_warnings():
-                        warnings.simplefilter("ignore", InsecureRequestWarning)
-                        resp = session.request(hop_method, current, stream=True, allow_redirects=False,
-                                               timeout=timeout, verify=verify, proxies=_proxies_for(session, current))
+                    resp = session.request(hop_method, current, stream=True, allow_redirects=False,
+                                           timeout=timeout, verify=verify, proxies=_proxies_for(session, current))
                 except Exception as exc:              # network trouble becomes data, never a crash
                     kind = flight.aborted or classify_error(exc)
                     detail = f"{total:g} 秒" if kind == "deadline" else ""
@@ -673,6 +674,19 @@ def _not_after_from_der(der: bytes | None):
     return end.date()
 
 
+_ssl_contexts: dict = {}
+_ssl_lock = threading.Lock()
+
+
+def _ssl_context(cafile: str | None) -> ssl.SSLContext:
+    """A verifying client context per CA file, built once: loading the CA store is slow."""
+    with _ssl_lock:
+        ctx = _ssl_contexts.get(cafile)
+        if ctx is None:
+            ctx = _ssl_contexts[cafile] = ssl.create_default_context(cafile=cafile)
+        return ctx
+
+
 def probe_tls(url: str, options: FetchOptions | None = None, session: requests.Session | None = None,
               gate: HostGate | None = None, cancel=None):
     """What the site's HTTPS looks like: handshake, verification error, expiry, http→https.
@@ -694,7 +708,7 @@ def probe_tls(url: str, options: FetchOptions | None = None, session: requests.S
     if not host:
         return TlsInfo(host=host, https_ok=False, error=error_text("invalid_url"))
     verify = options.verify
-    ctx = ssl.create_default_context(cafile=verify if isinstance(verify, str) else None)
+    ctx = _ssl_context(verify if isinstance(verify, str) else None)
     not_after, verify_error, https_ok, error = None, "", False, ""
     if gate is not None and not gate.acquire(host_key(f"https://{host}:{port}/"), cancel):
         return TlsInfo(host=host, https_ok=False, error=error_text("cancelled"))

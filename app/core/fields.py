@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from . import validation as v
 from . import vocab
-from .tabular import header_key, match_columns  # noqa: F401  (header_key re-exported)
+from .tabular import match_columns
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,14 @@ def round_profiles(db: sqlite_utils.Database, profile_id: str, snapshot: str | N
     return pf.profile_set(db, profile_id)
 
 
+def profiles_for_round(db: sqlite_utils.Database, round_id: int) -> dict[str, pf.Profile]:
+    """target_type -> profile a round scores with (its frozen snapshot, else the current rule set)."""
+    row = db.conn.execute("SELECT profile_id, profile_snapshot FROM rounds WHERE id = ?", (round_id,)).fetchone()
+    if row is None:
+        raise GovInspectError(f"未找到检查轮次“{round_id}”。")
+    return round_profiles(db, row[0], row[1])
+
+
 def score_round(db: sqlite_utils.Database, round_id: int) -> RoundScores:
     """Per-target scores and the summary of one round."""
     row = db.conn.execute(_ROUND_SQL, (round_id,)).fetchone()
