@@ -1,7 +1,9 @@
 """Scale check: score a round of 700 sites + 4,000 accounts with 50,000 findings.
 
-Builds a throw-away database in a temp folder, then times score_round() and the
-findings list load (the round's findings joined to their targets, into Python rows).
+Builds a throw-away database in a temp folder, then times score_round(), the
+findings list load (the round's findings joined to their targets, into Python rows)
+and opening the 审核评分 queue: findings.review_queue() into FindingsQueueModel, then
+the same with a QTableView laying it out (offscreen Qt; aim: under 300 ms).
 Run: python bench/scoring_scale.py [--sites N] [--accounts N] [--findings N]
 """
 from __future__ import annotations
@@ -86,6 +88,19 @@ def load_findings(db, round_id: int) -> list[tuple]:
         (round_id,)).fetchall()
 
 
+def open_queue(db, round_id: int, model, view=None) -> int:
+    """What the review page does on opening a round: two queries, one model reset (+ view layout)."""
+    from app.core.findings import review_queue
+    from app.core.round_scores import profiles_for_round
+    from app.ui.pages.review_page import kind_labels
+    names = {i.id: i.name for p in profiles_for_round(db, round_id).values() for i in p.walk()}
+    model.set_queue(review_queue(db, round_id), names, kind_labels())
+    if view is not None:
+        view.selectRow(0)
+        view.viewport().repaint()      # lay out and paint the visible rows, as on screen
+    return model.rowCount()
+
+
 def _timed(fn, repeat: int = 3) -> tuple[str, object]:
     """('412 / 398 / 405 ms', last result) over ``repeat`` runs."""
     times, result = [], None
@@ -94,6 +109,47 @@ def _timed(fn, repeat: int = 3) -> tuple[str, object]:
         result = fn()
         times.append(time.perf_counter() - start)
     return " / ".join(f"{t * 1000:.0f}" for t in times) + " ms", result
+
+
+def bench_queue(db, round_id: int) -> None:
+    """Time opening the 审核评分 queue on the round, without and with a table view."""
+    import gc
+    import os
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication, QHeaderView, QTableView
+    from app.ui.pages.review_page import kind_labels
+    from app.ui.table_models.findings_queue_model import FindingsQueueModel
+    app = QApplication.instance() or QApplication([])
+    kind_labels()                          # the check catalogue is imported once per session
+    # As in the app (ui/gc_guard.py): automatic GC is off and a timer collects between events,
+    # so the 550,000 objects of a load do not trigger full collections halfway through it.
+    gc.collect()
+    gc.disable()
+    model = FindingsQueueModel()
+
+    def timed_open(view=None) -> tuple[str, int]:
+        times, n = [], 0
+        for _ in range(3):
+            app.processEvents()            # the event loop runs between two opens (frees the old queue)
+            start = time.perf_counter()
+            n = open_queue(db, round_id, model, view)
+            times.append(time.perf_counter() - start)
+        return " / ".join(f"{t * 1000:.0f}" for t in times) + " ms", n
+
+    times, n = timed_open()
+    print(f"review queue open (core + model): {times} ({n} rows)")
+    view = QTableView()                    # configured as on the review page
+    view.verticalHeader().setVisible(False)
+    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    view.verticalHeader().setDefaultSectionSize(26)
+    view.setModel(model)
+    view.resize(1100, 700)
+    view.show()
+    app.processEvents()
+    times, n = timed_open(view)
+    print(f"review queue open (core + model + view): {times} ({n} rows)")
+    view.close()
+    gc.enable()
 
 
 def main() -> int:
@@ -115,6 +171,7 @@ def main() -> int:
                   f"accounts {a.passed}/{a.checked} 合格 {a.pass_rate}%)")
             times, rows = _timed(lambda: load_findings(db, round_id))
             print(f"findings list load: {times} ({len(rows)} rows)")
+            bench_queue(db, round_id)
         finally:
             db.close()
     return 0

@@ -3,27 +3,25 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 from ..core import hygiene, media_review, messages, rectify, rounds
 from ..core.xlsx import text_width
+from .common import add_import_file, add_round, checked_import, fail, parse_as_of
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     grp = sub.add_parser("media", help="政务新媒体检查：导入监测数据")
     msub = grp.add_subparsers(dest="media_command", required=True)
     p = msub.add_parser("import", help="导入监测数据（平台、账号名称/账号ID、最近发布时间、期间发布条数），全部无误才写入")
-    p.add_argument("round", help="轮次编号或名称")
-    p.add_argument("file", type=Path)
-    p.add_argument("--dry-run", action="store_true", help="只检查并报告，不写入")
+    add_round(p)
+    add_import_file(p)
     p.set_defaults(handler=cmd_media_import)
 
     grp = sub.add_parser("messages", help="“我为政府网站找错”留言：导入、统计")
     msub = grp.add_subparsers(dest="messages_command", required=True)
     p = msub.add_parser("import", help="导入找错平台导出的留言（.xlsx/.csv），全部无误才写入；已有留言编号则更新")
-    p.add_argument("file", type=Path)
-    p.add_argument("--dry-run", action="store_true", help="只检查并报告，不写入")
+    add_import_file(p)
     p.set_defaults(handler=cmd_messages_import)
     p = msub.add_parser("stats", help="受理、属实、办结、按期办结率、平均办理时长、超期（总体和按单位）")
     p.add_argument("--from", dest="period_from", required=True, help="起始日期 YYYY-MM-DD（按提交时间）")
@@ -44,15 +42,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     grp = sub.add_parser("rectify", help="整改：生成整改通知、复核、导出台账和通知单")
     rsub = grp.add_subparsers(dest="rectify_command", required=True)
     p = rsub.add_parser("create", help="按主办单位为本轮确认的问题生成整改通知")
-    p.add_argument("round", help="轮次编号或名称")
+    add_round(p)
     p.add_argument("--issued", help="通知日期 YYYY-MM-DD（默认今天）")
     p.add_argument("--days", type=int, help="整改期限：通知日期后的工作日数（默认取设置，未设置为 10）")
     p.set_defaults(handler=cmd_rectify_create)
     p = rsub.add_parser("recheck", help="复核：重新访问问题链接，记录 已整改/未整改/无法访问")
-    p.add_argument("round", help="轮次编号或名称")
+    add_round(p)
     p.set_defaults(handler=cmd_rectify_recheck)
     p = rsub.add_parser("export", help="导出整改台账（.xlsx）和每个单位的整改通知单")
-    p.add_argument("round", help="轮次编号或名称")
+    add_round(p)
     p.add_argument("--out", type=Path, required=True, help="输出文件夹")
     p.add_argument("--format", choices=["docx", "xlsx"], default="docx", help="整改通知单格式（默认 docx）")
     p.set_defaults(handler=cmd_rectify_export)
@@ -65,20 +63,13 @@ def _table(header: list[str], rows: list[list]) -> str:
     return "\n".join("  " + "  ".join(pad(c, widths[i]) for i, c in enumerate(r)).rstrip() for r in [header, *rows])
 
 
-def _fail(problems, summary: str) -> int:
-    for p in problems:
-        print(p)
-    print(f"错误：{summary}", file=sys.stderr)
-    return 2
-
-
 # ---------------------------------------------------------------- media
 
 def cmd_media_import(args, db) -> int:
     r = rounds.find_round(db, args.round)
     result = media_review.import_monitoring(db, r.id, args.file, dry_run=args.dry_run)
     if not result.ok:
-        return _fail(result.problems, result.summary())
+        return fail(result.problems, result.summary())
     for p in result.skipped:
         print(f"提示：{p}")
     if result.unmapped:
@@ -92,12 +83,8 @@ def cmd_media_import(args, db) -> int:
 
 def cmd_messages_import(args, db) -> int:
     result = messages.import_messages(db, args.file, dry_run=args.dry_run)
-    for w in result.warnings:
-        print(f"提示：{w}")
-    if not result.ok:
-        return _fail(result.problems, result.summary())
-    if result.unmapped:
-        print(f"未识别、已忽略的列：{'、'.join(result.unmapped)}")
+    if (code := checked_import(result)) is not None:
+        return code
     for number, _mid, old, new in result.changed:
         changes = "；".join(f"{messages.LABELS.get(k, k)}：{old.get(k) or '（空）'} → {v if v is not None else '（空）'}"
                            for k, v in new.items() if k != "site_id")
@@ -143,17 +130,11 @@ def cmd_messages_stats(args, db) -> int:
 # ---------------------------------------------------------------- hygiene
 
 def cmd_hygiene(args, db) -> int:
-    as_of = None
-    if args.as_of:
-        from ..core.validation import BadValue, date as parse_date
-        try:
-            as_of = parse_date(args.as_of, required=True)
-        except BadValue as exc:
-            print(f"错误：--as-of {exc}", file=sys.stderr)
-            return 2
-    report = hygiene.check_registry(db, as_of, discovered=args.discovered, monitoring=args.monitoring)
+    if (code := parse_as_of(args)) is not None:
+        return code
+    report = hygiene.check_registry(db, args.as_of or None, discovered=args.discovered, monitoring=args.monitoring)
     if not report.ok:
-        return _fail(report.problems, f"发现 {len(report.problems)} 处问题，未进行检查。")
+        return fail(report.problems, f"发现 {len(report.problems)} 处问题，未进行检查。")
     recorded = None
     if args.round:
         r = rounds.find_round(db, args.round)

@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from dataclasses import asdict
 from pathlib import Path
 
 from ..core import demo, importing, registry_export
 from ..core.fields import LABEL
 from ..core.registry_stats import registry_stats
-from ..core.validation import BadValue, date as parse_date
+from .common import add_import_file, checked_import, parse_as_of
 
 KINDS = {"sites": "site", "accounts": "account"}
 
@@ -21,8 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("import", help="从 .xlsx/.csv 导入网站或新媒体名录（全部成功才写入）")
     p.add_argument("kind", choices=sorted(KINDS), help="sites：政府网站；accounts：政务新媒体")
-    p.add_argument("file", type=Path)
-    p.add_argument("--dry-run", action="store_true", help="只检查并报告，不写入")
+    add_import_file(p)
     p.set_defaults(handler=cmd_import)
 
     reg = sub.add_parser("registry", help="名录统计与导出")
@@ -45,15 +43,8 @@ def cmd_demo(args, db) -> int:
 def cmd_import(args, db) -> int:
     kind = KINDS[args.kind]
     plan = importing.plan_import(db, kind, args.file)
-    for w in plan.warnings:
-        print(f"提示：{w}")
-    if not plan.ok:
-        for p in plan.problems:
-            print(p)
-        print(f"错误：{plan.summary()}", file=sys.stderr)
-        return 2
-    if plan.unmapped:
-        print(f"未识别、已忽略的列：{'、'.join(plan.unmapped)}")
+    if (code := checked_import(plan)) is not None:
+        return code
     for number, rid, old, new in plan.changed:
         label = LABEL[kind]
         changes = "；".join(f"{label.get(k, k)}：{old.get(k) or '（空）'} → {v}" for k, v in new.items())
@@ -67,12 +58,8 @@ def cmd_import(args, db) -> int:
 
 
 def cmd_stats(args, db) -> int:
-    if args.as_of:
-        try:
-            args.as_of = parse_date(args.as_of, required=True)
-        except BadValue as exc:
-            print(f"错误：--as-of {exc}", file=sys.stderr)
-            return 2
+    if (code := parse_as_of(args)) is not None:
+        return code
     stats = registry_stats(db, args.as_of)
     if args.json:
         doc = {"as_of": args.as_of, **{("sites" if k == "site" else "accounts"): asdict(v) for k, v in stats.items()}}

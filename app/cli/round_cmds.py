@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from ..core import findings, rounds
+from .common import add_import_file, add_round, error, fail
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -30,11 +31,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=cmd_list)
 
     p = rsub.add_parser("close", help="关闭轮次（之后只读）")
-    p.add_argument("round", help="轮次编号或名称")
+    add_round(p)
     p.set_defaults(handler=cmd_close)
 
     p = rsub.add_parser("reopen", help="重新打开已关闭的轮次（须说明原因，记入操作日志）")
-    p.add_argument("round", help="轮次编号或名称")
+    add_round(p)
     p.add_argument("--reason", required=True, help="重新打开的原因")
     p.set_defaults(handler=cmd_reopen)
 
@@ -42,13 +43,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     fsub = grp.add_subparsers(dest="findings_command", required=True)
 
     p = fsub.add_parser("import", help="从 .xlsx/.csv 导入问题（全部无误才写入）")
-    p.add_argument("round", help="轮次编号或名称")
-    p.add_argument("file", type=Path)
-    p.add_argument("--dry-run", action="store_true", help="只检查并报告，不写入")
+    add_round(p)
+    add_import_file(p)
     p.set_defaults(handler=cmd_import)
 
     p = fsub.add_parser("list", help="列出问题：JSONL（默认输出到屏幕）或 .xlsx（需 --out）")
-    p.add_argument("round", help="轮次编号或名称")
+    add_round(p)
     p.add_argument("--status", choices=findings.STATUSES, help="只列出此状态")
     p.add_argument("--kind", help="只列出此问题类型")
     p.add_argument("--region", help="只列出此地区")
@@ -111,10 +111,7 @@ def cmd_import(args, db) -> int:
     r = rounds.find_round(db, args.round)
     result = findings.import_findings(db, r.id, args.file, dry_run=args.dry_run)
     if not result.ok:
-        for p in result.problems:
-            print(p)
-        print(f"错误：{result.summary()}", file=sys.stderr)
-        return 2
+        return fail(result.problems, result.summary())
     print(result.summary())
     return 0
 
@@ -123,8 +120,7 @@ def cmd_list_findings(args, db) -> int:
     r = rounds.find_round(db, args.round)
     fmt = args.format or ("xlsx" if args.out and args.out.suffix.lower() == ".xlsx" else "jsonl")
     if fmt == "xlsx" and not args.out:
-        print("错误：xlsx 格式需要用 --out 指定输出文件", file=sys.stderr)
-        return 2
+        return error("xlsx 格式需要用 --out 指定输出文件")
     rows = findings.list_findings(db, r.id, status=args.status, kind=args.kind, region=args.region)
     if fmt == "xlsx":
         n = findings.export_xlsx(db, r.id, rows, args.out)

@@ -3,15 +3,8 @@ import json
 import subprocess
 import sys
 
-from app.cli.main import main
-
+from sitesetup import run_cli as run
 from tablefiles import SITE_HEADERS, site_row, write_csv, write_xlsx
-
-
-def run(capsys, *args):
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_demo_stats_export(tmp_path, capsys):

@@ -4,31 +4,23 @@ import json
 import openpyxl
 import pytest
 
-from app.cli.main import main
 from app.core import db as dbmod, findings, registry, rounds
 
 from mediasetup import confirmed, site_server, target
 from roundsetup import build_registry
+from sitesetup import db_file, run_cli as run
 from tablefiles import write_csv
 
 MON = ["平台", "账号名称", "账号ID", "最近发布时间", "期间发布条数"]
 MSG = ["留言编号", "网站标识码", "网站名称", "提交时间", "问题类型", "问题描述", "转办时间", "办理状态", "答复时间", "是否属实"]
 
 
-def run(capsys, *args):
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 @pytest.fixture
 def dbp(tmp_path):
-    path = tmp_path / "g.sqlite"
-    d = dbmod.connect(path)
-    build_registry(d)
-    rounds.create_round(d, "八月检查", "2025-08-14")
-    d.close()
-    return path
+    def build(d):
+        build_registry(d)
+        rounds.create_round(d, "八月检查", "2025-08-14")
+    return db_file(tmp_path / "g.sqlite", build)
 
 
 def query(dbp, sql, args=()):

@@ -6,28 +6,18 @@ import json
 import openpyxl
 import pytest
 
-from app.cli.main import main
 from app.core import db as dbmod
 
 from roundsetup import build_registry
+from sitesetup import db_file, run_cli as run
 from tablefiles import write_csv
 
 HEADERS = ["网站标识码", "平台", "账号名称", "指标", "问题描述", "数量", "链接", "状态"]
 
 
-def run(capsys, *args):
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 @pytest.fixture
 def dbp(tmp_path):
-    path = tmp_path / "r.sqlite"
-    d = dbmod.connect(path)
-    build_registry(d)
-    d.close()
-    return path
+    return db_file(tmp_path / "r.sqlite", build_registry)
 
 
 def create(capsys, dbp, *extra):

@@ -11,6 +11,8 @@ from app.core import profiles as pf
 from app.core.errors import GovInspectError
 from app.core.round_scores import score_round, to_document
 
+from sitesetup import db_file as built_db_file
+
 NOW = "2025-06-30 10:00:00"
 SITES = [  # id, code, name, region, category, portal, service, review
     (1, "4401000001", "甲市人民政府", "甲市", "市级门户", 1, 1, "已检查"),
@@ -131,11 +133,7 @@ def test_document_keys(db):
 
 @pytest.fixture
 def db_file(tmp_path):
-    path = tmp_path / "t.sqlite"
-    database = dbm.connect(path)
-    populate(database)
-    database.close()
-    return path
+    return built_db_file(tmp_path / "t.sqlite", populate)
 
 
 def test_cli_json(db_file, capsys):

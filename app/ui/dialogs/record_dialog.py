@@ -16,6 +16,7 @@ from app.core.fields import FIELDS, Field, clean_record
 from ..widgets.date_edit import DateEdit
 from ..widgets.name_combo import NameCombo
 from .. import style
+from .dialog_parts import message_row, ok_cancel
 
 KIND_NOUN = {"site": "网站", "account": "新媒体账号"}
 NAME_KEYS = ("region", "host_unit", "supervisor_unit")
@@ -141,18 +142,11 @@ class RecordDialog(QDialog):
 
         self.summary = QLabel()
         self.summary.setWordWrap(True)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons = ok_cancel(self, "保存")
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("保存")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.summary, 1)
-        bottom.addWidget(self.buttons)
         layout = QVBoxLayout(self)
         layout.addWidget(scroll, 1)
-        layout.addLayout(bottom)
+        layout.addLayout(message_row(self.summary, self.buttons))
         self.resize(1000 if kind == "site" else 820, 620 if kind == "site" else 500)
 
         if record:

@@ -12,6 +12,7 @@ from app.core.fields import clean_record
 
 from .. import style
 from ..widgets.date_edit import DateEdit
+from .dialog_parts import ok_cancel
 
 STATUSES = {"site": vocab.SITE_STATUSES, "account": vocab.ACCOUNT_STATUSES}
 # What a running record is most often changed to.
@@ -43,12 +44,8 @@ class StatusDialog(QDialog):
         form.addRow("新状态", self.status)
         form.addRow("生效日期" + style.REQUIRED_MARK, self.on_date)
         form.addRow("说明", self.note)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons = ok_cancel(self, "确定")
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("确定")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(info)
         layout.addLayout(form)

@@ -40,6 +40,51 @@ def _accounts(ctx: PageContext) -> QWidget:
     return RegistryPage(ctx, "account")
 
 
+def _checks(ctx: PageContext) -> QWidget:
+    from .checks_page import ChecksPage
+    return ChecksPage(ctx)
+
+
+def _exports(ctx: PageContext) -> QWidget:
+    from .export_page import ExportPage
+    return ExportPage(ctx)
+
+
+def _rounds(ctx: PageContext) -> QWidget:
+    from .rounds_page import RoundsPage
+    return RoundsPage(ctx)
+
+
+def _scores(ctx: PageContext) -> QWidget:
+    from .review_page import ReviewPage
+    return ReviewPage(ctx)
+
+
+def _profiles(ctx: PageContext) -> QWidget:
+    from .profiles_page import ProfilesPage
+    return ProfilesPage(ctx)
+
+
+def _media(ctx: PageContext) -> QWidget:
+    from .media_page import MediaPage
+    return MediaPage(ctx)
+
+
+def _rectify(ctx: PageContext) -> QWidget:
+    from .rectify_page import RectifyPage
+    return RectifyPage(ctx)
+
+
+def _messages(ctx: PageContext) -> QWidget:
+    from .messages_page import MessagesPage
+    return MessagesPage(ctx)
+
+
+def _hygiene(ctx: PageContext) -> QWidget:
+    from .hygiene_page import HygienePage
+    return HygienePage(ctx)
+
+
 def _placeholder(title: str, text: str) -> Callable[[PageContext], QWidget]:
     def build(ctx: PageContext) -> QWidget:
         from .placeholder import PlaceholderPage
@@ -51,31 +96,13 @@ def _placeholder(title: str, text: str) -> Callable[[PageContext], QWidget]:
 PAGES: list[PageSpec] = [
     PageSpec("sites", "网站", _sites),
     PageSpec("accounts", "新媒体", _accounts),
-    PageSpec("rounds", "检查批次", _placeholder(
-        "检查批次",
-        "按月度、季度或专项建立检查批次，从名录中全量或抽样选取网站和新媒体，并冻结当期名录信息。")),
-    PageSpec("checks", "自动检查", _placeholder(
-        "自动检查",
-        "对批次中的网站进行自动巡检：可访问性、更新情况、错断链、暗链、错别字、个人信息泄露等。")),
-    PageSpec("scores", "审核评分", _placeholder(
-        "审核评分",
-        "逐条审核机器发现的问题，添加人工问题，依据指标体系计算每个网站、每个账号的得分。")),
-    PageSpec("media", "新媒体审核", _placeholder(
-        "新媒体审核",
-        "逐个账号记录最近更新日期、互动功能、服务菜单和表述错误，自动提出单项否决建议。")),
-    PageSpec("rectify", "整改", _placeholder(
-        "整改",
-        "按主办单位下发整改通知，跟踪整改反馈，并对整改结果进行复核。")),
-    PageSpec("messages", "找错留言", _placeholder(
-        "找错留言",
-        "导入和登记“我为政府网站找错”留言，按工作日统计按期办结率。")),
-    PageSpec("hygiene", "名录规范", _placeholder(
-        "名录规范",
-        "检查同一平台多个账号、未备案开设、账号主体不一致等名录问题。")),
-    PageSpec("exports", "导出", _placeholder(
-        "导出",
-        "生成检查情况通报、问题清单和统计汇总表（Excel/Word）。")),
-    PageSpec("profiles", "指标体系", _placeholder(
-        "指标体系",
-        "查看和编辑检查指标、分值和阈值；待核对的数值会醒目标出。")),
+    PageSpec("rounds", "检查批次", _rounds),
+    PageSpec("checks", "自动检查", _checks),
+    PageSpec("scores", "审核评分", _scores),
+    PageSpec("media", "新媒体审核", _media),
+    PageSpec("rectify", "整改", _rectify),
+    PageSpec("messages", "找错留言", _messages),
+    PageSpec("hygiene", "名录规范", _hygiene),
+    PageSpec("exports", "导出", _exports),
+    PageSpec("profiles", "指标体系", _profiles),
 ]

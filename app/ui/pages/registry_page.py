@@ -4,7 +4,7 @@ from __future__ import annotations
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
+    QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
     QStackedWidget, QTableView, QToolBar, QVBoxLayout, QWidget,
 )
 
@@ -16,6 +16,7 @@ from ..dialogs.status_dialog import StatusDialog
 from ..table_models.registry_model import COLUMN_KEYS, COLUMN_WIDTHS, ID_ROLE, RegistryTableModel
 from ..table_models.registry_proxy import RUNNING_ONLY, STOPPED_ONLY, RegistryFilterProxy
 from . import PageContext
+from .page_parts import heading, record_table
 
 TEXT = {
     "site": {
@@ -46,15 +47,6 @@ class RegistryPage(QWidget):
         self.proxy = RegistryFilterProxy(self)
         self.proxy.setSourceModel(self.model)
 
-        title = QLabel(text["title"])
-        title.setObjectName("pageTitle")
-        subtitle = QLabel(text["subtitle"])
-        subtitle.setObjectName("pageSubtitle")
-        heading = QHBoxLayout()
-        heading.addWidget(title)
-        heading.addSpacing(10)
-        heading.addWidget(subtitle, 0, Qt.AlignmentFlag.AlignBottom)
-        heading.addStretch(1)
 
         self.add_action = QAction("新增", self)
         self.add_action.setToolTip(f"新增一条{text['noun']}记录")
@@ -121,33 +113,14 @@ class RegistryPage(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 12, 14, 6)
-        layout.addLayout(heading)
+        layout.addLayout(heading(text["title"], text["subtitle"]))
         layout.addLayout(bar)
         layout.addWidget(self.stack, 1)
         self.reload()
 
     def _build_view(self) -> QTableView:
-        view = QTableView()
-        view.setModel(self.proxy)
-        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        view.setAlternatingRowColors(True)
-        view.setWordWrap(False)
-        view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-        view.verticalHeader().setVisible(False)
-        view.verticalHeader().setDefaultSectionSize(26)
-        header = view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        header.setHighlightSections(False)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setSectionsMovable(True)
-        header.setSortIndicatorClearable(True)
-        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)   # registry order until the user sorts
-        for col, key in enumerate(COLUMN_KEYS[self.kind]):
-            view.setColumnWidth(col, COLUMN_WIDTHS.get(key, 120))
-        view.setSortingEnabled(True)
+        view = record_table(self.proxy, elide=Qt.TextElideMode.ElideMiddle, movable=True,
+                            widths=[COLUMN_WIDTHS.get(key, 120) for key in COLUMN_KEYS[self.kind]])
         view.doubleClicked.connect(self._on_double_clicked)
         view.selectionModel().selectionChanged.connect(self._update_actions)
         view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)

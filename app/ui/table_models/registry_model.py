@@ -4,11 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
-from PySide6.QtCore import QAbstractTableModel, QCollator, QLocale, QModelIndex, Qt
+from PySide6.QtCore import QCollator, QLocale, QModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from app.core import vocab
 from app.core.fields import FIELDS, LABEL
+
+from .base import RowsModel
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -98,7 +100,7 @@ def row_from_record(kind: str, record: dict, seq: int) -> RegistryRow:
     )
 
 
-class RegistryTableModel(QAbstractTableModel):
+class RegistryTableModel(RowsModel):
     """Read-only table of registry records; reload by reset, one row by dataChanged.
 
     The model sorts itself (the proxy forwards sort() here): one Python sort on
@@ -192,12 +194,6 @@ class RegistryTableModel(QAbstractTableModel):
         return self._row_of_id.get(record_id)
 
     # --- Qt interface ----------------------------------------------------------------
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.columns)
-
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
@@ -215,11 +211,3 @@ class RegistryTableModel(QAbstractTableModel):
             return row.texts[col]
         return None
 
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._headers):
-            return self._headers[section]
-        if orientation == Qt.Orientation.Vertical and 0 <= section < len(self._rows):
-            return str(section + 1)
-        return None

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
+from .base import RowsModel
 from .registry_model import SORT_ROLE
 
 _MUTED = QColor("#9aa0a6")
@@ -19,7 +20,7 @@ def _display(value) -> str:
     return str(value)
 
 
-class RowsTableModel(QAbstractTableModel):
+class RowsTableModel(RowsModel):
     """Headers plus frozen rows; optional columns shown muted (e.g. ignored import columns)."""
 
     def __init__(self, headers: Sequence[str] = (), rows: Sequence[Sequence] = (), parent=None,
@@ -39,12 +40,6 @@ class RowsTableModel(QAbstractTableModel):
     def row_values(self, row: int) -> tuple:
         return self._rows[row]
 
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._headers)
-
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
@@ -58,11 +53,3 @@ class RowsTableModel(QAbstractTableModel):
             return _MUTED
         return None
 
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._headers):
-            return self._headers[section]
-        if orientation == Qt.Orientation.Vertical and 0 <= section < len(self._rows):
-            return str(section + 1)
-        return None

@@ -1,0 +1,660 @@
+"""The 新媒体审核 page: a keyboard grid of one round's accounts, saving each edit as it is made.
+
+GUI thread: the grid reads and saves through a ReviewSession on the page's connection (a
+save is a fraction of a millisecond); monitoring imports and menu-link tests run on workers.
+"""
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemDelegate, QAbstractItemView, QCheckBox, QFileDialog, QHBoxLayout, QLabel,
+    QLineEdit, QMenu, QProgressBar, QPushButton, QStackedWidget, QStyledItemDelegate, QTableView, QToolButton,
+    QVBoxLayout, QWidget,
+)
+
+from app.core import media_review as mr, rounds
+from app.core.errors import GovInspectError
+from app.core.linkcheck import is_http
+
+from .. import style
+from ..dialogs.observation_dialog import ObservationDialog
+from ..dialogs.problems_dialog import PROBLEM_HEADERS, ProblemListDialog, problem_rows
+from ..review_workers import MenuTestWorker, MonitoringImportWorker
+from ..table_models.review_model import (
+    COLUMN_WIDTHS, PROPOSAL_LABELS, ReviewColumn, ReviewFilterProxy, ReviewTableModel, has_problem, menu_state,
+)
+from ..widgets.round_combo import RoundCombo
+from . import PageContext
+from .page_parts import MessageLine, PageJobs, heading, record_table
+
+FLAG_KEYS = {Qt.Key.Key_H: "interaction", Qt.Key.Key_A: "ads", Qt.Key.Key_U: "unrelated", Qt.Key.Key_C: "checked"}
+DATE_CHARS = set("0123456789-/.年月日 ")
+KEY_HELP = ("键盘：方向键/Tab 移动 · 在“最近更新日期”列直接输入日期（2025-08-01、8-1 或 0801）按回车保存并下移 · "
+            "H 互动 无/有 · A 广告 · U 无关内容 · C 标记已检查 · Del 清除当前格 · "
+            "Ctrl+E 服务菜单与表述错误 · Ctrl+T 测试菜单链接 · Ctrl+F 筛选")
+MONITOR_FILTER = "监测数据 (*.xlsx *.xlsm *.csv);;所有文件 (*)"
+
+
+class DateDelegate(QStyledItemDelegate):
+    """A line editor for 最近更新日期 that remembers whether its commit was accepted."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.last_ok = True
+        self.rejected_text: str | None = None
+        self.retry_text: str | None = None      # put back into a reopened editor
+
+    def createEditor(self, parent, option, index):
+        editor = QLineEdit(parent)
+        editor.setPlaceholderText("如 8-1")
+        return editor
+
+    def setEditorData(self, editor, index) -> None:
+        if self.retry_text is not None:
+            editor.setText(self.retry_text)
+            self.retry_text = None
+        else:
+            editor.setText(index.data(Qt.ItemDataRole.EditRole) or "")
+
+    def setModelData(self, editor, model, index) -> None:
+        text = editor.text()
+        self.last_ok = bool(model.setData(index, text, Qt.ItemDataRole.EditRole))
+        self.rejected_text = None if self.last_ok else text
+
+
+class ReviewGrid(QTableView):
+    """The grid's keyboard: flag keys act on the current row, Enter commits a date and moves down."""
+
+    flag_pressed = Signal(str)          # interaction / ads / unrelated / checked
+    clear_pressed = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.date_delegate = DateDelegate(self)
+        self.setItemDelegateForColumn(ReviewColumn.LAST_UPDATE, self.date_delegate)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.AnyKeyPressed | QAbstractItemView.EditTrigger.EditKeyPressed
+                             | QAbstractItemView.EditTrigger.DoubleClicked)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setTabKeyNavigation(True)
+
+    def keyPressEvent(self, event) -> None:
+        if self.state() != QAbstractItemView.State.EditingState:
+            mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+            key = event.key()
+            if mods == Qt.KeyboardModifier.NoModifier:
+                if key in FLAG_KEYS:
+                    self.flag_pressed.emit(FLAG_KEYS[key])
+                    event.accept()
+                    return
+                if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                    self.move_rows(1)
+                    event.accept()
+                    return
+                if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+                    self.clear_pressed.emit()
+                    event.accept()
+                    return
+        super().keyPressEvent(event)
+
+    def keyboardSearch(self, search: str) -> None:
+        """Letters are commands here; jumping to a row by its first letter would lose the place."""
+
+    def edit(self, index, trigger=None, event=None):
+        if trigger is None:                       # the public slot edit(index)
+            return super().edit(index)
+        if trigger == QAbstractItemView.EditTrigger.AnyKeyPressed and event is not None:
+            text = event.text()
+            if not text or not set(text) <= DATE_CHARS:
+                return False
+        return super().edit(index, trigger, event)
+
+    def closeEditor(self, editor, hint) -> None:
+        delegate = self.date_delegate
+        if hint == QAbstractItemDelegate.EndEditHint.SubmitModelCache:      # Enter
+            super().closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+            if delegate.last_ok:
+                self.move_rows(1)
+            elif delegate.rejected_text is not None:
+                # Keep the typed text in a reopened editor so it can be corrected.
+                delegate.retry_text = delegate.rejected_text
+                self.edit(self.currentIndex())
+            return
+        super().closeEditor(editor, hint)
+
+    def move_rows(self, step: int) -> None:
+        current = self.currentIndex()
+        if not current.isValid():
+            return
+        row = min(max(current.row() + step, 0), self.model().rowCount() - 1)
+        target = self.model().index(row, current.column())
+        self.selectionModel().setCurrentIndex(target, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        self.scrollTo(target)
+
+
+class MediaPage(QWidget):
+    monitoring_imported = Signal(object)     # MonitoringImport (ok or with problems)
+    menus_tested = Signal(object)            # MenuTestResult, after saving
+    job_failed = Signal(str)
+
+    def __init__(self, ctx: PageContext, parent=None):
+        super().__init__(parent)
+        self._ctx, self._db = ctx, ctx.db
+        self._jobs = PageJobs(self)
+        self._menu_worker: MenuTestWorker | None = None
+        self._loaded_round: int | None = None
+        self._stale = True
+        self.fetcher = None                  # tests may set a fetcher for menu tests
+        self.problems_dialog: ProblemListDialog | None = None
+        self.observation_dialog: ObservationDialog | None = None
+
+        self.model = ReviewTableModel(self)
+        self.proxy = ReviewFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.model.save_failed.connect(self._on_save_failed)
+        self.model.row_saved.connect(self._on_row_saved)
+
+        self.round_combo = RoundCombo(self._db)
+        self.round_combo.round_changed.connect(self._on_round_changed)
+        self.import_button = QPushButton("导入监测数据…")
+        self.import_button.setToolTip("从监测平台导出的表格（平台、账号名称/账号ID、最近发布时间、期间发布条数）填入本批次")
+        self.import_button.clicked.connect(self._on_import_clicked)
+
+        self.edit_action = QAction("服务菜单与表述错误…", self)
+        self.edit_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.edit_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.edit_action.triggered.connect(self.edit_current)
+        self.test_action = QAction("测试菜单链接", self)
+        self.test_action.setShortcut(QKeySequence("Ctrl+T"))
+        self.test_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.test_action.setToolTip("测试当前账号服务菜单中的网址能否打开（Ctrl+T）")
+        self.test_action.triggered.connect(self.test_current_menus)
+        self.test_all_action = QAction("测试本批次全部账号的菜单链接", self)
+        self.test_all_action.triggered.connect(self.test_all_menus)
+        find = QAction(self)
+        find.setShortcut(QKeySequence.StandardKey.Find)
+        find.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        find.triggered.connect(self._focus_search)
+        refresh = QAction(self)
+        refresh.setShortcut(QKeySequence.StandardKey.Refresh)
+        refresh.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        refresh.triggered.connect(self.reload_grid)
+        self.addActions([self.edit_action, self.test_action, find, refresh])
+
+        edit_button = QToolButton()
+        edit_button.setDefaultAction(self.edit_action)
+        test_button = QToolButton()
+        test_button.setDefaultAction(self.test_action)
+        test_menu = QMenu(test_button)
+        test_menu.addAction(self.test_action)
+        test_menu.addAction(self.test_all_action)
+        test_button.setMenu(test_menu)
+        test_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("筛选账号名称、主办单位…")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(180)
+        self.search.setMaximumWidth(280)
+        self.search.textChanged.connect(self._on_search_changed)
+        self.problems_only = QCheckBox("只看有问题")
+        self.problems_only.setToolTip("只列出提出了问题或有未排除问题的账号")
+        self.problems_only.toggled.connect(self._on_problems_only)
+
+        bar = QHBoxLayout()
+        bar.setSpacing(6)
+        bar.addWidget(QLabel("检查批次"))
+        bar.addWidget(self.round_combo)
+        bar.addWidget(self.import_button)
+        bar.addWidget(edit_button)
+        bar.addWidget(test_button)
+        bar.addStretch(1)
+
+        self.message = MessageLine()
+        self.counts = QLabel()
+        self.counts.setStyleSheet(style.HINT)
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(200)
+        self.progress.setVisible(False)
+        self.cancel_button = QPushButton("取消")
+        self.cancel_button.setVisible(False)
+        self.cancel_button.clicked.connect(self._on_cancel)
+        status = QHBoxLayout()
+        status.setSpacing(6)
+        status.addWidget(self.search)
+        status.addWidget(self.problems_only)
+        status.addSpacing(8)
+        status.addWidget(self.message, 1)
+        status.addWidget(self.progress)
+        status.addWidget(self.cancel_button)
+        status.addWidget(self.counts)
+
+        self.view = self._build_view()
+        self.empty = QLabel()
+        self.empty.setObjectName("placeholderText")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.view)
+        self.stack.addWidget(self.empty)
+
+        self.detail = QLabel()
+        self.detail.setWordWrap(True)
+        self.detail.setTextFormat(Qt.TextFormat.RichText)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.detail.setOpenExternalLinks(True)
+        self.detail.setMinimumHeight(44)
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.detail.setStyleSheet("QLabel { background: #f6f7f9; border: 1px solid #e6e8eb; border-radius: 4px;"
+                                  " padding: 6px 8px; }")
+        keys = style.caption(KEY_HELP)
+        keys.setWordWrap(True)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 12, 14, 6)
+        layout.addLayout(heading("新媒体审核", "逐个账号记录检查情况，保存即提出单项否决和扣分问题"))
+        layout.addLayout(bar)
+        layout.addLayout(status)
+        layout.addWidget(self.stack, 1)
+        layout.addWidget(self.detail)
+        layout.addWidget(keys)
+        self._show_empty_or_grid()
+
+    def _build_view(self) -> ReviewGrid:
+        # The grid keeps its own cell selection and editing.
+        view = record_table(self.proxy, view=ReviewGrid(), selection=None, widths=COLUMN_WIDTHS, fixed_rows=True)
+        view.flag_pressed.connect(self._on_flag_pressed)
+        view.clear_pressed.connect(self._on_clear_pressed)
+        view.doubleClicked.connect(self._on_double_clicked)
+        view.selectionModel().currentChanged.connect(self._on_current_changed)
+        view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        view.addActions([self.edit_action, self.test_action])
+        return view
+
+    # --- loading ---------------------------------------------------------------------------------
+    def reload(self) -> None:
+        """After imports elsewhere: re-read the rounds, and the grid when it is on screen."""
+        self.round_combo.reload()
+        self._stale = True
+        if self.isVisible():
+            self.reload_grid()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.round_combo.reload()
+        if self._stale or self._loaded_round != self.round_combo.round_id():
+            self.reload_grid()
+
+    @Slot(object)
+    def _on_round_changed(self, round_id) -> None:
+        self._stale = True
+        if self.isVisible():
+            self.reload_grid()
+
+    @Slot()
+    def reload_grid(self) -> None:
+        self.open_round(self.round_combo.round_id())
+
+    def open_round(self, round_id: int | None) -> None:
+        """Load the round's accounts into the grid and put the cursor on the first date cell."""
+        if round_id is not None and self.round_combo.round_id() != round_id:
+            self.round_combo.set_round(round_id, emit=False)
+        keep = self.current_target_id() if round_id == self._loaded_round else None
+        if round_id is None:
+            self.model.set_session(None)
+        else:
+            session = mr.ReviewSession(self._db, round_id)
+            closed = rounds.get_round(self._db, round_id).closed
+            self.model.set_session(session, read_only=closed)
+            if closed:
+                self.message.show_message("本批次已关闭，只能查看。如需修改，请在“检查批次”中重新打开。", "warning")
+            else:
+                self.message.clear()
+        self._loaded_round, self._stale = round_id, False
+        self._show_empty_or_grid()
+        self._update_counts()
+        if keep is None or not self.select_target(keep):
+            self._select_first()
+
+    def _show_empty_or_grid(self) -> None:
+        if self.model.session is None:
+            self.empty.setText("还没有检查批次。\n请先在“检查批次”中建立检查批次，再在这里逐个账号记录检查情况。")
+        elif not self.model.rowCount():
+            self.empty.setText("本批次没有新媒体账号。")
+        self.stack.setCurrentIndex(0 if self.model.rowCount() else 1)
+        has = self.model.session is not None and not self.model.read_only
+        for w in (self.import_button, self.edit_action, self.test_action, self.test_all_action):
+            w.setEnabled(has)
+
+    def _select_first(self) -> None:
+        if self.proxy.rowCount():
+            index = self.proxy.index(0, ReviewColumn.LAST_UPDATE)
+            self.view.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        else:
+            self._show_detail(None)
+
+    def _update_counts(self) -> None:
+        rows = self.model.rows
+        if self.model.session is None:
+            self.counts.setText("")
+            return
+        checked = sum(1 for r in rows if r.review_state == "已检查")
+        problems = sum(1 for r in rows if has_problem(r))
+        text = f"账号 {len(rows)} 个 · 已检查 {checked} · 有问题 {problems}"
+        if self.proxy.is_filtered:
+            text += f" · 显示 {self.proxy.rowCount()}"
+        self.counts.setText(text)
+
+    # --- current row -------------------------------------------------------------------------------
+    def current_source_row(self) -> int | None:
+        index = self.view.currentIndex()
+        if not index.isValid():
+            return None
+        return self.proxy.mapToSource(index).row()
+
+    def current_row(self) -> mr.ReviewRow | None:
+        row = self.current_source_row()
+        return self.model.row_at(row) if row is not None else None
+
+    def current_target_id(self) -> int | None:
+        r = self.current_row()
+        return r.target_id if r else None
+
+    def select_target(self, target_id: int, column: int = ReviewColumn.LAST_UPDATE) -> bool:
+        row = self.model.row_of_id(target_id)
+        if row is None:
+            return False
+        index = self.proxy.mapFromSource(self.model.index(row, column))
+        if not index.isValid():
+            return False
+        self.view.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        self.view.scrollTo(index)
+        return True
+
+    @Slot(QModelIndex, QModelIndex)
+    def _on_current_changed(self, current, _previous) -> None:
+        self._show_detail(self.current_row())
+
+    def _show_detail(self, r: mr.ReviewRow | None) -> None:
+        if r is None:
+            self.detail.setText("")
+            return
+        e = html.escape
+        head = f"<b>{e(r.name)}</b>　{e(r.platform)}"
+        if r.platform_account_id:
+            head += f"　{e(r.platform_account_id)}"
+        head += f"　<span style='color:#5f6368'>{e(r.unit_name)}</span>"
+        if r.url:
+            head += f"　<a href='{e(r.url)}'>{e(r.url)}</a>"
+        parts = []
+        if r.obs.posts_in_period is not None:
+            parts.append(f"期间发布 {r.obs.posts_in_period} 条")
+        if r.obs.menu_items:
+            parts.append("服务菜单：" + "，".join(f"{e(m.name or m.url)}（{e(menu_state(m))}）" for m in r.obs.menu_items))
+        if r.obs.wording_errors:
+            parts.append("表述错误：" + "，".join(
+                f"“{e(w.text)}”" + (f"→“{e(w.correction)}”" if w.correction else "") + ("（严重）" if w.grave else "")
+                for w in r.obs.wording_errors))
+        if r.obs.notes:
+            parts.append("备注：" + e(r.obs.notes))
+        if r.proposals:
+            labels = "、".join(PROPOSAL_LABELS.get(k, k) for k in dict.fromkeys(r.proposals))
+            parts.append(f"<span style='color:#c5221f'>已提出：{labels}（待审核）</span>")
+        elif r.open_findings:
+            parts.append(f"本账号另有 {r.open_findings} 个问题")
+        self.detail.setText(head + ("<br>" + "；".join(parts) if parts else ""))
+
+    # --- keyboard actions ------------------------------------------------------------------------
+    @Slot(str)
+    def _on_flag_pressed(self, flag: str) -> None:
+        row = self.current_source_row()
+        if row is None:
+            return
+        r = self.model.row_at(row)
+        if flag == "interaction":
+            # 未检查/有 → 无 (the problem: proposes 互动回应差), 无 → 有.
+            self.model.save(row, {"interaction_ok": r.obs.interaction_ok is False})
+        elif flag == "ads":
+            self.model.save(row, {"ads_seen": not r.obs.ads_seen})
+        elif flag == "unrelated":
+            self.model.save(row, {"unrelated_content": not r.obs.unrelated_content})
+        elif flag == "checked":
+            self.model.set_review_state(row, "待检查" if r.review_state == "已检查" else "已检查")
+
+    @Slot()
+    def _on_clear_pressed(self) -> None:
+        row = self.current_source_row()
+        if row is None:
+            return
+        column = self.view.currentIndex().column()
+        changes = {ReviewColumn.LAST_UPDATE: {"last_update": None},
+                   ReviewColumn.INTERACTION: {"interaction_ok": None},
+                   ReviewColumn.ADS: {"ads_seen": False},
+                   ReviewColumn.UNRELATED: {"unrelated_content": False}}.get(column)
+        if changes is not None:
+            self.model.save(row, changes, mark_checked=False)
+
+    @Slot(object)
+    def _on_row_saved(self, result) -> None:
+        row = getattr(result, "row", result)
+        if row.target_id == self.current_target_id():
+            self._show_detail(row)
+        self._update_counts()
+        unmapped = getattr(result, "unmapped", ())
+        if unmapped:
+            names = "、".join(mr.KIND_ZH.get(k, k) for k in unmapped)
+            self.message.show_message(f"已保存。本批次的指标体系中没有“{names}”对应的指标，未作为问题提出。", "warning")
+        else:
+            self.message.show_message(f"已保存：{row.name}", "ok", 4000)
+
+    @Slot(str)
+    def _on_save_failed(self, text: str) -> None:
+        self.message.show_message(f"未保存。{text}", "error")
+
+    @Slot(QModelIndex)
+    def _on_double_clicked(self, index) -> None:
+        if index.column() != ReviewColumn.LAST_UPDATE:
+            self.edit_current()
+
+    # --- the editor dialog ----------------------------------------------------------------------------
+    @Slot()
+    def edit_current(self) -> ObservationDialog | None:
+        row = self.current_source_row()
+        if row is None or self.model.session is None or self.model.read_only:
+            return None
+        r = self.model.row_at(row)
+        target_id = r.target_id
+
+        def save(changes: dict) -> str | None:
+            at = self.model.row_of_id(target_id)
+            if at is None:
+                return "该账号已不在当前列表中"
+            try:
+                result = self.model.session.save(target_id, changes)
+            except GovInspectError as exc:
+                return str(exc)
+            self.model.replace_row(result.row)
+            self.model.row_saved.emit(result)
+            return None
+
+        dialog = ObservationDialog(r, save, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(self._on_dialog_finished)
+        self.observation_dialog = dialog
+        dialog.open()
+        return dialog
+
+    @Slot()
+    def _on_dialog_finished(self) -> None:
+        self.observation_dialog = None
+        self.view.setFocus()
+
+    # --- menu tests ------------------------------------------------------------------------------------
+    @Slot()
+    def test_current_menus(self) -> None:
+        r = self.current_row()
+        if r is None:
+            return
+        if not any(is_http(m.url) for m in r.obs.menu_items):
+            self.message.show_message(f"“{r.name}”的服务菜单中没有可自动测试的网址。按 Ctrl+E 填写菜单名称和链接；"
+                                      "小程序等请手工选择能否使用。", "warning")
+            return
+        self._start_menu_test({r.target_id: r.obs.menu_items})
+
+    @Slot()
+    def test_all_menus(self) -> None:
+        menus = {r.target_id: r.obs.menu_items for r in self.model.rows
+                 if any(is_http(m.url) for m in r.obs.menu_items)}
+        if not menus:
+            self.message.show_message("本批次还没有填写服务菜单网址的账号。", "warning")
+            return
+        self._start_menu_test(menus)
+
+    def _start_menu_test(self, menus: dict) -> None:
+        if self._menu_worker is not None:
+            self.message.show_message("正在测试菜单链接，请等待完成或取消。", "warning")
+            return
+        worker = MenuTestWorker(self._ctx.db_path, menus, self.fetcher)
+        worker.progress.connect(self._on_menu_progress)
+        worker.finished.connect(self._on_menus_tested)
+        worker.failed.connect(self._on_job_failed)
+        self._menu_worker = worker
+        self.test_action.setEnabled(False)
+        self.test_all_action.setEnabled(False)
+        self.progress.setRange(0, 0)
+        self.progress.setVisible(True)
+        self.cancel_button.setVisible(True)
+        self.message.show_message(f"正在测试 {len(menus)} 个账号的菜单链接…", "hint")
+        self._jobs.start(worker)
+
+    @Slot(int, int, str)
+    def _on_menu_progress(self, done: int, total: int, label: str) -> None:
+        self.progress.setRange(0, total)
+        self.progress.setValue(done)
+
+    @Slot(object)
+    def _on_menus_tested(self, result) -> None:
+        self._end_job()
+        saved = failed = 0
+        for target_id, items in result.tested.items():
+            row = self.model.row_of_id(target_id)
+            if row is None:
+                continue
+            outcome = self.model.save(row, {"menu_items": [m.to_json() for m in items]})
+            if outcome is not None:
+                saved += 1
+                failed += outcome.row.menus_failed
+        note = "（已取消，未测完的账号未保存）" if result.cancelled else ""
+        self.message.show_message(f"菜单链接测试完成：{saved} 个账号，失效菜单 {failed} 个{note}。",
+                                  "warning" if failed or result.cancelled else "ok")
+        self.menus_tested.emit(result)
+
+    def _end_job(self) -> None:
+        self._menu_worker = None
+        self.progress.setVisible(False)
+        self.cancel_button.setVisible(False)
+        self.import_button.setEnabled(True)
+        has = self.model.session is not None and not self.model.read_only
+        self.test_action.setEnabled(has)
+        self.test_all_action.setEnabled(has)
+
+    @Slot()
+    def _on_cancel(self) -> None:
+        if self._menu_worker is not None:
+            self._menu_worker.cancel()
+            self.message.show_message("正在取消…", "hint")
+
+    @Slot(str)
+    def _on_job_failed(self, text: str) -> None:
+        self._end_job()
+        self.message.show_message(text, "error")
+        self.job_failed.emit(text)
+
+    # --- monitoring import ---------------------------------------------------------------------------
+    @Slot()
+    def _on_import_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "导入监测数据", "", MONITOR_FILTER)
+        if path:
+            self.import_monitoring(Path(path))
+
+    def import_monitoring(self, path: Path) -> None:
+        round_id = self._loaded_round
+        if round_id is None:
+            return
+        worker = MonitoringImportWorker(self._ctx.db_path, round_id, path)
+        worker.finished.connect(self._on_monitoring_imported)
+        worker.failed.connect(self._on_job_failed)
+        self.import_button.setEnabled(False)
+        self.progress.setRange(0, 0)
+        self.progress.setVisible(True)
+        self.message.show_message(f"正在导入“{Path(path).name}”…", "hint")
+        self._jobs.start(worker)
+
+    @Slot(object)
+    def _on_monitoring_imported(self, result) -> None:
+        self._end_job()
+        if result.problems:
+            self.message.show_message(result.summary(), "error")
+            self._show_problems(ProblemListDialog(
+                "导入监测数据", f"<b>发现 {len(result.problems)} 处问题，未导入任何监测数据。</b><br>"
+                "请按下表在源文件中逐项更正并保存，再重新导入。", False,
+                [("问题", PROBLEM_HEADERS, problem_rows(result.problems))], parent=self))
+        else:
+            self.reload_grid()
+            kind = "warning" if result.unmapped else "ok"
+            extra = ""
+            if result.unmapped:
+                extra = "本批次指标体系中没有“" + "、".join(mr.KIND_ZH.get(k, k) for k in result.unmapped) + "”的指标。"
+            self.message.show_message(result.summary() + extra, kind)
+            if result.skipped:
+                self._show_problems(ProblemListDialog(
+                    "导入监测数据", f"<b>{result.summary()}</b>", True,
+                    [("已跳过", PROBLEM_HEADERS, problem_rows(result.skipped))], parent=self))
+        self.monitoring_imported.emit(result)
+
+    def _show_problems(self, dialog: ProblemListDialog) -> None:
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(self._on_problems_closed)
+        self.problems_dialog = dialog
+        dialog.open()
+
+    @Slot()
+    def _on_problems_closed(self) -> None:
+        self.problems_dialog = None
+
+    # --- filters --------------------------------------------------------------------------------------
+    @Slot(str)
+    def _on_search_changed(self, text: str) -> None:
+        self.proxy.set_search(text)
+        self._update_counts()
+
+    @Slot(bool)
+    def _on_problems_only(self, on: bool) -> None:
+        self.proxy.set_problems_only(on)
+        self._update_counts()
+
+    @Slot()
+    def _focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    # --- layout memory --------------------------------------------------------------------------------
+    def save_state(self, settings) -> None:
+        settings.setValue("media/header", self.view.horizontalHeader().saveState())
+        if self._loaded_round is not None:
+            settings.setValue("media/round", self._loaded_round)
+
+    def restore_state(self, settings) -> None:
+        state = settings.value("media/header")
+        if state is not None:
+            self.view.horizontalHeader().restoreState(state)
+        rid = settings.value("media/round")
+        if rid is not None:
+            try:
+                self.round_combo.set_round(int(rid))
+            except (TypeError, ValueError):
+                pass

@@ -1,0 +1,171 @@
+"""Pieces the review pages share: the heading, a message line, and jobs that end with the window."""
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QTableView, QWidget
+
+from .. import style
+from ..workers import Jobs
+
+
+def heading(title: str, subtitle: str) -> QHBoxLayout:
+    """Title and subtitle as on the registry pages."""
+    t = QLabel(title)
+    t.setObjectName("pageTitle")
+    s = QLabel(subtitle)
+    s.setObjectName("pageSubtitle")
+    row = QHBoxLayout()
+    row.addWidget(t)
+    row.addSpacing(10)
+    row.addWidget(s, 0, Qt.AlignmentFlag.AlignBottom)
+    row.addStretch(1)
+    return row
+
+
+class MessageLine(QLabel):
+    """One line of feedback under a page's toolbar: ok / warning / error, optionally fading."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.clear)
+
+    def show_message(self, text: str, kind: str = "ok", timeout_ms: int = 0) -> None:
+        self.setStyleSheet({"ok": style.OK, "warning": style.WARNING, "error": style.ERROR}.get(kind, style.HINT))
+        self.setText(text)
+        self._timer.stop()
+        if timeout_ms:
+            self._timer.start(timeout_ms)
+
+
+class ClosesWithWindow:
+    """Mixin (before QWidget) for a page with ``shutdown()``: it runs when the page closes or when
+    its top-level window does (watched from the first show on)."""
+
+    _watched: QObject | None = None
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        window = self.window()
+        if window is not self and window is not self._watched:
+            window.installEventFilter(self)
+            self._watched = window
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self._watched and event.type() == QEvent.Type.Close:
+            self.shutdown()
+        return False
+
+    def closeEvent(self, event) -> None:
+        self.shutdown()
+        super().closeEvent(event)
+
+
+class PageJobs(Jobs):
+    """Jobs of one page. When the top-level window closes, running workers are cancelled (if
+    they can be) and waited for, so no thread outlives its window (the main window only waits
+    for its own jobs)."""
+
+    def __init__(self, page: QWidget):
+        super().__init__(page)
+        self._page = page
+        self._watched: QObject | None = None
+
+    def start(self, worker) -> None:
+        window = self._page.window()
+        if window is not self._watched:
+            if self._watched is not None:
+                self._watched.removeEventFilter(self)
+            window.installEventFilter(self)
+            self._watched = window
+        super().start(worker)
+
+    def cancel_all(self) -> None:
+        for _thread, worker in list(self._running):
+            cancel = getattr(worker, "cancel", None)
+            if cancel is not None:
+                cancel()
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self._watched and event.type() == QEvent.Type.Close and self.busy:
+            self.cancel_all()
+            self.wait_all()
+        return False
+
+
+def round_selector(on_changed, label: str = "检查批次") -> tuple[QComboBox, QLabel, QHBoxLayout]:
+    """A row "label | drop-down of rounds | info line"; the caller fills the drop-down."""
+    combo = QComboBox()
+    combo.setMinimumContentsLength(16)
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+    combo.currentIndexChanged.connect(on_changed)
+    info = QLabel()
+    info.setStyleSheet(style.HINT)
+    row = QHBoxLayout()
+    row.addWidget(QLabel(label))
+    row.addWidget(combo)
+    row.addSpacing(8)
+    row.addWidget(info, 1)
+    return combo, info, row
+
+
+def fill_rounds(combo: QComboBox, found, current) -> None:
+    """Refill a round_selector() drop-down from ``found`` rounds without signals, choosing
+    ``current`` (a round id, or its text from the settings) if listed, else the first round."""
+    combo.blockSignals(True)
+    combo.clear()
+    for r in found:
+        combo.addItem(f"{r.name}（{r.as_of}）" + ("［已关闭］" if r.closed else ""), r.id)
+    at = combo.findData(int(current)) if current not in (None, "") else -1
+    combo.setCurrentIndex(at if at >= 0 else (0 if combo.count() else -1))
+    combo.blockSignals(False)
+
+
+_SINGLE = QAbstractItemView.SelectionMode.SingleSelection
+
+
+def record_table(model, columns=None, sortable: bool = True, stretch_column: int | None = None, *,
+                 view: QTableView | None = None, selection=_SINGLE,
+                 elide: Qt.TextElideMode = Qt.TextElideMode.ElideRight, movable: bool = False,
+                 widths=None, fixed_rows: bool = False):
+    """A read-only table view in the registry pages' look; widths from the Column specs.
+
+    ``stretch_column`` takes the spare width instead of the last column (short figures last).
+    ``view`` is a ready-made view (a subclass) to set up instead of a plain QTableView;
+    ``selection`` the selection mode, or None to keep the view's own selection and editing.
+    ``widths`` maps column → width (or lists widths in column order) instead of ``columns``;
+    ``movable`` lets the user reorder columns; ``fixed_rows`` keeps row heights uniform."""
+    view = QTableView() if view is None else view
+    view.setModel(model)
+    if selection is not None:
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setSelectionMode(selection)
+        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.setTextElideMode(elide)
+    view.verticalHeader().setVisible(False)
+    if fixed_rows:
+        view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    view.verticalHeader().setDefaultSectionSize(26)
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setStretchLastSection(True)
+    header.setHighlightSections(False)
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    header.setSectionsMovable(movable)
+    if widths is None:
+        widths = [c.width for c in columns or ()]
+    for col, width in (widths.items() if isinstance(widths, dict) else enumerate(widths)):
+        view.setColumnWidth(col, width)
+    if stretch_column is not None:
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
+    if sortable:
+        header.setSortIndicatorClearable(True)
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)   # model order until the user sorts
+        view.setSortingEnabled(True)
+    return view

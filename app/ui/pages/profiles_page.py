@@ -1,0 +1,649 @@
+"""The 指标体系 page: edit a profile's numbers and thresholds, confirm 待核对 values, save
+(the version goes up), and exchange profiles as .xlsx.
+
+Edits stay in memory per profile until 保存; confirming a value is an edit (the core marks
+an item verified whenever it is changed or confirmed).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QFileDialog, QFormLayout, QFrame, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
+    QLineEdit, QMessageBox, QPlainTextEdit, QPushButton, QScrollArea, QSplitter, QStackedWidget, QTableView, QTreeView,
+    QVBoxLayout, QWidget,
+)
+
+from app.core import profiles as pf
+from app.core.errors import GovInspectError, ValidationError
+
+from .. import style
+from ..scoring_workers import ProfileExportWorker, ProfileImportWorker, problems_text
+from ..table_models.node_tree_model import KEY_ROLE, KIND_ROLE, NodeTreeModel, TreeNode
+from ..table_models.params_model import ParamsTableModel, value_text
+from ..widgets.indicator_tree import AMBER, MUTED, UNVERIFIED, fmt_number
+from . import PageContext
+from .page_parts import MessageLine, PageJobs, heading
+
+TREE_HEADERS = ("指标", "类型", "分值", "单项上限", "每次", "单位", "核对")
+RULES_KEY = "__rules__"
+NUMBER_LABELS = (("points", "分值"), ("cap", "单项上限"), ("per_occurrence", "扣分标准(每次)"))
+
+
+def _mark() -> QLabel:
+    label = QLabel(UNVERIFIED)
+    label.setStyleSheet(f"color: {AMBER}; font-weight: bold;")
+    label.setToolTip("此数值尚未对照正式文件核对")
+    return label
+
+
+def _rule_text(value) -> str:
+    return value_text(value)
+
+
+def _rule_short(value) -> str:
+    """A rule's value in the tree: 是/否 for switches, the number, or the start of the JSON."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if value is None:
+        return "无"
+    return value_text(value)[:24]
+
+
+class ProfilesPage(QWidget):
+    saved = Signal(object)              # Profile as stored
+    imported = Signal(object)           # Profile as stored
+    import_failed = Signal(str)
+    exported = Signal(object)           # Path
+    export_failed = Signal(str)
+
+    def __init__(self, ctx: PageContext, parent=None):
+        super().__init__(parent)
+        self._ctx, self._db = ctx, ctx.db
+        self._jobs = PageJobs(self)
+        self._saved: dict[str, pf.Profile] = {}
+        self._edited: dict[str, pf.Profile] = {}
+        self._origin: dict[str, str] = {}
+        self._loading = False
+
+        self.combo = QComboBox()
+        self.combo.setMinimumContentsLength(30)
+        self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.unverified_label = QLabel()
+        self.import_button = QPushButton("导入 Excel…")
+        self.import_button.setToolTip("从 .xlsx 导入规则集（格式与“导出 Excel”相同），导入后即保存")
+        self.export_button = QPushButton("导出 Excel…")
+        self.export_button.setToolTip("把当前规则集（含未保存的修改）导出为 .xlsx，便于对照正式文件核对")
+        top = QHBoxLayout()
+        top.addWidget(QLabel("规则集"))
+        top.addWidget(self.combo, 2)
+        top.addSpacing(10)
+        top.addWidget(self.unverified_label, 1)
+        top.addWidget(self.import_button)
+        top.addWidget(self.export_button)
+
+        self.tree_model = NodeTreeModel(TREE_HEADERS, self)
+        self.tree = QTreeView()
+        self.tree.setModel(self.tree_model)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for col, width in enumerate((0, 64, 48, 64, 48, 48, 56)):
+            if col:
+                self.tree.setColumnWidth(col, width)
+        self.tree.selectionModel().currentChanged.connect(self._on_node_selected)
+
+        self.detail = QStackedWidget()
+        self.detail.addWidget(self._build_empty_detail())
+        self.detail.addWidget(self._build_item_form())
+        self.detail.addWidget(self._build_rule_form())
+        self.detail.setMinimumWidth(320)
+        scroll = QScrollArea()                 # the form is tall: scroll rather than force a tall window
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(self.detail)
+        splitter = QSplitter()
+        splitter.addWidget(self.tree)
+        splitter.addWidget(scroll)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setChildrenCollapsible(False)
+        self.splitter = splitter
+
+        self.dirty_label = QLabel()
+        self.dirty_label.setStyleSheet(style.WARNING)
+        self.discard_button = QPushButton("放弃修改")
+        self.save_button = QPushButton("保存")
+        self.save_button.setToolTip("保存修改；版本号自动加一，已建立的批次仍使用建立时的版本")
+        self.save_button.setDefault(True)
+        self.message = MessageLine()
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.message, 1)
+        bottom.addWidget(self.dirty_label)
+        bottom.addWidget(self.discard_button)
+        bottom.addWidget(self.save_button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 12, 14, 6)
+        layout.addLayout(heading("指标体系", "分值、上限与阈值；待核对的数值须对照正式文件确认"))
+        layout.addLayout(top)
+        layout.addWidget(splitter, 1)
+        layout.addLayout(bottom)
+
+        self.combo.currentIndexChanged.connect(self._on_profile_changed)
+        self.import_button.clicked.connect(self._on_import_clicked)
+        self.export_button.clicked.connect(self._on_export_clicked)
+        self.save_button.clicked.connect(self.save)
+        self.discard_button.clicked.connect(self.discard)
+        self.reload()
+
+    # --- building -------------------------------------------------------------------------------------
+    def _build_empty_detail(self) -> QWidget:
+        label = QLabel("在左侧选择一个指标或评分规则，查看和修改它的数值。")
+        label.setStyleSheet(style.HINT)
+        label.setWordWrap(True)
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        return label
+
+    def _build_item_form(self) -> QWidget:
+        box = QGroupBox("指标")
+        self.item_title = QLabel()
+        self.item_title.setWordWrap(True)
+        self.item_title.setStyleSheet("font-weight: bold; color: #202124;")
+        self.item_id = QLabel()
+        self.item_id.setStyleSheet(style.HINT)
+        self.item_id.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.number_edits: dict[str, QLineEdit] = {}
+        self.number_marks: dict[str, QLabel] = {}
+        for key, label in NUMBER_LABELS:
+            edit = QLineEdit()
+            edit.setObjectName(key)
+            edit.setPlaceholderText("空")
+            edit.setMaximumWidth(120)
+            edit.textEdited.connect(self._on_form_edited)
+            mark = _mark()
+            row = QHBoxLayout()
+            row.addWidget(edit)
+            row.addWidget(mark)
+            row.addStretch(1)
+            form.addRow(label, row)
+            self.number_edits[key], self.number_marks[key] = edit, mark
+        self.unit_edit = QLineEdit()
+        self.unit_edit.setMaximumWidth(120)
+        self.unit_edit.setPlaceholderText("如 处、篇、次")
+        self.unit_edit.textEdited.connect(self._on_form_edited)
+        form.addRow("单位", self.unit_edit)
+        self.params_model = ParamsTableModel(self)
+        self.params_model.edited.connect(self._on_form_edited)
+        self.params_view = QTableView()
+        self.params_view.setModel(self.params_model)
+        self.params_view.verticalHeader().setVisible(False)
+        self.params_view.verticalHeader().setDefaultSectionSize(24)
+        self.params_view.horizontalHeader().setStretchLastSection(True)
+        self.params_view.setColumnWidth(0, 170)
+        self.params_view.setMinimumHeight(90)
+        self.params_mark = _mark()
+        add_param = QPushButton("添加阈值")
+        add_param.clicked.connect(self._on_add_param)
+        remove_param = QPushButton("删除阈值")
+        remove_param.clicked.connect(self._on_remove_param)
+        self.param_buttons = (add_param, remove_param)
+        params_title = QHBoxLayout()
+        params_title.addWidget(QLabel("阈值"))
+        params_title.addWidget(self.params_mark)
+        params_title.addStretch(1)
+        params_row = QHBoxLayout()
+        params_row.addStretch(1)
+        params_row.addWidget(add_param)
+        params_row.addWidget(remove_param)
+        self.item_sources = QLabel()
+        self.item_sources.setWordWrap(True)
+        self.item_sources.setStyleSheet(style.HINT)
+        self.item_notes = QLabel()
+        self.item_notes.setWordWrap(True)
+        self.item_notes.setStyleSheet(style.HINT)
+        self.item_notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.item_state = QLabel()
+        self.confirm_button = QPushButton("确认数值")
+        self.confirm_button.setToolTip("已对照正式文件核对：有修改则一并应用，并去掉“待核对”标记")
+        self.confirm_button.clicked.connect(self.confirm_current)
+        self.revert_button = QPushButton("撤销")
+        self.revert_button.setToolTip("放弃表单中尚未应用的修改")
+        self.revert_button.clicked.connect(self._show_current)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.item_state, 1)
+        buttons.addWidget(self.revert_button)
+        buttons.addWidget(self.confirm_button)
+        v = QVBoxLayout(box)
+        v.addWidget(self.item_title)
+        v.addWidget(self.item_id)
+        v.addLayout(form)
+        v.addLayout(params_title)
+        v.addWidget(self.params_view, 1)
+        v.addLayout(params_row)
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.HLine)
+        line.setStyleSheet("color: #e6e8eb;")
+        v.addWidget(line)
+        v.addWidget(self.item_sources)
+        v.addWidget(self.item_notes)
+        v.addLayout(buttons)
+        return box
+
+    def _build_rule_form(self) -> QWidget:
+        box = QGroupBox("评分规则")
+        self.rule_title = QLabel()
+        self.rule_title.setStyleSheet("font-weight: bold; color: #202124;")
+        self.rule_title.setWordWrap(True)
+        self.rule_key = QLabel()
+        self.rule_key.setStyleSheet(style.HINT)
+        self.rule_value = QPlainTextEdit()
+        self.rule_value.setTabChangesFocus(True)
+        self.rule_value.textChanged.connect(self._on_form_edited)
+        self.rule_mark = _mark()
+        self.rule_sources = QLabel()
+        self.rule_sources.setWordWrap(True)
+        self.rule_sources.setStyleSheet(style.HINT)
+        self.rule_notes = QLabel()
+        self.rule_notes.setWordWrap(True)
+        self.rule_notes.setStyleSheet(style.HINT)
+        self.rule_state = QLabel()
+        self.rule_confirm_button = QPushButton("确认数值")
+        self.rule_confirm_button.clicked.connect(self.confirm_current)
+        self.rule_revert_button = QPushButton("撤销")
+        self.rule_revert_button.clicked.connect(self._show_current)
+        value_row = QHBoxLayout()
+        value_row.addWidget(QLabel("值（JSON）"))
+        value_row.addWidget(self.rule_mark)
+        value_row.addStretch(1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.rule_state, 1)
+        buttons.addWidget(self.rule_revert_button)
+        buttons.addWidget(self.rule_confirm_button)
+        v = QVBoxLayout(box)
+        v.addWidget(self.rule_title)
+        v.addWidget(self.rule_key)
+        v.addLayout(value_row)
+        v.addWidget(self.rule_value, 1)
+        v.addWidget(self.rule_sources)
+        v.addWidget(self.rule_notes)
+        v.addLayout(buttons)
+        return box
+
+    # --- profiles -------------------------------------------------------------------------------------------
+    def reload(self) -> None:
+        """Re-read every profile (unsaved edits are kept)."""
+        keep = self.profile_id()
+        # Websites first: their profile is the one with numbers to check.
+        infos = sorted(pf.list_profiles(self._db), key=lambda i: (i.set_id, i.target_type != "site", i.id))
+        everything = pf.all_profiles(self._db)
+        self._saved = {i.id: everything[i.id] for i in infos}
+        self._origin = {i.id: i.origin for i in infos}
+        self._edited = {k: v for k, v in self._edited.items() if k in self._saved}
+        self._fill_combo(keep)
+
+    def _fill_combo(self, keep: str | None) -> None:
+        self._loading = True
+        self.combo.clear()
+        for pid, p in self._saved.items():
+            self.combo.addItem(self._combo_text(pid), pid)
+        at = self.combo.findData(keep) if keep else 0
+        self.combo.setCurrentIndex(max(at, 0))
+        self._loading = False
+        self._on_profile_changed()
+
+    def _combo_text(self, pid: str) -> str:
+        p = self._saved[pid]
+        dirty = "·有未保存的修改" if pid in self._edited else ""
+        return f"{p.name}（{pid}，版本 {p.version}，{self._origin.get(pid, '')}{dirty}）"
+
+    def profile_id(self) -> str | None:
+        return self.combo.currentData()
+
+    @property
+    def profile(self) -> pf.Profile | None:
+        pid = self.profile_id()
+        if pid is None:
+            return None
+        return self._edited.get(pid) or self._saved.get(pid)
+
+    @Slot()
+    def _on_profile_changed(self, *_args) -> None:
+        if self._loading:
+            return
+        p = self.profile
+        first = next(iter(pf.unverified_items(p)), None) if p is not None else None
+        self._rebuild_tree(keep=first.id if first is not None and first.level > 0 else None)
+
+    def _rebuild_tree(self, keep) -> None:
+        p = self.profile
+        roots = []
+        if p is not None:
+            roots = [self._item_node(part) for part in p.items]
+            rules = TreeNode(("评分规则", "", "", "", "", "", ""), key=RULES_KEY, kind="rules", bold=True,
+                             selectable=False)
+            for r in p.rules:
+                rules.add(TreeNode((pf.RULE_ZH.get(r.key, r.key), "规则", _rule_short(r.value), "", "", "",
+                                    "" if r.verified else UNVERIFIED), key=("rule", r.key), kind="rule",
+                                   colors={1: MUTED, 2: MUTED, 6: AMBER}, tooltip=f"{r.key}\n{_rule_text(r.value)}"))
+            roots.append(rules)
+        self.tree_model.set_roots(roots)
+        self.tree.expandToDepth(1)
+        self._show_counts()
+        if keep is not None and self.select_key(keep):
+            return
+        self.detail.setCurrentIndex(0)
+
+    def _item_node(self, item: pf.ProfileItem) -> TreeNode:
+        node = TreeNode((item.name, pf.KIND_ZH.get(item.kind, item.kind), fmt_number(item.points),
+                         fmt_number(item.cap), fmt_number(item.per_occurrence), item.unit,
+                         "" if item.verified else UNVERIFIED),
+                        key=item.id, kind="part" if item.level == 0 else "item", bold=item.level == 0,
+                        colors={1: MUTED, 6: AMBER}, tooltip=f"{item.id}\n{item.name}")
+        node.children = [self._item_node(c) for c in item.children]
+        return node
+
+    def _show_counts(self) -> None:
+        p = self.profile
+        if p is None:
+            self.unverified_label.setText("")
+            return
+        items, rules = len(pf.unverified_items(p)), len(pf.unverified_rules(p))
+        if items + rules:
+            self.unverified_label.setStyleSheet(f"color: {AMBER}; font-weight: bold;")
+            self.unverified_label.setText(f"待核对 {items + rules} 项（指标 {items} 项，评分规则 {rules} 项）")
+        else:
+            self.unverified_label.setStyleSheet(style.OK)
+            self.unverified_label.setText("全部数值已核对")
+        dirty = self.profile_id() in self._edited
+        self.dirty_label.setText("有未保存的修改" if dirty else "")
+        self.save_button.setEnabled(dirty)
+        self.discard_button.setEnabled(dirty)
+        at = self.combo.currentIndex()
+        if at >= 0:
+            self.combo.setItemText(at, self._combo_text(self.profile_id()))
+
+    # --- selection and forms ----------------------------------------------------------------------------
+    def select_key(self, key) -> bool:
+        index = self.tree_model.index_for_key(key)
+        if not index.isValid():
+            return False
+        self.tree.scrollTo(index)
+        self.tree.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        self._show_current()
+        return True
+
+    def current_key(self):
+        index = self.tree.currentIndex()
+        return index.siblingAtColumn(0).data(KEY_ROLE) if index.isValid() else None
+
+    @Slot()
+    def _on_node_selected(self, *_args) -> None:
+        self._show_current()
+
+    @Slot()
+    def _show_current(self) -> None:
+        index = self.tree.currentIndex()
+        kind = index.siblingAtColumn(0).data(KIND_ROLE) if index.isValid() else None
+        key = self.current_key()
+        p = self.profile
+        self._loading = True
+        try:
+            if kind in ("item", "part") and p is not None and p.item(key) is not None:
+                self._fill_item_form(p.item(key))
+                self.detail.setCurrentIndex(1)
+            elif kind == "rule" and p is not None and p.rule(key[1]) is not None:
+                self._fill_rule_form(p.rule(key[1]))
+                self.detail.setCurrentIndex(2)
+            else:
+                self.detail.setCurrentIndex(0)
+        finally:
+            self._loading = False
+        self._on_form_edited()
+
+    def _fill_item_form(self, item: pf.ProfileItem) -> None:
+        self.item_title.setText(item.name)
+        self.item_id.setText(f"{item.id} · {pf.KIND_ZH.get(item.kind, item.kind)} · 第 {item.level} 层")
+        for key, _label in NUMBER_LABELS:
+            value = getattr(item, key)
+            self.number_edits[key].setText(fmt_number(value))
+            self.number_marks[key].setVisible(not item.verified and value is not None)
+        self.unit_edit.setText(item.unit)
+        self.params_model.set_params(item.params)
+        self.params_mark.setVisible(not item.verified and bool(item.params))
+        self.item_sources.setText(f"依据：{'、'.join(item.sources)}" if item.sources else "依据：未注明")
+        self.item_notes.setText(item.notes)
+        self.item_notes.setVisible(bool(item.notes))
+        self.item_state.setText("已核对" if item.verified else UNVERIFIED)
+        self.item_state.setStyleSheet(style.OK if item.verified else f"color: {AMBER}; font-weight: bold;")
+
+    def _fill_rule_form(self, rule: pf.Rule) -> None:
+        self.rule_title.setText(pf.RULE_ZH.get(rule.key, rule.key))
+        self.rule_key.setText(rule.key)
+        self.rule_value.setPlainText(json.dumps(rule.value, ensure_ascii=False, indent=1)
+                                     if isinstance(rule.value, (dict, list)) else _rule_text(rule.value))
+        self.rule_mark.setVisible(not rule.verified)
+        self.rule_sources.setText(f"依据：{'、'.join(rule.sources)}" if rule.sources else "依据：未注明")
+        self.rule_notes.setText(rule.notes)
+        self.rule_notes.setVisible(bool(rule.notes))
+        self.rule_state.setText("已核对" if rule.verified else UNVERIFIED)
+        self.rule_state.setStyleSheet(style.OK if rule.verified else f"color: {AMBER}; font-weight: bold;")
+
+    def _item_changes(self, item: pf.ProfileItem) -> dict:
+        """Form values that differ from ``item``; ValueError names a bad number."""
+        changes = {}
+        for key, label in NUMBER_LABELS:
+            text = self.number_edits[key].text().strip()
+            try:
+                value = pf.parse_number(text) if text else None
+            except ValueError:
+                raise ValueError(f"{label}“{text}”不是数字") from None
+            if value != getattr(item, key):
+                changes[key] = value
+        if self.unit_edit.text().strip() != item.unit:
+            changes["unit"] = self.unit_edit.text().strip()
+        params = self.params_model.params()
+        if params != item.params:
+            changes["params"] = params
+        return changes
+
+    def form_dirty(self) -> bool:
+        key, p = self.current_key(), self.profile
+        if p is None or key is None:
+            return False
+        if self.detail.currentIndex() == 1:
+            try:
+                return bool(self._item_changes(p.item(key)))
+            except ValueError:
+                return True
+        if self.detail.currentIndex() == 2:
+            return self.rule_value.toPlainText().strip() != self._rule_form_text(p.rule(key[1]))
+        return False
+
+    def _rule_form_text(self, rule: pf.Rule) -> str:
+        return (json.dumps(rule.value, ensure_ascii=False, indent=1) if isinstance(rule.value, (dict, list))
+                else _rule_text(rule.value)).strip()
+
+    @Slot()
+    def _on_form_edited(self, *_args) -> None:
+        if self._loading:
+            return
+        dirty = self.form_dirty()
+        p, key = self.profile, self.current_key()
+        verified = True
+        if p is not None and key is not None:
+            node = p.rule(key[1]) if isinstance(key, tuple) else p.item(key)
+            verified = bool(node and node.verified)
+        for button, revert in ((self.confirm_button, self.revert_button),
+                               (self.rule_confirm_button, self.rule_revert_button)):
+            button.setText("应用修改并确认" if dirty else ("已核对" if verified else "确认数值"))
+            button.setEnabled(dirty or not verified)
+            revert.setEnabled(dirty)
+
+    @Slot()
+    def _on_add_param(self) -> None:
+        index = self.params_model.add_row()
+        self.params_view.setCurrentIndex(index)
+        self.params_view.edit(index)
+
+    @Slot()
+    def _on_remove_param(self) -> None:
+        index = self.params_view.currentIndex()
+        if index.isValid():
+            self.params_model.remove_row(index.row())
+
+    @Slot()
+    def confirm_current(self) -> bool:
+        """Apply the form (if changed) to the current item or rule and mark it verified."""
+        p, key = self.profile, self.current_key()
+        if p is None or key is None:
+            return False
+        try:
+            if isinstance(key, tuple):
+                rule = p.rule(key[1])
+                text = self.rule_value.toPlainText().strip()
+                if text != self._rule_form_text(rule):
+                    try:
+                        value = json.loads(text)
+                    except ValueError:
+                        raise ValidationError({pf.RULE_ZH.get(rule.key, rule.key): "不是有效的 JSON 值"}) from None
+                    new = pf.edit_rule(p, rule.key, value)
+                else:
+                    new = pf.edit_rule(p, rule.key)
+            else:
+                try:
+                    changes = self._item_changes(p.item(key))
+                except ValueError as exc:
+                    raise ValidationError({p.item(key).name: str(exc)}) from None
+                new = pf.edit_item(p, key, **changes)
+        except ValidationError as exc:
+            self.message.show_message(problems_text(exc).replace("\n", "；"), "error")
+            return False
+        self._edited[p.id] = new
+        self._rebuild_tree(keep=key)
+        self.message.show_message("已确认。保存后生效。", "ok", 5000)
+        return True
+
+    # --- save / discard -------------------------------------------------------------------------------------
+    @Slot()
+    def save(self) -> pf.Profile | None:
+        pid = self.profile_id()
+        edited = self._edited.get(pid)
+        if edited is None:
+            return None
+        old = self._saved[pid].version
+        try:
+            stored = pf.save_profile(self._db, edited)
+        except ValidationError as exc:
+            self.message.show_message(problems_text(exc).replace("\n", "；"), "error")
+            return None
+        except GovInspectError as exc:
+            self.message.show_message(str(exc), "error")
+            return None
+        del self._edited[pid]
+        self._saved[pid] = stored
+        if self._origin.get(pid) == "内置":
+            self._origin[pid] = "内置（已修改）"
+        self._rebuild_tree(keep=self.current_key())
+        self.message.show_message(f"已保存：版本 {old} → {stored.version}。新建的批次将使用新版本。", "ok", 10000)
+        self.saved.emit(stored)
+        return stored
+
+    @Slot()
+    def discard(self) -> None:
+        pid = self.profile_id()
+        if self._edited.pop(pid, None) is not None:
+            self._rebuild_tree(keep=self.current_key())
+            self.message.show_message("已放弃未保存的修改。", "ok", 5000)
+
+    # --- xlsx -------------------------------------------------------------------------------------------------
+    @Slot()
+    def _on_export_clicked(self) -> None:
+        p = self.profile
+        if p is None:
+            return
+        default = Path.home() / f"{p.id}-{p.version}.xlsx"
+        path, _ = QFileDialog.getSaveFileName(self, "导出规则集", str(default), "Excel 工作簿 (*.xlsx)")
+        if path:
+            self.export_to(Path(path))
+
+    def export_to(self, path: Path) -> None:
+        p = self.profile
+        if p is None:
+            return
+        if path.suffix.lower() != ".xlsx":
+            path = path.with_name(path.name + ".xlsx")
+        worker = ProfileExportWorker(self._ctx.db_path, p, path)
+        worker.finished.connect(self._on_exported)
+        worker.failed.connect(self._on_export_failed)
+        self.export_button.setEnabled(False)
+        self.message.show_message("正在导出…", "ok")
+        self._jobs.start(worker)
+
+    @Slot(object)
+    def _on_exported(self, path) -> None:
+        self.export_button.setEnabled(True)
+        self.message.show_message(f"已导出到 {path}", "ok", 10000)
+        self.exported.emit(path)
+
+    @Slot(str)
+    def _on_export_failed(self, message: str) -> None:
+        self.export_button.setEnabled(True)
+        self.message.show_message(f"导出失败：{message}", "error")
+        self.export_failed.emit(message)
+
+    @Slot()
+    def _on_import_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "导入规则集", str(Path.home()), "Excel 工作簿 (*.xlsx)")
+        if path:
+            self.import_from(Path(path))
+
+    def import_from(self, path: Path) -> None:
+        worker = ProfileImportWorker(self._ctx.db_path, path)
+        worker.finished.connect(self._on_imported)
+        worker.failed.connect(self._on_import_failed)
+        self.import_button.setEnabled(False)
+        self.message.show_message(f"正在导入 {Path(path).name}…", "ok")
+        self._jobs.start(worker)
+
+    @Slot(object)
+    def _on_imported(self, profile: pf.Profile) -> None:
+        self.import_button.setEnabled(True)
+        self._edited.pop(profile.id, None)
+        self.reload()
+        at = self.combo.findData(profile.id)
+        if at >= 0:
+            self.combo.setCurrentIndex(at)
+        self.message.show_message(f"已导入并保存规则集“{profile.name}”，版本 {profile.version}。", "ok", 10000)
+        self.imported.emit(profile)
+
+    @Slot(str)
+    def _on_import_failed(self, message: str) -> None:
+        self.import_button.setEnabled(True)
+        first, _, rest = message.partition("\n")
+        self.message.show_message("导入失败：" + first, "error")
+        box = QMessageBox(QMessageBox.Icon.Warning, "导入失败", first, QMessageBox.StandardButton.Ok, self)
+        box.button(QMessageBox.StandardButton.Ok).setText("确定")
+        if rest:
+            box.setInformativeText(rest)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.last_message = box
+        box.open()
+        self.import_failed.emit(message)
+
+    # --- layout memory -----------------------------------------------------------------------------------------
+    def save_state(self, settings) -> None:
+        settings.setValue("profiles/splitter", self.splitter.saveState())
+
+    def restore_state(self, settings) -> None:
+        state = settings.value("profiles/splitter")
+        if state is not None:
+            self.splitter.restoreState(state)

@@ -1,0 +1,429 @@
+"""The 检查批次 page: rounds, creating one (with a sample preview), close/reopen, and the
+selected round's frozen targets with 未检查 marks and manual findings."""
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, QSortFilterProxyModel, Qt, Signal, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton,
+    QSplitter, QStackedWidget, QTableView, QToolBar, QVBoxLayout, QWidget,
+)
+
+from app.core import audit, rounds
+from app.core.errors import GovInspectError
+
+from .. import style
+from ..dialogs.finding_dialog import FindingDialog
+from ..dialogs.new_round_dialog import NewRoundDialog
+from ..dialogs.note_dialog import NoteDialog
+from ..table_models.registry_model import ID_ROLE, SORT_ROLE
+from ..table_models.rounds_model import (
+    ROUND_WIDTHS, TARGET_WIDTHS, RoundsTableModel, TargetsFilterProxy, TargetsTableModel,
+)
+from . import PageContext
+from .page_parts import MessageLine, heading, record_table
+
+
+def _table(model) -> QTableView:
+    return record_table(model, selection=QAbstractItemView.SelectionMode.ExtendedSelection,
+                        elide=Qt.TextElideMode.ElideMiddle)
+
+
+class RoundsPage(QWidget):
+    round_created = Signal(int)
+    round_changed = Signal(int)          # a round was closed/reopened or its targets were marked
+
+    def __init__(self, ctx: PageContext, parent=None):
+        super().__init__(parent)
+        self._ctx, self._db = ctx, ctx.db
+        self._seen_audit = -1
+        self.model = RoundsTableModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.proxy.setSourceModel(self.model)
+        self.targets_model = TargetsTableModel(self)
+        self.targets_proxy = TargetsFilterProxy(self)
+        self.targets_proxy.setSourceModel(self.targets_model)
+
+        self.new_action = QAction("新建批次…", self)
+        self.new_action.setToolTip("从名录中全量或抽样选取检查对象，建立新的检查批次")
+        self.new_action.setShortcut(QKeySequence.StandardKey.New)
+        self.new_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.addAction(self.new_action)
+        self.close_action = QAction("关闭批次", self)
+        self.close_action.setToolTip("检查完成后关闭：批次的检查对象和问题变为只读")
+        self.reopen_action = QAction("重新打开…", self)
+        self.reopen_action.setToolTip("重新打开已关闭的批次（须说明原因，记入操作日志）")
+        self.new_action.triggered.connect(self.open_new_round_dialog)
+        self.close_action.triggered.connect(self.close_selected)
+        self.reopen_action.triggered.connect(self.reopen_selected)
+        toolbar = QToolBar()
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        toolbar.addActions([self.new_action, self.close_action, self.reopen_action])
+        bar = QHBoxLayout()
+        bar.addWidget(toolbar)
+        bar.addStretch(1)
+
+        self.view = _table(self.proxy)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        for col, width in enumerate(ROUND_WIDTHS):
+            self.view.setColumnWidth(col, width)
+        self.view.selectionModel().currentRowChanged.connect(self._on_round_selected)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.view.addActions([self.close_action, self.reopen_action])
+        self.info = QLabel()
+        self.info.setWordWrap(True)
+        self.info.setStyleSheet(style.HINT)
+        self.info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        # Targets of the selected round.
+        self.unchecked_action = QAction("标记未检查…", self)
+        self.unchecked_action.setToolTip("此对象本批次无法检查（如无法访问），填写说明；不计入合格率")
+        self.restore_action = QAction("恢复为待检查", self)
+        self.restore_action.setToolTip("撤销“未检查”标记")
+        self.add_finding_action = QAction("添加问题…", self)
+        self.add_finding_action.setToolTip("为选中的对象添加人工发现的问题")
+        self.unchecked_action.triggered.connect(self.mark_unchecked_selected)
+        self.restore_action.triggered.connect(self.restore_selected)
+        self.add_finding_action.triggered.connect(self.add_finding_selected)
+        t_toolbar = QToolBar()
+        t_toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        t_toolbar.addActions([self.unchecked_action, self.restore_action, self.add_finding_action])
+        self.type_filter = QComboBox()
+        self.type_filter.addItem("网站和新媒体", None)
+        self.type_filter.addItem("网站", "site")
+        self.type_filter.addItem("新媒体", "account")
+        self.state_filter = QComboBox()
+        self.state_filter.addItem("全部检查状态", None)
+        for s in rounds.REVIEW_STATES:
+            self.state_filter.addItem(s, s)
+        self.target_search = QLineEdit()
+        self.target_search.setPlaceholderText("搜索名称、标识、单位…")
+        self.target_search.setClearButtonEnabled(True)
+        self.target_search.setMinimumWidth(140)
+        for w in (self.type_filter, self.state_filter):
+            w.currentIndexChanged.connect(self._on_target_filters_changed)
+        self.target_search.textChanged.connect(self._on_target_filters_changed)
+        self.targets_title = QLabel("检查对象")
+        self.targets_title.setStyleSheet("font-weight: bold; color: #202124;")
+        t_bar = QHBoxLayout()
+        t_bar.setSpacing(6)
+        t_bar.addWidget(self.targets_title)
+        t_bar.addWidget(t_toolbar)
+        t_bar.addStretch(1)
+        t_bar.addWidget(self.target_search, 1)
+        t_bar.addWidget(self.type_filter)
+        t_bar.addWidget(self.state_filter)
+        self.targets_view = _table(self.targets_proxy)
+        self.targets_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        for col, width in enumerate(TARGET_WIDTHS):
+            self.targets_view.setColumnWidth(col, width)
+        self.targets_view.selectionModel().selectionChanged.connect(self._update_actions)
+        self.targets_view.doubleClicked.connect(self.add_finding_selected)
+        self.targets_view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.targets_view.addActions([self.unchecked_action, self.restore_action, self.add_finding_action])
+
+        top = QWidget()
+        tl = QVBoxLayout(top)
+        tl.setContentsMargins(0, 0, 0, 0)
+        tl.addWidget(self.view, 1)
+        tl.addWidget(self.info)
+        bottom = QWidget()
+        bl = QVBoxLayout(bottom)
+        bl.setContentsMargins(0, 4, 0, 0)
+        bl.addLayout(t_bar)
+        bl.addWidget(self.targets_view, 1)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.addWidget(top)
+        self.splitter.addWidget(bottom)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([230, 470])
+
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.splitter)
+        self.stack.addWidget(self._build_empty_state())
+        self.message = MessageLine()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 12, 14, 6)
+        layout.addLayout(heading("检查批次", "按批次冻结检查对象；关闭后只读，重新打开须说明原因"))
+        layout.addLayout(bar)
+        layout.addWidget(self.stack, 1)
+        layout.addWidget(self.message)
+        self._update_actions()              # the rounds are read when the page is first shown
+
+    def _build_empty_state(self) -> QWidget:
+        message = QLabel("还没有检查批次。\n新建批次时可选择全量检查或按比例抽样，建立前会先预览样本。")
+        message.setObjectName("placeholderText")
+        message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        button = QPushButton("新建批次…")
+        button.clicked.connect(self.open_new_round_dialog)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(button)
+        row.addStretch(1)
+        box = QVBoxLayout()
+        box.addStretch(2)
+        box.addWidget(message)
+        box.addSpacing(12)
+        box.addLayout(row)
+        box.addStretch(3)
+        widget = QWidget()
+        widget.setLayout(box)
+        return widget
+
+    # --- data ------------------------------------------------------------------------------------
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._seen_audit != audit.last_id(self._db):
+            self.reload()
+
+    def reload(self) -> None:
+        keep = self.selected_round_id()
+        self._seen_audit = audit.last_id(self._db)
+        self.model.set_rounds(rounds.list_rounds(self._db))
+        self.stack.setCurrentIndex(0 if self.model.rowCount() else 1)
+        if not self.select_round(keep) and self.proxy.rowCount():
+            self.select_round(self.proxy.index(0, 0).data(ID_ROLE))
+        if not self.proxy.rowCount():
+            self._show_round(None)
+
+    def select_round(self, round_id: int | None) -> bool:
+        row = self.model.row_of_id(round_id) if round_id is not None else None
+        if row is None:
+            return False
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        if self.view.currentIndex().row() == index.row():
+            self._show_round(round_id)        # already current: no signal, so re-read its targets here
+        self.view.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        self.view.scrollTo(index)
+        return True
+
+    def selected_round_id(self) -> int | None:
+        index = self.view.currentIndex()
+        return index.data(ID_ROLE) if index.isValid() else None
+
+    def selected_round(self) -> rounds.Round | None:
+        rid = self.selected_round_id()
+        row = self.model.row_of_id(rid) if rid is not None else None
+        return self.model.round_at(row) if row is not None else None
+
+    @Slot()
+    def _on_round_selected(self, current, _previous=None) -> None:
+        self._show_round(current.data(ID_ROLE) if current.isValid() else None)
+
+    def _show_round(self, round_id: int | None) -> None:
+        if round_id is None:
+            self.targets_model.set_targets([])
+            self.info.setText("")
+            self.targets_title.setText("检查对象")
+            self._update_actions()
+            return
+        r = self.model.round_at(self.model.row_of_id(round_id))
+        self.targets_model.set_targets(rounds.round_targets(self._db, round_id))
+        self.targets_title.setText(f"检查对象（{r.site_count + r.account_count}）")
+        self.info.setText(self._describe(r))
+        self._update_actions()
+
+    def _describe(self, r: rounds.Round) -> str:
+        def scope(pct):
+            return "全量" if pct is None else f"抽样 {pct:g}%"
+        parts = [f"指标体系 {r.profile_id}（{r.profile_version}）",
+                 f"网站 {scope(r.sample_sites_pct)}，新媒体 {scope(r.sample_accounts_pct)}"
+                 + ("，按地区分层" if r.stratify_by_region else ""),
+                 f"随机种子 {r.seed}"]
+        if r.recheck_round_id:
+            earlier = self.model.row_of_id(r.recheck_round_id)
+            name = self.model.round_at(earlier).name if earlier is not None else f"编号 {r.recheck_round_id}"
+            parts.append(f"回头看：{name}")
+        parts.append(f"建立于 {r.created_at}")
+        if r.closed:
+            parts.append(f"已于 {r.closed_at} 关闭，只读")
+        if r.notes:
+            parts.append(f"备注：{r.notes}")
+        return " · ".join(parts)
+
+    def _refresh_round(self, round_id: int) -> None:
+        self.model.replace_round(rounds.get_round(self._db, round_id))
+        self._seen_audit = audit.last_id(self._db)
+        self._show_round(round_id)
+        self.round_changed.emit(round_id)
+
+    @Slot()
+    def _update_actions(self, *_args) -> None:
+        r = self.selected_round()
+        self.close_action.setEnabled(r is not None and not r.closed)
+        self.reopen_action.setEnabled(r is not None and r.closed)
+        targets = self.selected_targets()
+        editable = r is not None and not r.closed and bool(targets)
+        self.unchecked_action.setEnabled(editable)
+        self.restore_action.setEnabled(editable and any(t.review_state == "未检查" for t in targets))
+        self.add_finding_action.setEnabled(r is not None and not r.closed and len(targets) == 1)
+
+    # --- rounds -----------------------------------------------------------------------------------------
+    @Slot()
+    def open_new_round_dialog(self) -> NewRoundDialog:
+        dialog = NewRoundDialog(self._db, self._ctx.db_path, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.created.connect(self._on_round_created)
+        self.new_round_dialog = dialog
+        dialog.open()
+        return dialog
+
+    @Slot(int)
+    def _on_round_created(self, round_id: int) -> None:
+        self.reload()
+        self.select_round(round_id)
+        r = self.selected_round()
+        if r is not None:
+            self.message.show_message(f"已建立批次“{r.name}”：网站 {r.site_count} 个，新媒体 {r.account_count} 个。",
+                                      "ok", 10000)
+        self.round_created.emit(round_id)
+
+    @Slot()
+    def close_selected(self) -> QMessageBox | None:
+        r = self.selected_round()
+        if r is None or r.closed:
+            return None
+        box = QMessageBox(QMessageBox.Icon.Question, "关闭批次",
+                          f"关闭批次“{r.name}”后，它的检查对象、问题和审核结果都变为只读。\n"
+                          "以后如需修改，可以重新打开（须说明原因）。确定关闭吗？",
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
+        box.button(QMessageBox.StandardButton.Yes).setText("关闭批次")
+        box.button(QMessageBox.StandardButton.Cancel).setText("取消")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._closing_round = r.id
+        box.accepted.connect(self._on_close_confirmed)
+        self.last_message = box
+        box.open()
+        return box
+
+    @Slot()
+    def _on_close_confirmed(self) -> None:
+        self.close_round(self._closing_round)
+
+    def close_round(self, round_id: int) -> bool:
+        try:
+            rounds.close_round(self._db, round_id)
+        except GovInspectError as exc:
+            self.message.show_message(str(exc), "error")
+            return False
+        self._refresh_round(round_id)
+        self.message.show_message("批次已关闭，现为只读。", "ok", 8000)
+        return True
+
+    @Slot()
+    def reopen_selected(self) -> NoteDialog | None:
+        r = self.selected_round()
+        if r is None or not r.closed:
+            return None
+        dialog = NoteDialog("重新打开批次", f"重新打开已关闭的批次“{r.name}”。请说明原因（记入操作日志）：",
+                            "如：复核发现漏检，需补充问题", "重新打开", True, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._reopening_round = r.id
+        dialog.submitted.connect(self._on_reopen_reason)
+        self.note_dialog = dialog
+        dialog.open()
+        return dialog
+
+    @Slot(str)
+    def _on_reopen_reason(self, reason: str) -> None:
+        try:
+            rounds.reopen_round(self._db, self._reopening_round, reason)
+        except GovInspectError as exc:
+            self.message.show_message(str(exc), "error")
+            return
+        self._refresh_round(self._reopening_round)
+        self.message.show_message("批次已重新打开。", "ok", 8000)
+
+    # --- targets ------------------------------------------------------------------------------------
+    @Slot()
+    def _on_target_filters_changed(self, *_args) -> None:
+        self.targets_proxy.set_filters(self.type_filter.currentData(), self.state_filter.currentData(),
+                                       self.target_search.text())
+        self._update_actions()
+
+    def selected_targets(self) -> list[rounds.RoundTarget]:
+        rows = sorted(self.targets_proxy.mapToSource(i).row() for i in self.targets_view.selectionModel().selectedRows())
+        return [self.targets_model.target_at(r) for r in rows]
+
+    def select_targets(self, target_ids: list[int]) -> None:
+        sel = self.targets_view.selectionModel()
+        sel.clear()
+        for tid in target_ids:
+            row = self.targets_model.row_of_id(tid)
+            if row is not None:
+                index = self.targets_proxy.mapFromSource(self.targets_model.index(row, 0))
+                sel.select(index, QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows)
+                sel.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.NoUpdate)
+
+    @Slot()
+    def mark_unchecked_selected(self) -> NoteDialog | None:
+        targets = self.selected_targets()
+        if not targets:
+            return None
+        what = targets[0].name if len(targets) == 1 else f"选中的 {len(targets)} 个对象"
+        dialog = NoteDialog("标记未检查", f"将{what}标记为本批次“未检查”，不计入合格率。请说明原因：",
+                            "如：检查期间网站无法访问 / 账号已迁移", "标记未检查", True, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._marking = [t.id for t in targets]
+        dialog.submitted.connect(self._on_unchecked_note)
+        self.note_dialog = dialog
+        dialog.open()
+        return dialog
+
+    @Slot(str)
+    def _on_unchecked_note(self, note: str) -> None:
+        self.set_review_state(self._marking, "未检查", note)
+
+    @Slot()
+    def restore_selected(self) -> None:
+        self.set_review_state([t.id for t in self.selected_targets() if t.review_state == "未检查"], "待检查", "")
+
+    def set_review_state(self, target_ids: list[int], state: str, note: str) -> None:
+        done = 0
+        for tid in target_ids:
+            try:
+                rounds.set_review_state(self._db, tid, state, note)
+            except GovInspectError as exc:
+                self.message.show_message(str(exc), "error")
+                break
+            self.targets_model.replace_target(rounds.get_target(self._db, tid))
+            done += 1
+        self._seen_audit = audit.last_id(self._db)
+        self._update_actions()
+        if done:
+            self.message.show_message(f"已将 {done} 个对象标记为“{state}”。", "ok", 6000)
+            self.round_changed.emit(self.selected_round_id())
+
+    @Slot()
+    def add_finding_selected(self, *_args) -> FindingDialog | None:
+        r, targets = self.selected_round(), self.selected_targets()
+        if r is None or r.closed or len(targets) != 1:
+            return None
+        return FindingDialog.open_for(self, self._db, r.id, targets[0].id, "", self._on_finding_added)
+
+    @Slot(int, int)
+    def _on_finding_added(self, _finding_id: int, _target_id: int) -> None:
+        rid = self.selected_round_id()
+        if rid is not None:
+            self.model.replace_round(rounds.get_round(self._db, rid))
+        self._seen_audit = audit.last_id(self._db)
+        self.message.show_message("已添加 1 条人工问题，可在“审核评分”中查看得分。", "ok", 8000)
+
+    # --- layout memory -------------------------------------------------------------------------------
+    def save_state(self, settings) -> None:
+        settings.setValue("rounds/header", self.view.horizontalHeader().saveState())
+        settings.setValue("rounds/targets_header", self.targets_view.horizontalHeader().saveState())
+        settings.setValue("rounds/splitter", self.splitter.saveState())
+
+    def restore_state(self, settings) -> None:
+        for key, view in (("rounds/header", self.view), ("rounds/targets_header", self.targets_view)):
+            state = settings.value(key)
+            if state is not None:
+                view.horizontalHeader().restoreState(state)
+        split = settings.value("rounds/splitter")
+        if split is not None:
+            self.splitter.restoreState(split)
