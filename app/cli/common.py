@@ -1,0 +1,53 @@
+"""What the command groups share: round and import arguments, and the "print problems, exit 2" ending."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..core.validation import BadValue, date as parse_date
+
+
+def add_round(p: argparse.ArgumentParser) -> None:
+    p.add_argument("round", help="轮次编号或名称")
+
+
+def add_import_file(p: argparse.ArgumentParser) -> None:
+    """The file to import and --dry-run (report only)."""
+    p.add_argument("file", type=Path)
+    p.add_argument("--dry-run", action="store_true", help="只检查并报告，不写入")
+
+
+def error(message: str) -> int:
+    """Say what is wrong on stderr; the exit code for bad input."""
+    print(f"错误：{message}", file=sys.stderr)
+    return 2
+
+
+def fail(problems, summary: str) -> int:
+    """An import that was refused: every problem on stdout, the summary as the error."""
+    for p in problems:
+        print(p)
+    return error(summary)
+
+
+def checked_import(result) -> int | None:
+    """Report a planned table import: its warnings, then either its problems (returning exit
+    code 2: nothing is written) or the columns it ignored (returning None: go on)."""
+    for w in result.warnings:
+        print(f"提示：{w}")
+    if not result.ok:
+        return fail(result.problems, result.summary())
+    if result.unmapped:
+        print(f"未识别、已忽略的列：{'、'.join(result.unmapped)}")
+    return None
+
+
+def parse_as_of(args) -> int | None:
+    """Turn ``args.as_of`` (when given) into a date in place; an exit code when it is not a date."""
+    if args.as_of:
+        try:
+            args.as_of = parse_date(args.as_of, required=True)
+        except BadValue as exc:
+            return error(f"--as-of {exc}")
+    return None
