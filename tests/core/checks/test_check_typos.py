@@ -81,6 +81,7 @@ def test_scripts_styles_comments_and_attributes_are_not_scanned(ctx):
     "各自已经完成年度任务。",                        # 自已 inside 各自已经
     "群众情绪激动，情不自已。",
     "大力弘扬慈善长期坚持的传统。",                  # 善长 inside 慈善长期
+    "不断完善长效机制，巩固整改成果。",              # 善长 across 完善 + 长效
     "统计报表中的总数记录有误，已更正。",            # 总数记 inside 总数记录
     "深入学习贯彻中国共产党十九大精神。",            # 党十九大 inside 共产党十九大
     "严厉打击违法犯罪，加强预防犯罪工作。",          # no entry may fire on correct text
