@@ -92,7 +92,7 @@ def demo_records(seed: int = 2025) -> tuple[list[dict], list[dict], list[dict]]:
         py = ["dh", "xh", "qs", "xg", "lc", "nf", "sc", "gxq"][i]
         gov = f"{name}管委会" if zone else f"江州市{name}人民政府"
         sites.append(_site(rnd, 1, region, f"江州市{name}人民政府" if not zone else f"{name}管理委员会",
-                           gov, f"www.{py}.gov.cn" if not zone else f"gxq.jiangzhou.gov.cn",
+                           gov, f"www.{py}.gov.cn" if not zone else "gxq.jiangzhou.gov.cn",
                            "县级门户(含开发区/高新区)"))
         if name in ("临川县", "南丰县", "石城县"):
             for j, (dept, abbr) in enumerate(COUNTY_DEPTS, start=2):

@@ -273,7 +273,6 @@ def write_sheet(ws: Worksheet, table: SheetTable, style: SheetStyle = SheetStyle
     when columns have groups), body, notes; widths fitted to CJK text; frozen under the headers;
     A4 landscape, fit to width, header rows repeated. Returns the first body row (1-based)."""
     ncols = len(table.columns)
-    last = get_column_letter(ncols)
     styles = _StyleCache(ws)
     row = 1
     put(ws.cell(row, 1), table.title)

@@ -182,7 +182,7 @@ class FindingsQueueModel(QAbstractTableModel):
         return sorted(visible, key=lambda i: (key(rows[i]), i), reverse=self._sort_order == Qt.SortOrder.DescendingOrder)
 
     def _sort_key(self, col: int):
-        targets, names = self._targets, self._names
+        targets = self._targets
         if col == QueueColumn.STATUS:
             return lambda r: (_STATUS_ORDER.get(r[Q.STATUS], 9), bool(r[Q.WHITELIST_RULE_ID]))
         if col == QueueColumn.TARGET:
