@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..core import findings, jobs, rounds
 from ..core.paths import default_db_path
+from ..core.run_options import clock, duration
 
 PLAIN_INTERVAL = 30.0          # seconds between progress lines when stderr is not a terminal
 
@@ -62,24 +63,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 # ---------------------------------------------------------------- progress display
 
-def _clock(seconds: float | None) -> str:
-    if seconds is None:
-        return "--:--"
-    seconds = int(round(seconds))
-    h, rest = divmod(seconds, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
-
-
-def _duration(seconds: float) -> str:
-    seconds = int(round(seconds))
-    h, rest = divmod(seconds, 3600)
-    m, s = divmod(rest, 60)
-    if h:
-        return f"{h}小时{m}分{s}秒"
-    return f"{m}分{s}秒" if m else f"{s}秒"
-
-
 def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
@@ -117,9 +100,9 @@ class _Display:
             elif time.monotonic() - self.last_line >= PLAIN_INTERVAL:
                 # Logs of long unattended runs still show that something is happening.
                 self.last_line = time.monotonic()
-                eta = f"，剩余约 {_clock(p.eta)}" if p.eta else ""
+                eta = f"，剩余约 {clock(p.eta)}" if p.eta else ""
                 print(f"进度：网站 {p.sites_done}/{p.sites_total}，页面 {p.pages}，问题 {p.findings}，"
-                      f"已用 {_clock(p.elapsed)}{eta}", file=self.stream, flush=True)
+                      f"已用 {clock(p.elapsed)}{eta}", file=self.stream, flush=True)
 
     def _site_line(self, r: jobs.SiteResult, p: jobs.RunProgress) -> None:
         state = {"done": "完成", "unreachable": "无法访问", "failed": "失败"}.get(r.state, r.state)
@@ -134,9 +117,9 @@ class _Display:
         frac = p.sites_done / p.sites_total if p.sites_total else 1.0
         bar_w = 20
         filled = int(frac * bar_w)
-        state = "已暂停" if p.paused else ("剩余约 " + _clock(p.eta) if p.eta is not None else "估算中")
+        state = "已暂停" if p.paused else ("剩余约 " + clock(p.eta) if p.eta is not None else "估算中")
         text = (f"[{'#' * filled}{'.' * (bar_w - filled)}] {p.sites_done}/{p.sites_total} 网站 · {p.pages} 页 · "
-                f"{p.findings} 个问题 · 已用 {_clock(p.elapsed)} · {state}")
+                f"{p.findings} 个问题 · 已用 {clock(p.elapsed)} · {state}")
         if p.site_name and p.site_state == "running":
             text += f" · {p.site_name}"
         text = _fit(text, cols)
@@ -231,5 +214,5 @@ def cmd_check(args, db) -> int:
     sites = f"{s.sites_done}/{s.sites_total}" if s.cancelled else f"{s.sites_total}"
     tail = f"（任务 {s.run_id}，可用 --resume 继续）" if s.cancelled else f"（任务 {s.run_id}）"
     print(f"{head}：网站 {sites} 个，页面 {s.pages} 个，问题 {s.findings + s.existing} 条"
-          f"（新增 {s.findings}，已有 {s.existing}），用时 {_duration(s.elapsed)}{tail}{written}")
+          f"（新增 {s.findings}，已有 {s.existing}），用时 {duration(s.elapsed)}{tail}{written}")
     return 130 if (s.cancelled and interrupted) else (1 if s.cancelled else 0)

@@ -119,3 +119,23 @@ class RunSummary:
     @property
     def cancelled(self) -> bool:
         return self.state == "cancelled"
+
+
+def clock(seconds: float | None) -> str:
+    """Elapsed/remaining time as m:ss or h:mm:ss ('--:--' when unknown)."""
+    if seconds is None:
+        return "--:--"
+    seconds = int(round(seconds))
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def duration(seconds: float) -> str:
+    """A run's duration in Chinese words (1小时2分3秒)."""
+    seconds = int(round(seconds))
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    if h:
+        return f"{h}小时{m}分{s}秒"
+    return f"{m}分{s}秒" if m else f"{s}秒"

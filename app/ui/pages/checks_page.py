@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from app.core import jobs, rounds
 from app.core.check_overview import findings_by_kind, kind_label, site_overview, unfinished_run
+from app.core.run_options import clock, duration
 
 from ..run_workers import CheckOutcome, CheckProgress, CheckWorker
 from ..style import HINT, WARNING
@@ -31,24 +32,6 @@ _BANNER = "QFrame#runSummary {{ border: 1px solid {}; background: {}; border-rad
 BANNER_DONE = _BANNER.format("#b7dfc0", "#eef8f0")
 BANNER_CANCELLED = _BANNER.format("#f3d19e", "#fef7e0")
 BANNER_FAILED = _BANNER.format("#f1c2be", "#fdf0ef")
-
-
-def clock(seconds: float | None) -> str:
-    if seconds is None:
-        return "--:--"
-    seconds = int(round(seconds))
-    h, rest = divmod(seconds, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
-
-
-def duration(seconds: float) -> str:
-    seconds = int(round(seconds))
-    h, rest = divmod(seconds, 3600)
-    m, s = divmod(rest, 60)
-    if h:
-        return f"{h}小时{m}分{s}秒"
-    return f"{m}分{s}秒" if m else f"{s}秒"
 
 
 def _spin(low: int, high: int, value: int, tip: str) -> QSpinBox:
