@@ -458,7 +458,7 @@ def test_summary_totals_agree_with_score(site_specs, account_specs):
 
 def test_catalogue_and_families():
     fams = list_annexes()
-    assert [f.key for f in fams] == ["summary", "problems", "details", "platforms", "messages"]
+    assert [f.key for f in fams] == ["summary", "problems", "details", "platforms", "messages", "activity"]
     assert all(f.label and f.options_type is not None and f.available for f in fams)
     assert parse_families("summary, problems") == ["summary", "problems"]
     with pytest.raises(ValueError, match="未知的附件类型“nope”"):

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.core import findings, rounds
-from app.core.exports import build_annexes, load_round_data
+from app.core.exports import ActivityOptions, build_annexes, load_round_data
 from app.ui.pages import PageContext
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "core"))
@@ -69,6 +69,9 @@ def test_options_change_the_preview_and_notes_show(page, qtbot):
     assert not page.warning.isHidden()
     assert page.export_button.isEnabled()
     assert "找错留言" in page.notes_label.text()            # a skipped annex says why
+    assert "发布条数监测数据" in page.notes_label.text()     # 新媒体发布情况统计: no monitoring data yet
+    assert page.family_boxes["activity"].title() == "新媒体发布情况统计"
+    assert page.family_forms["activity"].value() == ActivityOptions()
     form = page.family_forms["summary"]
     with qtbot.waitSignal(page.preview_ready, timeout=10_000):
         form.widget("show_rate").setChecked(True)

@@ -7,14 +7,14 @@ preview), then ``write_annexes`` / ``write_circular`` (files in a folder, paths 
 """
 from __future__ import annotations
 
-from .annex_data import (FAMILIES, Annex, AnnexBuild, AnnexFamily, DetailsOptions, ExportOptions, MessagesOptions,
+from .annex_data import (FAMILIES, ActivityOptions, Annex, AnnexBuild, AnnexFamily, DetailsOptions, ExportOptions, MessagesOptions,
                          PlatformsOptions, ProblemsOptions, RoundData, SummaryOptions, build_annexes, list_annexes, load_round_data)
 from .annex_xlsx import write_annex, write_annexes, write_combined
 from .circular import CircularDraft, CircularOptions, build_circular, write_circular
 from .export import ExportResult, export_round
 
 __all__ = [
-    "FAMILIES", "Annex", "AnnexBuild", "AnnexFamily", "DetailsOptions", "ExportOptions", "MessagesOptions",
+    "FAMILIES", "ActivityOptions", "Annex", "AnnexBuild", "AnnexFamily", "DetailsOptions", "ExportOptions", "MessagesOptions",
     "PlatformsOptions",
     "ProblemsOptions", "RoundData", "SummaryOptions", "build_annexes", "list_annexes", "load_round_data",
     "write_annex", "write_annexes", "write_combined", "CircularDraft", "CircularOptions", "build_circular",

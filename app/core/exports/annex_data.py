@@ -1,8 +1,8 @@
-"""Annex tables of a round as plain rows: 地区汇总, 问题清单, 检查结果与扣分明细, 平台合格率.
+"""What the annexes of a round are built from: options, families, catalogue, ``RoundData`` and shared wording.
 
 Every count, score and 合格率 comes from ``round_scores.score_round`` — the figures the
 ``score`` command prints — so the annexes, the circular draft and ``score`` agree. This
-module only groups targets and arranges rows; it writes no file (see annex_xlsx.py).
+module reads the round once; the tables are built in annex_tables.py, files written by annex_xlsx.py.
 """
 from __future__ import annotations
 
@@ -14,22 +14,25 @@ from decimal import Decimal
 
 import sqlite_utils
 
-from .. import rounds, vocab
+from .. import rounds
 from ..db import get_setting
 from ..errors import GovInspectError
 from ..findings import Finding, list_findings
-from ..messages import MessageReport, MessageStats, message_stats
+from ..media_review import ActivityRow, activity_rows
+from ..messages import MessageReport, message_stats
 from ..profiles import Profile, ProfileItem
 from ..round_scores import RoundScores, score_round
 from ..rounds import Round, RoundTarget
 from ..scoring import NOT_CHECKED, UNKNOWN_REGION, Counts, ScoredTarget
-from ..xlsx import NOT_APPLICABLE, Column, SheetStyle, SheetTable
+from ..xlsx import NOT_APPLICABLE, SheetStyle, SheetTable
 
-FAMILIES = ("summary", "problems", "details", "platforms", "messages")
+FAMILIES = ("summary", "problems", "details", "platforms", "messages", "activity")
 AREA_SETTING = "export.area"          # settings key: the 地区 named in titles (e.g. 江州市)
 UNVERIFIED_NOTE = ("部分扣分标准待核对：本表部分得分或合格判定用到了尚未对照原文核对的指标分值或评分规则，"
                    "正式印发前请核对指标规则集。")
 NO_MESSAGES = "检查期内没有“我为政府网站找错”留言记录（如有留言，请先导入），未生成找错留言统计。"
+NO_ACTIVITY = ("本轮没有政务新媒体发布条数监测数据（如有，请先在新媒体复核中导入监测数据），"
+               "未生成新媒体发布情况统计。")
 SECTION_NUMBERS = "一二三四五六七八九十"
 
 
@@ -158,6 +161,12 @@ class MessagesOptions:
 
 
 @dataclass
+class ActivityOptions:
+    include_missing: bool = _opt("列出无监测数据的账号", True)
+    title: str = _opt("标题（空：自动）", "")
+
+
+@dataclass
 class ExportOptions:
     """Everything an export can be told; defaults give the usual office layout."""
     area: str = _opt("地区名称（空：取名录中的市/省）", "")
@@ -168,6 +177,7 @@ class ExportOptions:
     details: DetailsOptions = _opt("检查结果与扣分明细", factory=DetailsOptions)
     platforms: PlatformsOptions = _opt("平台合格率", factory=PlatformsOptions)
     messages: MessagesOptions = _opt("找错留言统计", factory=MessagesOptions)
+    activity: ActivityOptions = _opt("新媒体发布情况统计", factory=ActivityOptions)
 
 
 @dataclass(frozen=True)
@@ -191,6 +201,8 @@ def list_annexes() -> list[AnnexFamily]:
         AnnexFamily("platforms", "平台合格率", "政务新媒体按平台统计账号数、检查数、合格数、合格率。", PlatformsOptions),
         AnnexFamily("messages", "找错留言统计", "“我为政府网站找错”留言按主办单位统计受理、属实、办结、按期办结率。",
                     MessagesOptions),
+        AnnexFamily("activity", "新媒体发布情况统计", "政务新媒体按本轮名录顺序列出主办单位、平台、期间发布条数和最近更新日期，含合计行"
+                    "（取新媒体复核中导入的监测数据）。", ActivityOptions),
     ]
 
 
@@ -308,6 +320,7 @@ class RoundData:
     area: str
     pools: dict[str, int | None]          # running targets on the 监测时间点 (for 抽查 wording)
     messages: MessageReport | None = None   # 找错 messages submitted in the round's period
+    activity: list[ActivityRow] = field(default_factory=list)   # posts per account (media_review)
     notes: list[str] = field(default_factory=list)
     catalogues: dict[str, Catalogue] = field(default_factory=dict)
     _problems: dict = field(default_factory=dict, repr=False)
@@ -412,6 +425,7 @@ def load_round_data(db: sqlite_utils.Database, round_id: int, area: str | None =
         regions=_region_infos(db, infos),
         area=default_area(db) if area is None else area,
         pools={"site": None, "account": None})
+    data.activity = activity_rows(db, round_id)
     try:
         start, end = message_period(rnd)
         data.messages = message_stats(db, start, end)
@@ -452,383 +466,6 @@ class AnnexBuild:
     notes: list[str] = field(default_factory=list)    # annexes left out and why
 
 
-def _subtitle(data: RoundData, period: str) -> str:
-    return f"（{period}　监测时间点：{cn_date(data.round.as_of)}）"
-
-
-def _categories(data: RoundData, opts: SummaryOptions) -> list[str]:
-    present = list(dict.fromkeys(t.target.category for t in data.sites if t.target.category))
-    if opts.categories is not None:
-        return list(opts.categories)
-    known = [c for c in vocab.SITE_CATEGORIES if c in present]
-    return known + [c for c in present if c not in known]
-
-
-def category_caption(category: str, captions: dict | None = None) -> str:
-    if captions and category in captions:
-        return captions[category]
-    return f"{category}数" if category.endswith("网站") else f"{category}网站数"
-
-
-def summary_table(data: RoundData, opts: SummaryOptions, period: str) -> SheetTable:
-    """地区汇总: one row per 地区/单位 grouped by regions.group_name, then 合计."""
-    title = opts.title or f"{period}{scope_word(data.area)}政府网站与政务新媒体检查情况"
-    kinds = [k for k in ("site", "account") if data.targets(k)] or ["site", "account"]
-    categories = _categories(data, opts) if "site" in kinds else []
-    names = sorted(data.regions, key=lambda n: data.regions[n].order)
-    group_of = {n: data.regions[n].group for n in names}
-    group_order: dict[str, tuple] = {}
-    for n in names:
-        g = group_of[n] or f"\x00{n}"
-        group_order.setdefault(g, data.regions[n].order)
-    names.sort(key=lambda n: (group_order[group_of[n] or f"\x00{n}"], data.regions[n].order))
-    grouped = any(group_of.values())
-
-    totals: dict[str, dict[str, int]] = {k: defaultdict(int) for k in kinds}
-    per_cat: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for k in kinds:
-        for t in data.targets(k):
-            totals[k][t.region] += 1
-            if k == "site" and t.target.category:
-                per_cat[t.region][t.target.category] += 1
-    applies: dict[str, set[str]] = defaultdict(set)       # group -> categories with sites
-    for n in names:
-        applies[group_of[n] or f"\x00{n}"].update(c for c, v in per_cat[n].items() if v)
-
-    label_cols = [Column(opts.unit_caption, width=10), Column(opts.unit_caption, width=14)] if grouped \
-        else [Column(opts.unit_caption, width=16)]
-    columns = list(label_cols)
-    section = {"site": "政府网站检查情况", "account": "政务新媒体检查情况"}
-    for k in kinds:
-        g = section[k]
-        columns.append(Column("网站总数" if k == "site" else "政务新媒体总数", g, "int"))
-        if k == "site":
-            columns += [Column(category_caption(c, opts.captions), g, "int") for c in categories]
-        if opts.show_checked:
-            columns.append(Column("检查数", g, "int"))
-        if opts.show_passed:
-            columns.append(Column("合格数", g, "int"))
-        columns.append(Column("存在突出问题数", g, "int"))
-        if opts.show_rate:
-            columns.append(Column("合格率", g, "percent"))
-
-    def figures(k: str, total: int, counts: Counts, cats: list) -> list:
-        out = [total]
-        if k == "site":
-            out += cats
-        if opts.show_checked:
-            out.append(counts.checked)
-        if opts.show_passed:
-            out.append(counts.passed)
-        out.append(counts.outstanding)
-        if opts.show_rate:
-            out.append(rate_value(counts))
-        return out
-
-    table = SheetTable(title, columns, subtitle=_subtitle(data, period))
-    i = 0
-    while i < len(names):
-        g = group_of[names[i]]
-        members = [names[i]]
-        while g and i + len(members) < len(names) and group_of[names[i + len(members)]] == g:
-            members.append(names[i + len(members)])
-        gkey = g or f"\x00{names[i]}"
-        start = len(table.rows)
-        for n in members:
-            if grouped:
-                label = [g, n] if len(members) > 1 else [g or n, None]
-            else:
-                label = [n]
-            row = list(label)
-            for k in kinds:
-                counts = data.summary(k).by_region.get(n, Counts())
-                cats = [per_cat[n].get(c, 0) if c in applies[gkey] else NOT_APPLICABLE for c in categories]
-                row += figures(k, totals[k].get(n, 0), counts, cats)
-            table.rows.append(row)
-        if grouped:
-            if len(members) > 1:
-                table.merges.append((start, 0, start + len(members) - 1, 0))
-            else:
-                table.merges.append((start, 0, start, 1))
-        i += len(members)
-    total_row = ["合计", None] if grouped else ["合计"]
-    for k in kinds:
-        s = data.summary(k)
-        cats = [sum(per_cat[n].get(c, 0) for n in names) for c in categories]
-        total_row += figures(k, s.total, s.overall, cats)
-    if grouped:
-        table.merges.append((len(table.rows), 0, len(table.rows), 1))
-    table.row_kinds[len(table.rows)] = "total"
-    table.rows.append(total_row)
-    if any(data.summary(k).not_checked for k in kinds):
-        left = "、".join(f"{'网站' if k == 'site' else '政务新媒体'}{len(data.summary(k).not_checked)}个"
-                        for k in kinds if data.summary(k).not_checked)
-        table.notes.append(f"注：总数含本轮标记为“未检查”的对象（{left}），其不计入检查数、合格数和合格率。")
-    if data.unverified():
-        table.notes.append(UNVERIFIED_NOTE)
-    return table
-
-
-def _owner(t: TargetInfo, opts: ProblemsOptions) -> str:
-    if opts.owner == "region":
-        return t.scored.region or t.target.unit_name
-    return t.target.unit_name or t.scored.region
-
-
-def problem_sections(data: RoundData, kind: str, scope: str = "all") -> list[tuple[str, list[TargetInfo]]]:
-    """(section name, targets): 单项否决 first, then 扣分 (其他问题 for a profile without
-    deductions); checked targets only, in registry order; each target once."""
-    cat = data.catalogue(kind)
-    veto = [t for t in data.targets(kind) if t.checked and t.vetoed]
-    sections = [("单项否决", veto)]
-    if scope != "veto":
-        other = [t for t in data.targets(kind) if t.checked and not t.vetoed
-                 and any(p.kind in ("deduction", "group", "unknown") for p in data.problems(t))]
-        sections.append(("扣分" if cat.has_deduction else "其他问题", other))
-    return sections
-
-
-def problem_text(data: RoundData, t: TargetInfo) -> str:
-    """The 问题 cell: veto items first (profile order), then the rest; bonus items are no problem."""
-    parts = [p.phrase() for p in data.problems(t) if p.kind != "bonus"]
-    s = t.scored.score
-    if not s.passed and not s.veto_ids and s.deduction_score is not None:
-        parts.append(f"扣分指标得分{fmt_points(s.deduction_score)}分，判定为不合格")
-    return "；".join(parts)
-
-
-def problems_table(data: RoundData, kind: str, opts: ProblemsOptions, period: str) -> SheetTable | None:
-    """问题清单 of sites or accounts, or None when no target has a problem."""
-    sections = [(name, ts) for name, ts in problem_sections(data, kind, opts.scope) if ts]
-    if not sections:
-        return None
-    noun = "政府网站" if kind == "site" else "政务新媒体"
-    default = f"{period}检查发现{'存在突出问题' if opts.scope == 'veto' else '问题'}的{noun}名单"
-    title = (opts.sites_title if kind == "site" else opts.accounts_title) or default
-    cols = [Column("序号", kind="int", width=6), Column("区/部门")]
-    if kind == "site":
-        cols.append(Column("网站名称"))
-        if opts.show_code:
-            cols.append(Column("网站标识码", width=13))
-    else:
-        cols += [Column("账号类型", width=12), Column("账号名称")]
-    if opts.show_url:
-        cols.append(Column("首页网址", width=28))
-    cols.append(Column("问题", width=60))
-    table = SheetTable(title, cols, subtitle=_subtitle(data, period))
-    n = 0
-    unit = "家" if kind == "site" else "个"
-    for s_no, (name, ts) in enumerate(sections):
-        if len(sections) > 1 or opts.scope != "veto":
-            table.row_kinds[len(table.rows)] = "section"
-            table.merges.append((len(table.rows), 0, len(table.rows), len(cols) - 1))
-            table.rows.append([f"{SECTION_NUMBERS[s_no]}、{name}（{len(ts)}{unit}）"] + [None] * (len(cols) - 1))
-        for t in ts:
-            n += 1
-            row = [n, _owner(t, opts)]
-            if kind == "site":
-                row.append(t.target.name)
-                if opts.show_code:
-                    row.append(t.target.target_key)
-            else:
-                row += [t.target.platform, t.target.name]
-            if opts.show_url:
-                row.append(t.target.url)
-            row.append(problem_text(data, t))
-            table.rows.append(row)
-    table.notes.append(monitor_note(data.round))
-    return table
-
-
-def _result_text(t: TargetInfo) -> str:
-    if not t.checked:
-        return NOT_CHECKED
-    s = t.scored.score
-    return f"{s.result}（单项否决）" if s.veto_ids else s.result
-
-
-def _main_problems(data: RoundData, t: TargetInfo) -> str:
-    if not t.checked:
-        return t.target.review_note or ""
-    s = t.scored.score
-    points = {d.indicator_id: d.points for d in s.deductions if d.role == "deduction"}
-    parts = []
-    for p in data.problems(t):
-        if p.kind == "bonus":
-            continue
-        text = p.name + (f"（{p.count}{p.unit or '处'}）" if p.count > 1 else "")
-        if p.kind == "veto":
-            text = f"单项否决：{text}"
-        elif points.get(p.indicator_id):
-            text += f" 扣{fmt_points(points[p.indicator_id])}分"
-        parts.append(text)
-    return "；".join(parts)
-
-
-def results_table(data: RoundData, title: str, period: str) -> SheetTable:
-    """检查结果: one row per site with its score and result."""
-    cols = [Column("序号", kind="int", width=6), Column("网站名称"), Column("网站标识码", width=13),
-            Column("主办单位"), Column("地区"), Column("得分", kind="number", width=8),
-            Column("是否合格", width=11), Column("主要问题", width=50)]
-    table = SheetTable(title, cols, subtitle=_subtitle(data, period))
-    for n, t in enumerate(data.sites, start=1):
-        s = t.scored.score
-        score = s.final_score if t.checked and s.final_score is not None else NOT_APPLICABLE
-        table.rows.append([n, t.target.name, t.target.target_key, t.target.unit_name, t.scored.region or "",
-                           score, _result_text(t), _main_problems(data, t)])
-    notes = [f"注：得分为扣分指标得分与加分之和；单项否决的网站判定为不合格，不计得分。{monitor_note(data.round)[2:]}"]
-    if data.unverified("site"):
-        notes.append(UNVERIFIED_NOTE)
-    table.notes = notes
-    return table
-
-
-def _checklist_row(cat: Catalogue, item_id: str, p: ProblemItem | None, points: dict, vetoed: bool,
-                   as_of: str) -> list:
-    path = cat.path.get(item_id, ())
-    item = cat.items.get(item_id)
-    kind = cat.kind(item_id)
-    if kind == "veto":
-        l1 = "单项否决指标"
-        l2 = path[1].name if len(path) > 1 else (item.name if item else item_id)
-        rule = path[2].name if len(path) > 2 else "—"
-    elif item is None:
-        l1, l2, rule = item_id, "—", "—"
-    else:
-        l1 = path[1].name if len(path) > 1 else item.name
-        l2 = path[2].name if len(path) > 2 else "—"
-        rule = path[3].name if len(path) > 3 else cat.rule_text(item)
-        if kind == "bonus":
-            l1 = f"加分：{l1}"
-    if p is None:
-        found, deduct = "未发现问题", (0 if kind == "deduction" else NOT_APPLICABLE)
-        return [l1, l2, rule, found, deduct, "", ""]
-    found = "；".join(p.details) if p.details else f"发现{p.count}{p.unit or '处'}"
-    if p.details and p.count > len(p.details):
-        found = f"共{p.count}{p.unit or '处'}：{found}"
-    if kind == "veto":
-        deduct = "单项否决"
-    elif kind == "deduction":
-        deduct = "未计分（已单项否决）" if vetoed else points.get(item_id, 0)
-    elif kind == "bonus":
-        deduct = f"加{fmt_points(points[item_id])}分" if item_id in points else "未加分"
-    elif kind == "group":
-        deduct = "不计分"
-    else:
-        deduct = "未计分"
-    return [l1, l2, rule, found, deduct, "\n".join(p.urls[:10]), "、".join(p.dates) or as_of]
-
-
-def checklist_table(data: RoundData, opts: DetailsOptions, title: str, period: str) -> SheetTable:
-    """扣分明细: a block per site (heading, one row per indicator with findings or every indicator)."""
-    cols = [Column("一级指标", width=14), Column("二级指标", width=16), Column("评分细则", width=28),
-            Column("检查情况", width=36), Column("扣分", kind="number", width=9), Column("问题链接", width=30),
-            Column("监测时间", width=11)]
-    table = SheetTable(title, cols, subtitle=_subtitle(data, period))
-    cat = data.catalogue("site")
-    full = opts.checklist == "full"
-    leaves = cat.leaves(("veto", "deduction", "bonus")) if full else []
-    last = len(cols) - 1
-    for n, t in enumerate(data.sites, start=1):
-        s = t.scored.score
-        start = len(table.rows)
-        if opts.page_per_site and n > 1:
-            table.page_breaks.append(start)
-        head = f"{n}. {t.target.name}（{t.target.target_key}）　主办单位：{t.target.unit_name or '—'}"
-        if t.checked:
-            score = f"得分：{fmt_points(s.final_score)}分　" if s.final_score is not None else ""
-            head += f"　{score}{_result_text(t)}"
-        else:
-            head += f"　{NOT_CHECKED}"
-        problems = {p.indicator_id: p for p in data.problems(t)} if t.checked else {}
-        ids = sorted(set(leaves) | set(problems), key=lambda i: cat.order.get(i, math.inf))
-        if t.checked and not ids:
-            head += "　未发现问题"            # one line per clean site keeps a big checklist short
-        table.row_kinds[start] = "block"
-        table.merges.append((start, 0, start, last))
-        table.rows.append([head] + [None] * last)
-        if not t.checked:
-            table.rows.append(["—", "—", "—", f"未检查{('：' + t.target.review_note) if t.target.review_note else ''}",
-                               NOT_APPLICABLE, "", ""])
-            continue
-        points = {d.indicator_id: d.points for d in s.deductions if d.role in ("deduction", "bonus")}
-        for item_id in ids:
-            table.rows.append(_checklist_row(cat, item_id, problems.get(item_id), points, t.vetoed,
-                                             data.round.as_of))
-        remarks = [d.explanation for d in s.deductions if d.role == "cap"] + list(s.notes)
-        if remarks:
-            table.merges.append((len(table.rows), 0, len(table.rows), last))
-            table.rows.append(["说明：" + "".join(remarks)] + [None] * last)
-    if data.unverified("site"):
-        table.notes.append(UNVERIFIED_NOTE)
-    return table
-
-
-def platforms_table(data: RoundData, opts: PlatformsOptions, period: str) -> SheetTable:
-    """平台合格率: per 平台 (national order) 账号数, 检查数, 合格数, 合格率, then 合计."""
-    title = opts.title or f"{period}政务新媒体分平台检查情况"
-    cols = [Column("平台", width=16), Column("账号数", kind="int"), Column("检查数", kind="int"),
-            Column("合格数", kind="int")]
-    if opts.show_outstanding:
-        cols.append(Column("存在突出问题数", kind="int"))
-    cols.append(Column("合格率", kind="percent", width=10))
-    table = SheetTable(title, cols, subtitle=_subtitle(data, period))
-    s = data.summary("account")
-    totals: dict[str, int] = defaultdict(int)
-    for t in data.accounts:
-        totals[t.target.platform or "其他"] += 1
-    order = [p for p in vocab.PLATFORMS if p in totals] + [p for p in totals if p not in vocab.PLATFORMS]
-
-    def row(label: str, total: int, c: Counts) -> list:
-        out = [label, total, c.checked, c.passed]
-        if opts.show_outstanding:
-            out.append(c.outstanding)
-        return out + [rate_value(c)]
-
-    for p in order:
-        table.rows.append(row(p, totals[p], s.by_platform.get(p, Counts())))
-    table.row_kinds[len(table.rows)] = "total"
-    table.rows.append(row("合计", s.total, s.overall))
-    if s.not_checked:
-        table.notes.append(f"注：账号数含本轮标记为“未检查”的账号{len(s.not_checked)}个，其不计入检查数、合格数和合格率。")
-    if data.unverified("account"):
-        table.notes.append(UNVERIFIED_NOTE)
-    return table
-
-
-def messages_table(data: RoundData, opts: MessagesOptions, period: str) -> SheetTable | None:
-    """找错留言统计: per 主办单位 受理, 属实, 办结, 按期办结, 按期办结率 (app.core.messages), then 合计."""
-    report = data.messages
-    if report is None or report.overall.received == 0:
-        return None
-    title = opts.title or f"{period}“我为政府网站找错”留言办理情况"
-    cols = [Column("序号", kind="int", width=6), Column("主办单位", width=24), Column("受理", kind="int"),
-            Column("属实", kind="int"), Column("办结", kind="int"), Column("按期办结", kind="int"),
-            Column("按期办结率", kind="percent", width=10)]
-    if opts.show_duration:
-        cols += [Column("平均办理时长（工作日）", kind="number", width=10), Column("超期", kind="int")]
-
-    def figures(s: MessageStats) -> list:
-        out = [s.received, s.valid, s.closed, s.closed_on_time,
-               NOT_APPLICABLE if s.on_time_rate is None else s.on_time_rate / 100]
-        if opts.show_duration:
-            out += [NOT_APPLICABLE if s.avg_workdays is None else s.avg_workdays, s.overdue]
-        return out
-
-    table = SheetTable(title, cols, subtitle=_subtitle(data, period))
-    for n, u in enumerate(report.by_unit, start=1):
-        table.rows.append([n, u.unit_name] + figures(u.stats))
-    table.merges.append((len(table.rows), 0, len(table.rows), 1))
-    table.row_kinds[len(table.rows)] = "total"
-    table.rows.append(["合计", None] + figures(report.overall))
-    table.notes.append(f"注：统计提交时间在{cn_date(report.period_from)}至{cn_date(report.period_to)}的留言；"
-                       f"办理时限为转办（未转办的自提交）后{report.deadline_workdays}个工作日，"
-                       f"按期办结率＝按期办结数÷受理数。")
-    if report.calendar_note:
-        table.notes.append(f"注：{report.calendar_note}")
-    return table
-
-
 def parse_families(text: str | None) -> list[str]:
     """'summary,problems' -> ['summary', 'problems']; ValueError (Chinese) for an unknown name."""
     if text is None or not text.strip():
@@ -841,58 +478,8 @@ def parse_families(text: str | None) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def build_annexes(data: RoundData, families: list[str] | None = None,
-                  options: ExportOptions | None = None) -> AnnexBuild:
-    """The annexes of the chosen families (in the order given), numbered 附件1, 附件2 …
-
-    An empty 问题清单 is left out, and so is a family that is not available yet; both
-    are explained in ``notes``.
-    """
-    options = options or ExportOptions()
-    if options.area:
-        data.area = options.area
-    period = options.period or data.period
-    families = list(FAMILIES) if families is None else families
-    out = AnnexBuild([])
-
-    def add(key: str, title: str, sheets: list[tuple[str, SheetTable]]) -> None:
-        out.annexes.append(Annex(key, len(out.annexes) + 1, title, sheets))
-
-    for fam in families:
-        if fam == "summary":
-            t = summary_table(data, options.summary, period)
-            add("summary", t.title, [("地区汇总", t)])
-        elif fam == "problems":
-            for kind, sheet in (("site", "问题网站"), ("account", "问题政务新媒体")):
-                if not data.targets(kind):
-                    continue
-                t = problems_table(data, kind, options.problems, period)
-                noun = "政府网站" if kind == "site" else "政务新媒体"
-                if t is None:
-                    out.notes.append(f"本轮未发现存在问题的{noun}，未生成{noun}问题清单。")
-                else:
-                    add(f"problems.{'sites' if kind == 'site' else 'accounts'}", t.title, [(sheet, t)])
-        elif fam == "details":
-            if not data.sites:
-                out.notes.append("本轮没有网站检查对象，未生成检查结果与扣分明细。")
-                continue
-            title = options.details.title or f"{period}政府网站检查结果与扣分明细"
-            sheets = [("检查结果", results_table(data, f"{period}政府网站检查结果", period))]
-            if options.details.checklist != "none":
-                sheets.append(("扣分明细", checklist_table(data, options.details, f"{period}政府网站扣分明细", period)))
-            add("details", title, sheets)
-        elif fam == "platforms":
-            if not data.accounts:
-                out.notes.append("本轮没有政务新媒体检查对象，未生成平台合格率。")
-                continue
-            t = platforms_table(data, options.platforms, period)
-            add("platforms", t.title, [("平台合格率", t)])
-        elif fam == "messages":
-            t = messages_table(data, options.messages, period)
-            if t is None:
-                out.notes.append(data.notes[0] if data.messages is None and data.notes else NO_MESSAGES)
-            else:
-                add("messages", t.title, [("找错留言统计", t)])
-        else:
-            raise ValueError(f"未知的附件类型“{fam}”")
-    return out
+# The table builders and build_annexes live in annex_tables.py; re-exported here so callers keep
+# importing them from annex_data (the package __init__ imports this module first, so the cycle is safe).
+from .annex_tables import (activity_table, build_annexes, category_caption, checklist_table,  # noqa: E402,F401
+                           messages_table, platforms_table, problem_sections, problem_text, problems_table,
+                           results_table, summary_table)
