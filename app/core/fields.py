@@ -71,6 +71,19 @@ FIELDS = {"site": SITE_FIELDS, "account": ACCOUNT_FIELDS}
 LABEL = {kind: {f.key: f.label for f in fs} for kind, fs in FIELDS.items()}
 
 
+def column_names(kind: str, key: str) -> tuple[str, ...]:
+    """The label and aliases a field's column is recognised by."""
+    f = next(f for f in FIELDS[kind] if f.key == key)
+    return (f.label, *f.aliases)
+
+
+def account_identity_columns() -> dict[str, tuple[str, ...]]:
+    """Headers of the columns that identify an account in any account list (monitoring, discovery)."""
+    return {"platform": column_names("account", "platform"), "name": column_names("account", "name"),
+            "account_id": column_names("account", "account_id"),
+            "owner": column_names("account", "certified_owner")}
+
+
 def match_headers(kind: str, headers: list[str]) -> dict[int, str]:
     """Map column index -> field key for the headers we recognise (labels before aliases)."""
     pairs = [(f.key, f.label) for f in FIELDS[kind]] + [(f.key, a) for f in FIELDS[kind] for a in f.aliases]

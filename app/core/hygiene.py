@@ -26,6 +26,7 @@ import sqlite_utils
 
 from . import audit, findings as findings_mod, registry, vocab
 from .db import transaction
+from .fields import account_identity_columns
 from .media_review import MonitoringRow, read_monitoring
 from .registry_stats import status_as_of
 from .tabular import RowProblem, SheetData, match_columns, read_table
@@ -97,12 +98,7 @@ class HygieneReport:
 
 # ---------------------------------------------------------------- discovery list
 
-DISCOVERY_COLUMNS: dict[str, tuple[str, ...]] = {
-    "platform": ("平台", "账号类型", "平台类型", "新媒体类型", "平台名称"),
-    "name": ("账号名称", "新媒体名称", "政务新媒体名称", "公众号名称", "账号"),
-    "account_id": ("账号ID", "原始ID", "账号id", "ID", "微信号", "账号ID/原始ID"),
-    "owner": ("主体", "账号主体", "认证主体", "认证单位"),
-}
+DISCOVERY_COLUMNS: dict[str, tuple[str, ...]] = account_identity_columns()
 DISCOVERY_LABELS = {k: v[0] for k, v in DISCOVERY_COLUMNS.items()}
 
 

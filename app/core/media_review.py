@@ -28,6 +28,7 @@ import sqlite_utils
 from . import audit, findings as findings_mod, linkcheck, vocab
 from .db import transaction
 from .errors import ValidationError
+from .fields import account_identity_columns
 from .rounds import RoundClosedError
 from .tabular import RowProblem, SheetData, match_columns, read_table
 from .validation import BadValue, date as parse_date, text as cell_text, url as parse_url
@@ -592,12 +593,9 @@ def run_menu_tests(db: sqlite_utils.Database, target_id: int, fetch=None, who: s
 # ---------------------------------------------------------------- monitoring import
 
 MONITOR_COLUMNS: dict[str, tuple[str, ...]] = {
-    "platform": ("平台", "账号类型", "平台类型", "新媒体类型", "平台名称"),
-    "name": ("账号名称", "新媒体名称", "政务新媒体名称", "公众号名称", "账号"),
-    "account_id": ("账号ID", "原始ID", "账号id", "ID", "微信号", "账号ID/原始ID"),
+    **account_identity_columns(),
     "last_update": ("最近发布时间", "最近更新时间", "最近更新日期", "最后发布时间", "最新发布时间", "最近发文时间"),
     "posts": ("期间发布条数", "发布条数", "发文量", "发布数量", "更新条数", "发文数", "期间发文量"),
-    "owner": ("主体", "账号主体", "认证主体"),
 }
 MONITOR_LABELS = {k: v[0] for k, v in MONITOR_COLUMNS.items()}
 

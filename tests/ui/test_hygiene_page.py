@@ -38,7 +38,7 @@ def win(qtbot, db, db_path, settings):
     ids = {"twin1": acc(db, "江州统计"), "twin2": acc(db, "江州统计发布"),
            "owner": acc(db, "江州发改", unit="江州市发展改革委", certified_owner="江州市发改局"),
            "ok": acc(db, "江州教育", platform="抖音", unit="江州市教育局")}
-    ids["com"] = site(db, "江州统计网", "http://www.jztj.com/", "3699010001")
+    ids["com"] = site(db, "江州统计网", "http://www.jztj.example.com/", "3699010001")
     site(db, "江州教育网", "http://jyj.jz.gov.cn/", "3699010002", unit="江州市教育局")
     keys = ("sites", "accounts", "hygiene")
     specs = [s for s in PAGES if s.key in keys]        # the real entries, without the other pages

@@ -151,8 +151,8 @@ def test_editor_refuses_a_missing_screenshot(page, tmp_path, qtmodeltester):
     press(Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
     dialog = page.observation_dialog
     dialog.wording_model.add_row({"text": "烈土", "screenshot": str(tmp_path / "none.png")})
-    dialog.menu_model.add_row({"name": "办事", "url": "http://a.gov.cn/", "ok": True})
-    dialog.menu_model.set_value(0, "url", "http://b.gov.cn/")          # a new link needs a new test
+    dialog.menu_model.add_row({"name": "办事", "url": "http://a.example.gov.cn/", "ok": True})
+    dialog.menu_model.set_value(0, "url", "http://b.example.gov.cn/")          # a new link needs a new test
     assert dialog.menu_model.rows()[0]["ok"] is None
     qtmodeltester.check(dialog.menu_model)
     qtmodeltester.check(dialog.wording_model)

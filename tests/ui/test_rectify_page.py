@@ -117,7 +117,7 @@ def test_cancelled_recheck_writes_nothing(page, qtbot, db):
 
 def test_export_ledger_and_notices(page, qtbot, db, tmp_path):
     rid = make_round(db)
-    confirmed(db, rid, "3699020001", "web.ded.function.availability", kind="broken_link", url="http://a.gov.cn/x")
+    confirmed(db, rid, "3699020001", "web.ded.function.availability", kind="broken_link", url="http://a.example.gov.cn/x")
     confirmed(db, rid, "3699020002", "web.ded.publish.accuracy", detail="错别字")
     rectify.create_notices(db, rid, issued_on="2025-09-01")
     page.load_round(rid)
