@@ -9,9 +9,8 @@ import time
 import unicodedata
 from pathlib import Path
 
-from ..core import findings, jobs, rounds
 from ..core.paths import default_db_path
-from ..core.run_options import clock, duration
+from ..core.run_options import CheckOptions, RunProgress, RunSummary, SiteResult, clock, duration
 
 PLAIN_INTERVAL = 30.0          # seconds between progress lines when stderr is not a terminal
 
@@ -39,7 +38,7 @@ def _seconds(text: str) -> float:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    d = jobs.CheckOptions()
+    d = CheckOptions()
     p = sub.add_parser("check", help="自动检查：抓取网站、检查链接并运行全部可自动判断的指标，问题记为待审核")
     p.add_argument("round", help="轮次编号或名称")
     p.add_argument("--site", action="append", dest="sites", metavar="网站标识码",
@@ -89,7 +88,7 @@ class _Display:
         self.lock = threading.Lock()
         self.last_line = time.monotonic()
 
-    def __call__(self, p: jobs.RunProgress) -> None:
+    def __call__(self, p: RunProgress) -> None:
         with self.lock:
             for r in p.finished:
                 if r.site_key not in self.finished:
@@ -104,7 +103,7 @@ class _Display:
                 print(f"进度：网站 {p.sites_done}/{p.sites_total}，页面 {p.pages}，问题 {p.findings}，"
                       f"已用 {clock(p.elapsed)}{eta}", file=self.stream, flush=True)
 
-    def _site_line(self, r: jobs.SiteResult, p: jobs.RunProgress) -> None:
+    def _site_line(self, r: SiteResult, p: RunProgress) -> None:
         state = {"done": "完成", "unreachable": "无法访问", "failed": "失败"}.get(r.state, r.state)
         why = f"（{r.error}）" if r.error and r.state != "done" else ""
         line = (f"[{len(self.finished)}/{p.sites_total}] {r.site_key} {r.name}：{state}{why}，"
@@ -112,7 +111,7 @@ class _Display:
         self._clear()
         print(line, file=self.stream, flush=True)
 
-    def _bar(self, p: jobs.RunProgress) -> None:
+    def _bar(self, p: RunProgress) -> None:
         cols = max(40, shutil.get_terminal_size((100, 20)).columns - 1)
         frac = p.sites_done / p.sites_total if p.sites_total else 1.0
         bar_w = 20
@@ -142,15 +141,17 @@ class _Display:
 
 def _unfinished_run(db, round_id: int) -> int | None:
     """The latest run of the round, when it did not finish."""
+    from ..core import jobs
     runs = jobs.list_runs(db, round_id)
     return runs[0].id if runs and runs[0].state != "done" else None
 
 
 def cmd_check(args, db) -> int:
+    from ..core import findings, jobs, rounds     # the crawler and every check: only when a check runs
     r = rounds.ensure_open(db, rounds.find_round(db, args.round).id)
     db_path = args.db or default_db_path()
-    options = jobs.CheckOptions(max_pages=args.max_pages, max_depth=args.depth, concurrency=args.concurrency,
-                                per_host=args.per_host, delay=args.delay)
+    options = CheckOptions(max_pages=args.max_pages, max_depth=args.depth, concurrency=args.concurrency,
+                           per_host=args.per_host, delay=args.delay)
     resume_id = None
     if args.resume:
         resume_id = _unfinished_run(db, r.id)
@@ -197,7 +198,7 @@ def cmd_check(args, db) -> int:
     display.close()
     if "error" in box:
         raise box["error"]
-    s: jobs.RunSummary = box["summary"]
+    s: RunSummary = box["summary"]
     for e in s.errors[:5]:
         print(f"注意：{e}", file=sys.stderr)
     if len(s.errors) > 5:

@@ -5,18 +5,17 @@ import argparse
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import sqlite_utils
-
-from ..core import rounds
 from ..core.errors import GovInspectError
-from ..core.exports import CircularOptions, ExportOptions, export_round
-from ..core.exports.annex_data import FAMILIES, list_annexes, parse_families
-from ..core.xlsx import NUMBER_FONT, TEXT_FONT, SheetStyle
+from ..core.export_defaults import ANNEX_LABELS, FAMILIES, NUMBER_FONT, TEXT_FONT
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    families = "、".join(f"{f.key}（{f.label}）" for f in list_annexes())
+    families = "、".join(f"{key}（{label}）" for key, label in ANNEX_LABELS.items())
     p = sub.add_parser("export", help="生成通报附件（Excel）和通报草稿（Word/文本）",
                        description="按检查轮次生成通报附件和通报草稿，逐行输出写入的文件路径。")
     p.add_argument("round", metavar="ROUND", help="轮次编号（或完整的轮次名称）")
@@ -46,6 +45,10 @@ def _date(text: str | None, label: str) -> dt.date | None:
 
 
 def run_export(args, db: sqlite_utils.Database) -> int:
+    from ..core import rounds
+    from ..core.exports import CircularOptions, ExportOptions, export_round
+    from ..core.exports.annex_data import parse_families
+    from ..core.xlsx import SheetStyle
     try:
         families = parse_families(args.annex)
     except ValueError as exc:

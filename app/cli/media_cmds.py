@@ -5,8 +5,7 @@ import argparse
 import json
 from pathlib import Path
 
-from ..core import hygiene, media_review, messages, rectify, rounds
-from ..core.xlsx import text_width
+from ..core.textwidth import text_width
 from .common import add_import_file, add_round, checked_import, fail, parse_as_of
 
 
@@ -66,6 +65,7 @@ def _table(header: list[str], rows: list[list]) -> str:
 # ---------------------------------------------------------------- media
 
 def cmd_media_import(args, db) -> int:
+    from ..core import media_review, rounds
     r = rounds.find_round(db, args.round)
     result = media_review.import_monitoring(db, r.id, args.file, dry_run=args.dry_run)
     if not result.ok:
@@ -82,6 +82,7 @@ def cmd_media_import(args, db) -> int:
 # ---------------------------------------------------------------- messages
 
 def cmd_messages_import(args, db) -> int:
+    from ..core import messages
     result = messages.import_messages(db, args.file, dry_run=args.dry_run)
     if (code := checked_import(result)) is not None:
         return code
@@ -103,6 +104,7 @@ def _avg(value) -> str:
 
 
 def cmd_messages_stats(args, db) -> int:
+    from ..core import messages
     report = messages.message_stats(db, args.period_from, args.period_to, days=args.days, today=args.today)
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
@@ -130,6 +132,7 @@ def cmd_messages_stats(args, db) -> int:
 # ---------------------------------------------------------------- hygiene
 
 def cmd_hygiene(args, db) -> int:
+    from ..core import hygiene, rounds
     if (code := parse_as_of(args)) is not None:
         return code
     report = hygiene.check_registry(db, args.as_of or None, discovered=args.discovered, monitoring=args.monitoring)
@@ -162,6 +165,7 @@ def cmd_hygiene(args, db) -> int:
 # ---------------------------------------------------------------- rectify
 
 def cmd_rectify_create(args, db) -> int:
+    from ..core import rectify, rounds
     r = rounds.find_round(db, args.round)
     result = rectify.create_notices(db, r.id, issued_on=args.issued, days=args.days)
     if not result.notices:
@@ -176,6 +180,7 @@ def cmd_rectify_create(args, db) -> int:
 
 
 def cmd_rectify_recheck(args, db) -> int:
+    from ..core import rectify, rounds
     r = rounds.find_round(db, args.round)
     summary = rectify.recheck_round(db, r.id)
     for o in summary.outcomes:
@@ -189,6 +194,7 @@ def cmd_rectify_recheck(args, db) -> int:
 
 
 def cmd_rectify_export(args, db) -> int:
+    from ..core import rectify, rounds
     r = rounds.find_round(db, args.round)
     result = rectify.export_round(db, r.id, args.out, args.format)
     print(f"已导出整改台账（{result.items} 条）→ {result.ledger}")

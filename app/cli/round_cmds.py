@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..core import findings, rounds
+from ..core import vocab
 from .common import add_import_file, add_round, error, fail
 
 
@@ -18,8 +18,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--as-of", required=True, help="监测时间点 YYYY-MM-DD：此日在运行的网站和账号")
     p.add_argument("--from", dest="period_from", help="检查期起始日期")
     p.add_argument("--to", dest="period_to", help="检查期截止日期")
-    p.add_argument("--kind", default="月度", help=f"类型：{'/'.join(rounds.KINDS)}（默认 月度）")
-    p.add_argument("--profile", default=rounds.DEFAULT_PROFILE, help="指标体系（默认 national-2019）")
+    p.add_argument("--kind", default="月度", help=f"类型：{'/'.join(vocab.ROUND_KINDS)}（默认 月度）")
+    p.add_argument("--profile", default=vocab.DEFAULT_PROFILE, help=f"指标体系（默认 {vocab.DEFAULT_PROFILE}）")
     p.add_argument("--sample-sites", metavar="PCT", help="网站抽样比例（百分比，不填为全量）")
     p.add_argument("--sample-accounts", metavar="PCT", help="新媒体账号抽样比例（百分比，不填为全量）")
     p.add_argument("--stratify", action="store_true", help="按地区分层抽样（每个地区至少一个）")
@@ -49,7 +49,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = fsub.add_parser("list", help="列出问题：JSONL（默认输出到屏幕）或 .xlsx（需 --out）")
     add_round(p)
-    p.add_argument("--status", choices=findings.STATUSES, help="只列出此状态")
+    p.add_argument("--status", choices=vocab.FINDING_STATUSES, help="只列出此状态")
     p.add_argument("--kind", help="只列出此问题类型")
     p.add_argument("--region", help="只列出此地区")
     p.add_argument("--format", choices=["jsonl", "xlsx"], help="输出格式（默认 jsonl；--out 以 .xlsx 结尾时为 xlsx）")
@@ -62,6 +62,7 @@ def _pct_text(pct) -> str:
 
 
 def cmd_create(args, db) -> int:
+    from ..core import rounds
     recheck = rounds.find_round(db, args.recheck).id if args.recheck else None
     rid = rounds.create_round(
         db, args.name, args.as_of, period_from=args.period_from, period_to=args.period_to, kind=args.kind,
@@ -82,6 +83,7 @@ def cmd_create(args, db) -> int:
 
 
 def cmd_list(args, db) -> int:
+    from ..core import rounds
     rows = rounds.list_rounds(db)
     if not rows:
         print("还没有检查轮次。")
@@ -94,6 +96,7 @@ def cmd_list(args, db) -> int:
 
 
 def cmd_close(args, db) -> int:
+    from ..core import rounds
     r = rounds.find_round(db, args.round)
     rounds.close_round(db, r.id)
     print(f"已关闭检查轮次“{r.name}”（编号 {r.id}），此后只读。")
@@ -101,6 +104,7 @@ def cmd_close(args, db) -> int:
 
 
 def cmd_reopen(args, db) -> int:
+    from ..core import rounds
     r = rounds.find_round(db, args.round)
     rounds.reopen_round(db, r.id, args.reason)
     print(f"已重新打开检查轮次“{r.name}”（编号 {r.id}），原因已记入操作日志。")
@@ -108,6 +112,7 @@ def cmd_reopen(args, db) -> int:
 
 
 def cmd_import(args, db) -> int:
+    from ..core import findings, rounds
     r = rounds.find_round(db, args.round)
     result = findings.import_findings(db, r.id, args.file, dry_run=args.dry_run)
     if not result.ok:
@@ -117,6 +122,7 @@ def cmd_import(args, db) -> int:
 
 
 def cmd_list_findings(args, db) -> int:
+    from ..core import findings, rounds
     r = rounds.find_round(db, args.round)
     fmt = args.format or ("xlsx" if args.out and args.out.suffix.lower() == ".xlsx" else "jsonl")
     if fmt == "xlsx" and not args.out:

@@ -23,7 +23,7 @@ from .tabular import match_columns
 from .rounds import ensure_open, get_round, get_target
 from .validation import text as cell_text
 
-STATUSES = ["待审核", "确认", "误报", "存疑"]
+STATUSES = vocab.FINDING_STATUSES
 SOURCES = ["自动", "人工", "导入"]
 WHITELIST_NOTE = "白名单自动标记"
 WHITELIST_REVIEWER = "白名单"

@@ -20,10 +20,10 @@ from .errors import GovInspectError, ValidationError
 from .registry_stats import status_as_of
 from .validation import BadValue, date as parse_date
 
-KINDS = ["月度", "季度", "半年", "年度", "专项"]
+KINDS = vocab.ROUND_KINDS
 REVIEW_STATES = ["待检查", "已检查", "未检查"]
 REASONS = ["全量", "抽样", "回头看"]
-DEFAULT_PROFILE = "national-2019"
+DEFAULT_PROFILE = vocab.DEFAULT_PROFILE
 FIXED_ITEM_STATUSES = {"已整改", "无需整改"}
 
 

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from .fetching import FetchOptions
+if TYPE_CHECKING:                 # fetching pulls in requests; the CLI parser reads the defaults here
+    from .fetching import FetchOptions
 
 RUN_STATES = ("running", "paused", "cancelled", "done", "failed")
 FINISHED_STATES = ("done", "unreachable", "failed")          # of a site within a run
@@ -32,6 +34,7 @@ class CheckOptions:
     contact: str = ""                         # shown in the User-Agent
 
     def fetch_options(self) -> FetchOptions:
+        from .fetching import FetchOptions
         return FetchOptions(connect_timeout=self.connect_timeout, read_timeout=self.read_timeout,
                             deadline=self.deadline, max_page_bytes=self.max_page_bytes,
                             max_attachment_bytes=self.max_attachment_bytes, per_host=self.per_host,

@@ -118,6 +118,12 @@ STATUS_EVENT = {
     "冻结": "冻结",
 }
 
+# Inspection rounds and their findings (rounds.KINDS, rounds.DEFAULT_PROFILE and findings.STATUSES
+# are these; here so that the CLI's option lists need not import the database-heavy modules).
+ROUND_KINDS = ["月度", "季度", "半年", "年度", "专项"]
+DEFAULT_PROFILE = "national-2019"
+FINDING_STATUSES = ["待审核", "确认", "误报", "存疑"]
+
 _TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "有", "对"}
 _FALSE = {"否", "n", "no", "false", "0", "×", "无", "不是", ""}
 

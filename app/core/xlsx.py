@@ -8,7 +8,6 @@ their own font, notes under the table, page breaks).
 from __future__ import annotations
 
 import math
-import re
 from copy import copy
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -22,8 +21,9 @@ from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
-TEXT_FONT = "仿宋_GB2312"
-NUMBER_FONT = "Arial"              # figures read better in a sans font than in 仿宋
+from .export_defaults import NUMBER_FONT, TEXT_FONT
+from .textwidth import text_width
+
 PERCENT_FORMAT = "0.00%"
 NOT_APPLICABLE = "—"
 THIN = Side(style="thin", color="000000")
@@ -45,15 +45,6 @@ def put(cell: Cell, value) -> Cell:
             return cell
     cell.value = value
     return cell
-
-
-_WIDE = re.compile("[\u2e81-\U0010ffff]")
-
-
-def text_width(value) -> int:
-    """Display width in characters: CJK counts double."""
-    s = "" if value is None else str(value)
-    return len(s) + len(_WIDE.findall(s))
 
 
 def write_table(ws: Worksheet, title: str, headers: Sequence[str], rows: Iterable[Sequence],

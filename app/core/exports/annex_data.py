@@ -17,6 +17,7 @@ import sqlite_utils
 from .. import rounds
 from ..db import get_setting
 from ..errors import GovInspectError
+from ..export_defaults import ANNEX_LABELS, FAMILIES
 from ..findings import Finding, list_findings
 from ..media_review import ActivityRow, activity_rows
 from ..messages import MessageReport, message_stats
@@ -26,7 +27,6 @@ from ..rounds import Round, RoundTarget
 from ..scoring import NOT_CHECKED, UNKNOWN_REGION, Counts, ScoredTarget
 from ..xlsx import NOT_APPLICABLE, SheetStyle, SheetTable
 
-FAMILIES = ("summary", "problems", "details", "platforms", "messages", "activity")
 AREA_SETTING = "export.area"          # settings key: the 地区 named in titles (e.g. 江州市)
 UNVERIFIED_NOTE = ("部分扣分标准待核对：本表部分得分或合格判定用到了尚未对照原文核对的指标分值或评分规则，"
                    "正式印发前请核对指标规则集。")
@@ -192,17 +192,17 @@ class AnnexFamily:
 
 def list_annexes() -> list[AnnexFamily]:
     """The annex families in their usual order, with their option types and availability."""
+    def family(key: str, description: str, options_type: type) -> AnnexFamily:
+        return AnnexFamily(key, ANNEX_LABELS[key], description, options_type)
     return [
-        AnnexFamily("summary", "地区汇总", "按地区/单位分组统计网站和政务新媒体数量、存在突出问题数（可加检查数、合格数、合格率），含合计行。",
-                    SummaryOptions),
-        AnnexFamily("problems", "问题清单", "存在问题的网站、政务新媒体名单，单项否决在前、扣分在后，附监测时间说明。",
-                    ProblemsOptions),
-        AnnexFamily("details", "检查结果与扣分明细", "每个网站的得分、是否合格、主要问题，以及逐项扣分明细。", DetailsOptions),
-        AnnexFamily("platforms", "平台合格率", "政务新媒体按平台统计账号数、检查数、合格数、合格率。", PlatformsOptions),
-        AnnexFamily("messages", "找错留言统计", "“我为政府网站找错”留言按主办单位统计受理、属实、办结、按期办结率。",
-                    MessagesOptions),
-        AnnexFamily("activity", "新媒体发布情况统计", "政务新媒体按本轮名录顺序列出主办单位、平台、期间发布条数和最近更新日期，含合计行"
-                    "（取新媒体复核中导入的监测数据）。", ActivityOptions),
+        family("summary", "按地区/单位分组统计网站和政务新媒体数量、存在突出问题数（可加检查数、合格数、合格率），含合计行。",
+               SummaryOptions),
+        family("problems", "存在问题的网站、政务新媒体名单，单项否决在前、扣分在后，附监测时间说明。", ProblemsOptions),
+        family("details", "每个网站的得分、是否合格、主要问题，以及逐项扣分明细。", DetailsOptions),
+        family("platforms", "政务新媒体按平台统计账号数、检查数、合格数、合格率。", PlatformsOptions),
+        family("messages", "“我为政府网站找错”留言按主办单位统计受理、属实、办结、按期办结率。", MessagesOptions),
+        family("activity", "政务新媒体按本轮名录顺序列出主办单位、平台、期间发布条数和最近更新日期，含合计行"
+                           "（取新媒体复核中导入的监测数据）。", ActivityOptions),
     ]
 
 

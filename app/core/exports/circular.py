@@ -14,8 +14,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from docx.enum.text import WD_COLOR_INDEX
-
 from ..paths import resources_dir
 from ..workdays import add_workdays, calendar_note, load_calendar
 from .annex_data import (Annex, RoundData, cn_date, fmt_points, problem_sections, rate_text, safe_filename,
@@ -243,6 +241,7 @@ def _highlight_placeholders(document) -> None:
     """Split runs so that every 【待填写…】 is a run of its own, highlighted yellow."""
     from copy import deepcopy
 
+    from docx.enum.text import WD_COLOR_INDEX
     from docx.text.run import Run
 
     for p in document.paragraphs:
