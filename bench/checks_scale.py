@@ -2,7 +2,7 @@
 
 Builds realistic pages in memory (homepage, list pages, long articles with typos and tables,
 policy documents, message lists) and times SiteRun.add_page() for each, then finish().
-Each Page is parsed once (Page.soup) and dropped after add_page, as in a real run.
+Each Page is parsed once (Page.tree) and dropped after add_page, as in a real run.
 Run: python bench/checks_scale.py [--pages N]
 """
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Benchmark of issue #4: our `check` against LinkChecker on a synthetic corpus with known defects.
 
-Builds N sites × ~150 pages (default 20) with seeded defects of every machine-checkable kind
+Builds N sites × ~160 pages (default 20) with seeded defects of every machine-checkable kind
 (broken links, stale and blank columns, homepage not updated, missing footer items, typos and
 grave errors, PII in pages and attachments next to decoys that must not be flagged, hidden
 links, policy documents without metadata, overdue messages, suspicious external links, .doc
@@ -50,7 +50,7 @@ from app.core.fields import clean_record  # noqa: E402
 AS_OF = dt.date(2025, 6, 30)
 COLUMNS = [  # dir, name, window (days), list pages, items per page
     ("ywdt", "要闻动态", 14, 4, 15),
-    ("bmdt", "部门动态", 14, 1, 12),
+    ("bmdt", "部门动态", 14, 2, 12),
     ("tzgg", "通知公告", 183, 2, 15),
     ("zcwj", "政策文件", 183, 2, 10),
 ]

@@ -170,13 +170,16 @@ class Link:
     link_type: str = "link"          # link | image | attachment | frame (as the broken-link check names them)
 
 
+MAX_STYLESHEETS = 30                   # per site; real sites use a handful
+
+
 @dataclass(frozen=True)
 class CrawlItem:
     """A URL the crawl wants fetched."""
 
     url: str
     depth: int
-    purpose: str                      # page / attachment / external
+    purpose: str                      # page / attachment / external / stylesheet
     referrer: str = ""
     anchor: str = ""
     is_home: bool = False
@@ -207,6 +210,7 @@ class SiteCrawl:
         self.pages_claimed = 0
         self.attachments_claimed = 0
         self.unscanned: dict[str, str] = {}   # attachment not downloaded (.doc/.xls, over the cap) -> page
+        self.stylesheets_claimed = 0
         # url -> (referrer page, anchor, tag) of the first place a link was seen
         self.referrers: dict[str, tuple[str, str, str]] = {}
         self._push(CrawlItem(self.home_url, 0, "page", is_home=True))
@@ -259,6 +263,14 @@ class SiteCrawl:
     def peek_is_home(self) -> bool:
         return bool(self._heap) and self._heap[0][2].is_home
 
+    def add_stylesheets(self, page_url: str, urls) -> None:
+        """Queue stylesheets a dark-link suspect needs (each once, at most MAX_STYLESHEETS a site)."""
+        for url in urls:
+            if url in self.queued or self.stylesheets_claimed >= MAX_STYLESHEETS:
+                continue
+            self.stylesheets_claimed += 1
+            self._push(CrawlItem(url, 0, "stylesheet", page_url))
+
     def add_links(self, page_url: str, depth: int, links: list[Link], is_home: bool = False) -> None:
         """Queue what a fetched page links to; everything not fetched is link-checked."""
         for link in links:
@@ -304,8 +316,8 @@ _HAS_REFRESH = re.compile(r"http-equiv\s*=\s*[\"']?\s*refresh", re.I)
 
 
 def _base_url(page) -> str:
-    tag = page.soup.find("base", href=True)
-    return urljoin(page.url, tag["href"].strip()) if tag is not None else page.url
+    tag = page.tree.find(".//base[@href]")
+    return urljoin(page.url, tag.get("href").strip()) if tag is not None else page.url
 
 
 def is_forwarding_stub(page) -> bool:
@@ -318,10 +330,11 @@ def extract_meta_refresh(page) -> list[str]:
     """Targets of <meta http-equiv="refresh" content="0;url=…"> (a homepage's usual redirect)."""
     if not _HAS_REFRESH.search(page.text or ""):
         return []                                   # the usual case, without walking the tree
-    soup = page.soup
     base = _base_url(page)
     out = []
-    for meta in soup.find_all("meta", attrs={"http-equiv": re.compile("^refresh$", re.I)}):
+    for meta in page.tree.iter("meta"):
+        if (meta.get("http-equiv") or "").strip().lower() != "refresh":
+            continue
         m = _REFRESH_RE.search(meta.get("content") or "")
         url = normalise_url(m.group(1).strip(), base) if m else None
         if url:

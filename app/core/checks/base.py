@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
-from functools import cached_property
 
 
 @dataclass
@@ -43,11 +42,18 @@ class Page:
     def is_html(self) -> bool:
         return "html" in self.content_type or (not self.content_type and self.text.lstrip()[:1] == "<")
 
-    @cached_property
-    def soup(self):
-        """Parsed HTML (lxml), built once per page on first use."""
-        from bs4 import BeautifulSoup
-        return BeautifulSoup(self.text or "", "lxml")
+    @property
+    def tree(self):
+        """The parsed HTML's <html> root (lxml), built once per page on first use.
+
+        A plain cache in the instance dict: functools.cached_property locks per class on 3.11,
+        which would make every worker thread wait for any other thread's parse.
+        """
+        tree = self.__dict__.get("_gi_tree")
+        if tree is None:
+            from .html import parse
+            tree = self.__dict__["_gi_tree"] = parse(self.text)
+        return tree
 
 
 @dataclass(frozen=True)

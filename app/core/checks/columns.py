@@ -14,11 +14,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
-from bs4.element import Tag
 
 from ..paths import resources_dir
 from .base import CheckContext, CheckFinding, Page
 from .dates import GENERIC_ANCHORS, dated_links
+from .html import first, text_of
 from .links import url_key
 from .text import CRUMB_LABEL_RE, base_url, breadcrumb, join_url, norm, tag_regions, visible
 
@@ -136,16 +136,16 @@ class PageSummary:
     column: ColumnPage | None = None
 
 
-def _more_name(a: Tag, anchor: str) -> str:
-    node = a.parent
+def _more_name(a, anchor: str) -> str:
+    node = a.getparent()
     for _ in range(2):
-        if node is None or node.name in ("body", "[document]"):
+        if node is None or node.tag == "body" or node.getparent() is None:
             break
-        text = norm(node.get_text(" ")).replace(anchor, " ")
+        text = norm(text_of(node, " ")).replace(anchor, " ")
         text = norm(re.sub(r"[>»›+…\.]+", " ", text))
         if 2 <= len(text) <= 12:
             return text
-        node = node.parent
+        node = node.getparent()
     return ""
 
 
@@ -155,15 +155,15 @@ def nav_names(page: Page) -> dict[str, str]:
     base = base_url(page)
     for anchor in visible(page).anchors:
         a = anchor.tag
-        text = norm(a.get_text(" "))
+        text = norm(text_of(a, " "))
         if anchor.nav:
             text = text or norm(a.get("title") or "")
             if 2 <= len(text) <= 20 and not GENERIC_ANCHORS.match(text):
-                names.setdefault(url_key(join_url(base, a["href"])), text)
+                names.setdefault(url_key(join_url(base, a.get("href"))), text)
         elif text and GENERIC_ANCHORS.match(text.replace(" ", "")):
             name = _more_name(a, text)
             if name:
-                names.setdefault(url_key(join_url(base, a["href"])), name)
+                names.setdefault(url_key(join_url(base, a.get("href"))), name)
     return names
 
 
@@ -185,7 +185,7 @@ def summarize(page: Page, ctx: CheckContext) -> PageSummary | None:
     nav = nav_names(page)
     if page.is_home:
         base = base_url(page)
-        keys = frozenset(url_key(join_url(base, a.tag["href"])) for a in visible(page).anchors)
+        keys = frozenset(url_key(join_url(base, a.tag.get("href"))) for a in visible(page).anchors)
         return PageSummary(page.url, True, nav, keys)
     links = [d for d in dated_links(page, ctx.as_of) if not d.nav and not d.footer]
     vis = visible(page)
@@ -208,7 +208,7 @@ def summarize(page: Page, ctx: CheckContext) -> PageSummary | None:
         # article that mentions "建设中" or a sidebar widget saying "暂无数据" is no blank column.
         marker = any(len(t) <= 30 and EMPTY_RE.search(t) for t in body)
         chars = sum(len(t) for t in body)
-        has_script = page.soup.body is not None and page.soup.body.find("script") is not None
+        has_script = page.tree.find("body//script") is not None
         if (marker and chars < 300) or (chars < 10 and not has_script):
             column = ColumnPage(page.url, name, crumbs, anchor, 0, None, "", True, title_name=title_name)
         else:
@@ -232,17 +232,17 @@ def _is_article(content: list[str], links) -> bool:
 def _article_links(page: Page) -> int:
     """Links in list rows (li/tr) outside nav/footer whose text looks like an article title."""
     n = 0
-    for row in page.soup.find_all(["li", "tr"]):
-        a = row.find("a", href=True)
-        if a is None or len(norm(a.get_text(" "))) < 10:
+    for row in page.tree.iter("li", "tr"):
+        a = first(row, "a", "href")
+        if a is None or len(norm(text_of(a, " "))) < 10:
             continue
         node, skip = row, False
-        while node is not None and node.name not in ("body", "[document]"):
+        while node is not None and node.tag != "body":
             f, nv = tag_regions(node)
             if f or nv:
                 skip = True
                 break
-            node = node.parent
+            node = node.getparent()
         n += not skip
     return n
 

@@ -12,15 +12,18 @@ import re
 import threading
 import time
 from dataclasses import dataclass
+from functools import lru_cache
+from html import escape
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Mapping
 from urllib.parse import urlsplit
 
 import ahocorasick
-from bs4.element import Tag
+from lxml.cssselect import CSSSelector
 
 from ..paths import resources_dir
 from .base import CheckContext, CheckFinding, Page
+from .html import parse, source, text_of
 from .text import base_url, join_url, norm, visible
 
 KIND_DARK = "dark_link"
@@ -204,81 +207,111 @@ def hiding_reason(style: str) -> str:
     return ""
 
 
-def _hiding_rules(soup) -> list[tuple[str, str]]:
-    """(selector, reason) for every <style> rule that hides what it selects."""
+def css_hiding_rules(css: str) -> list[tuple[str, str]]:
+    """(selector, reason) for every rule of a stylesheet that hides what it selects."""
     rules = []
-    for style in soup.find_all("style"):
-        css = _COMMENT_RE.sub(" ", style.get_text())
-        for m in _RULE_RE.finditer(css):
-            reason = hiding_reason(m.group(2))
-            if not reason:
-                continue
-            for sel in m.group(1).split(","):
-                sel = sel.strip()
-                if sel and not sel.startswith("@") and "::" not in sel:
-                    rules.append((sel, reason))
+    for m in _RULE_RE.finditer(_COMMENT_RE.sub(" ", css)):
+        reason = hiding_reason(m.group(2))
+        if not reason:
+            continue
+        for sel in m.group(1).split(","):
+            sel = sel.strip()
+            if sel and not sel.startswith("@") and "::" not in sel:
+                rules.append((sel, reason))
     return rules
+
+
+def _hiding_rules(root) -> list[tuple[str, str]]:
+    """(selector, reason) for every <style> rule of a page."""
+    return [rule for style in root.iter("style") for rule in css_hiding_rules(style.text or "")]
+
+
+@lru_cache(maxsize=4096)
+def _selector(sel: str) -> CSSSelector | None:
+    """A compiled CSS selector (the same stylesheet repeats on every page of a site)."""
+    try:
+        return CSSSelector(sel, translator="html")
+    except Exception:                           # cssselect rejects selectors it cannot translate
+        return None
 
 
 class _Hidden:
     """Lazily answers whether an element (or an ancestor) is hidden, and why."""
 
-    def __init__(self, soup):
-        self.soup = soup
-        self._by_rule: dict[int, str] | None = None
+    def __init__(self, root, rules: list[tuple[str, str]] | None = None):
+        self.root = root
+        self.rules = rules                       # None: the page's own <style> rules
+        self._by_rule: dict | None = None        # element -> reason (elements, not id(): lxml proxies)
 
-    def _rule_hidden(self) -> dict[int, str]:
+    def _rule_hidden(self) -> dict:
         if self._by_rule is None:
             self._by_rule = {}
-            for sel, reason in _hiding_rules(self.soup):
+            rules = self.rules if self.rules is not None else _hiding_rules(self.root)
+            for sel, reason in rules:
                 sel = re.sub(r":(hover|focus|active|visited|link|focus-within)\b", "", sel)
+                match = _selector(sel)
+                if match is None:
+                    continue
                 try:
-                    found = self.soup.select(sel)
-                except Exception:                       # soupsieve rejects selectors it cannot match
+                    found = match(self.root)
+                except Exception:                   # e.g. a selector XPath cannot evaluate
                     continue
                 for el in found:
-                    self._by_rule.setdefault(id(el), f"{reason}（样式规则 {sel}）")
+                    self._by_rule.setdefault(el, f"{reason}（样式规则 {sel}）")
         return self._by_rule
 
-    def reason(self, el: Tag) -> str:
+    def reason(self, el) -> str:
         node = el
-        while isinstance(node, Tag) and node.name not in ("html", "[document]"):
+        while node is not None and node.tag != "html":
             inline = hiding_reason(node.get("style") or "")
             if inline:
-                return inline if node is el else f"上级元素 <{node.name}> {inline}"
+                return inline if node is el else f"上级元素 <{node.tag}> {inline}"
             if node.get("hidden") is not None:
-                return "hidden属性" if node is el else f"上级元素 <{node.name}> 带hidden属性"
-            if node.name == "marquee":
+                return "hidden属性" if node is el else f"上级元素 <{node.tag}> 带hidden属性"
+            if node.tag == "marquee":
                 h, w = _length(str(node.get("height") or "x")), _length(str(node.get("width") or "x"))
                 if (h is not None and h <= 5) or (w is not None and w <= 5):
                     return "极小尺寸的marquee滚动框"
-            by_rule = self._rule_hidden().get(id(node))
+            by_rule = self._rule_hidden().get(node)
             if by_rule:
-                return by_rule if node is el else f"上级元素 <{node.name}> {by_rule}"
-            node = node.parent
+                return by_rule if node is el else f"上级元素 <{node.tag}> {by_rule}"
+            node = node.getparent()
         return ""
 
 
-def dark_link(page: Page, ctx: CheckContext) -> list[CheckFinding]:
-    """Links hidden by CSS whose anchor text or target matches a suspicious keyword."""
-    if not page.text or not page.is_html:
-        return []
-    opts = ctx.opts(KIND_DARK, DEFAULTS_DARK)
-    kw = load_keywords(opts.get("keywords_file"))
-    soup = page.soup
-    candidates = []
-    for a in soup.find_all(["a", "area"], href=True):        # hidden ones too: that is the point
-        href = a["href"].strip()
+def _candidates(page: Page, kw: Keywords) -> list[tuple]:
+    """(element, text, absolute url, keyword hits) of every link with a suspicious keyword."""
+    out = []
+    for a in page.tree.iter("a", "area"):                     # hidden ones too: that is the point
+        href = (a.get("href") or "").strip()
         if not href or href.lower().startswith(("javascript:", "mailto:", "tel:", "#")):
             continue
-        text = norm(a.get_text(" ")) if a.name == "a" else norm(a.get("alt") or "")
+        text = norm(text_of(a, " ")) if a.tag == "a" else norm(a.get("alt") or "")
         title = norm(a.get("title") or "")
         hits = kw.in_text(f"{text} {title}") + kw.in_href(href)
         if hits:
-            candidates.append((a, text or title, join_url(base_url(page), href), hits))
+            out.append((a, text or title, join_url(base_url(page), href), hits))
+    return out
+
+
+def _finding(page_url: str, text: str, url: str, hits: list[KeywordHit], reason: str, html: str) -> CheckFinding:
+    label = f"“{text[:40]}”" if text else "（无文字）"
+    return CheckFinding(
+        KIND_DARK, _indicator(hits), url=url, page=page_url,
+        detail=f"隐藏链接{label}指向可疑内容（{_describe(hits)}），隐藏方式：{reason}",
+        snippet=text[:100], evidence=f"链接地址：{url}\n隐藏方式：{reason}\nHTML：{html}")
+
+
+def dark_link(page: Page, ctx: CheckContext) -> list[CheckFinding]:
+    """Links hidden by CSS (inline styles, <style> rules) whose anchor text or target matches a
+    suspicious keyword. Rules of external stylesheets: ``suspects`` and ``dark_link_by_stylesheets``."""
+    if not page.text or not page.is_html:
+        return []
+    opts = ctx.opts(KIND_DARK, DEFAULTS_DARK)
+    candidates = _candidates(page, load_keywords(opts.get("keywords_file")))
     if not candidates:
         return []
-    hidden = _Hidden(soup)
+    hidden = _Hidden(page.tree)
     out = []
     seen = set()
     for a, text, url, hits in candidates:
@@ -286,11 +319,98 @@ def dark_link(page: Page, ctx: CheckContext) -> list[CheckFinding]:
         if not reason or url in seen:
             continue
         seen.add(url)
-        label = f"“{text[:40]}”" if text else "（无文字）"
-        out.append(CheckFinding(
-            KIND_DARK, _indicator(hits), url=url, page=page.url,
-            detail=f"隐藏链接{label}指向可疑内容（{_describe(hits)}），隐藏方式：{reason}",
-            snippet=text[:100], evidence=f"链接地址：{url}\n隐藏方式：{reason}\nHTML：{str(a)[:500]}"))
+        out.append(_finding(page.url, text, url, hits, reason, source(a)))
+    return out
+
+
+# ---------------------------------------------------------------- external stylesheets
+
+@dataclass(frozen=True)
+class Suspect:
+    """A suspicious link no inline style or <style> rule hides, kept to test external CSS on."""
+
+    url: str
+    text: str
+    hits: tuple[KeywordHit, ...]
+    skeleton: str                    # the link inside its ancestors (tags and attributes only)
+    html: str                        # the link's own HTML, for evidence
+
+
+@dataclass(frozen=True)
+class SuspectPage:
+    url: str
+    stylesheets: tuple[str, ...]     # absolute URLs of <link rel=stylesheet>, in page order
+    suspects: tuple[Suspect, ...]
+
+
+def stylesheet_urls(page: Page) -> tuple[str, ...]:
+    base = base_url(page)
+    urls = []
+    for link in page.tree.iter("link"):
+        href = (link.get("href") or "").strip()
+        if href and "stylesheet" in (link.get("rel") or "").lower().split():
+            url = join_url(base, href).split("#", 1)[0]
+            if url.startswith(("http://", "https://")) and url not in urls:
+                urls.append(url)
+    return tuple(urls)
+
+
+def _skeleton(a) -> str:
+    """<html><body><div class=…><a data-gi-suspect …>: enough of the tree for descendant and
+    child selectors (sibling selectors cannot match: the siblings are not kept)."""
+    chain = []
+    node = a.getparent()
+    while node is not None:
+        chain.append(node)
+        node = node.getparent()
+    opening = "".join(_open_tag(n) for n in reversed(chain))
+    return f"{opening}{_open_tag(a, suspect=True)}</{a.tag}>"
+
+
+def _open_tag(el, suspect: bool = False) -> str:
+    attrs = "".join(f' {k}="{escape(v)}"' for k, v in el.attrib.items() if ":" not in k)
+    mark = ' data-gi-suspect="1"' if suspect else ""
+    return f"<{el.tag}{attrs}{mark}>"
+
+
+def suspects(page: Page, ctx: CheckContext) -> SuspectPage | None:
+    """Collector: suspicious links still visible on a page that links external stylesheets."""
+    if not page.text or not page.is_html or not page.ok:
+        return None
+    sheets = stylesheet_urls(page)
+    if not sheets:
+        return None
+    opts = ctx.opts(KIND_DARK, DEFAULTS_DARK)
+    candidates = _candidates(page, load_keywords(opts.get("keywords_file")))
+    if not candidates:
+        return None
+    hidden = _Hidden(page.tree)
+    found = tuple(Suspect(url, text, tuple(hits), _skeleton(a), source(a))
+                  for a, text, url, hits in candidates if not hidden.reason(a))
+    return SuspectPage(page.url, sheets, found) if found else None
+
+
+def dark_link_by_stylesheets(pages: Iterable[SuspectPage], stylesheets: Mapping[str, str],
+                             ctx: CheckContext) -> list[CheckFinding]:
+    """dark_link for links hidden by rules of the pages' external stylesheets (CSS text by URL;
+    a stylesheet that could not be fetched is simply absent)."""
+    out = []
+    for sp in pages:
+        rules = []
+        for sheet in sp.stylesheets:
+            css = stylesheets.get(sheet)
+            if css:
+                rules.extend(css_hiding_rules(css))
+        if not rules:
+            continue
+        for s in sp.suspects:
+            root = parse(s.skeleton)
+            el = root.find(".//*[@data-gi-suspect]")
+            if el is None:
+                continue
+            reason = _Hidden(root, rules).reason(el)
+            if reason:
+                out.append(_finding(sp.url, s.text, s.url, list(s.hits), reason.replace("样式规则", "外部样式表规则"), s.html))
     return out
 
 

@@ -11,9 +11,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from bs4.element import Tag
 
 from .base import Page
+from .html import text_of
 from .text import base_url, join_url, norm, visible
 
 MIN_YEAR = 1949
@@ -164,31 +164,34 @@ class DatedLink:
     nav: bool = False
 
 
-def _row_container(a: Tag) -> Tag | None:
-    node, depth = a.parent, 0
-    while node is not None and depth < 4 and node.name not in (None, "[document]", "body"):
-        if node.name in _ROW_TAGS:
+def _row_container(a):
+    parent = a.getparent()
+    node, depth = parent, 0
+    while node is not None and depth < 4 and node.tag != "body":
+        if node.tag in _ROW_TAGS:
             return node
-        node, depth = node.parent, depth + 1
-    return a.parent if a.parent is not None and a.parent.name not in ("body", "[document]") else None
+        node, depth = node.getparent(), depth + 1
+    return parent if parent is not None and parent.tag != "body" and parent.getparent() is not None else None
 
 
-def _sibling_text(a: Tag) -> str:
-    parts: list[str] = []
-    for sib in a.next_siblings:
-        if isinstance(sib, Tag):
-            if sib.name == "a" or sib.find("a") is not None:
-                break
-            parts.append(sib.get_text(" "))
-        else:
-            parts.append(str(sib))
+def _sibling_text(a) -> str:
+    """Text after the link up to the next link (a date beside it: <a>…</a><span>2025-11-03</span>)."""
+    parts: list[str] = [a.tail] if a.tail else []
+    if sum(map(len, parts)) > 80:
+        return norm(" ".join(parts))
+    for sib in a.itersiblings():
+        if sib.tag == "a" or sib.find(".//a") is not None:
+            break
+        parts.append(text_of(sib, " "))
+        if sib.tail:
+            parts.append(sib.tail)
         if sum(map(len, parts)) > 80:
             break
     return norm(" ".join(parts))
 
 
-def anchor_title(a: Tag) -> str:
-    text = norm(a.get_text(" "))
+def anchor_title(a) -> str:
+    text = norm(text_of(a, " "))
     title = norm(a.get("title") or "")
     if title and (not text or text.endswith(("...", "…")) or len(title) > len(text)) and len(title) < 200:
         return title
@@ -206,32 +209,32 @@ def dated_links(page: Page, as_of: dt.date) -> list[DatedLink]:
         base = base_url(page)
         # Group anchors by their row (li/tr/dd/dt, else the parent) in one pass: a row with more
         # than three links is a block, not a list item; in a row keep the longest-titled link.
-        rows: dict[int, list] = {}
+        # Keys are the elements themselves: lxml proxies are unique only while referenced.
+        rows: dict = {}
         entries = []
         for anchor in vis.anchors:
-            href = anchor.tag.get("href", "").strip()
+            href = (anchor.tag.get("href") or "").strip()
             if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
                 continue
             container = _row_container(anchor.tag)
             entries.append((anchor, href, container))
             if container is not None:
-                rows.setdefault(id(container), []).append(anchor.tag)
-        best: dict[int, Tag] = {}
+                rows.setdefault(container, []).append(anchor.tag)
+        best: dict = {}
         for anchor, href, container in entries:
             a = anchor.tag
             if container is not None:
-                group = rows[id(container)]
+                group = rows[container]
                 if len(group) > _MAX_ROW_ANCHORS:
                     container = None
                 else:
-                    key = id(container)
-                    if key not in best:
-                        best[key] = max(group, key=lambda x: len(anchor_title(x)))
-                    if best[key] is not a:
+                    if container not in best:
+                        best[container] = max(group, key=lambda x: len(anchor_title(x)))
+                    if best[container] is not a:
                         continue
-            full_text = norm(a.get_text(" "))
+            full_text = norm(text_of(a, " "))
             if container is not None:
-                row = norm(container.get_text(" "))
+                row = norm(text_of(container, " "))
                 rest = row.replace(full_text, " ", 1) if full_text else row
             else:
                 rest = _sibling_text(a)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from .base import CheckContext, CheckFinding, Page
+from .html import text_of
 from .text import norm, visible
 
 KIND = "footer_missing"
@@ -21,10 +22,9 @@ _ZHAOCUO_URL_RE = re.compile(r"pucha|zhaocuo|zfwzzc|jiucuo", re.I)
 def _marks(home: Page) -> tuple[bool, bool]:
     """(党政机关 mark found, 找错 entrance found) from links, images and scripts."""
     dzjg = zhaocuo = False
-    soup = home.soup
-    for el in soup.find_all(["a", "img", "script", "area", "iframe"]):
-        attrs = " ".join(str(el.get(k) or "") for k in ("href", "src", "alt", "title"))
-        text = norm(el.get_text(" ")) if el.name == "a" else ""
+    for el in home.tree.iter("a", "img", "script", "area", "iframe"):
+        attrs = " ".join(el.get(k) or "" for k in ("href", "src", "alt", "title"))
+        text = norm(text_of(el, " ")) if el.tag == "a" else ""
         if not dzjg and (_DZJG_URL_RE.search(attrs) or "党政机关" in attrs or "党政机关" in text):
             dzjg = True
         if not zhaocuo and (_ZHAOCUO_URL_RE.search(attrs) or "找错" in attrs or "找错" in text):

@@ -8,6 +8,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 from .base import CheckFinding, LinkResult, Page
 from .dates import anchor_title
+from .html import first
 from .text import base_url, norm
 
 KIND = "broken_link"
@@ -37,6 +38,21 @@ def is_attachment_url(url: str) -> bool:
     return _ext(url) in ATTACHMENT_EXTS
 
 
+@lru_cache(maxsize=65536)
+def _resolve(base: str, raw: str) -> tuple[str, bool]:
+    """(absolute URL without fragment or '' when not followed, is an attachment); cached because
+    nav and footer links repeat on every page of a site."""
+    if not raw or raw.lower().startswith(_SKIP_SCHEMES):
+        return "", False
+    try:
+        url = urldefrag(urljoin(base, raw)).url
+    except ValueError:                       # malformed (e.g. bad IPv6 literal)
+        return "", False
+    if not url.startswith(("http://", "https://")):
+        return "", False
+    return url, is_attachment_url(url)
+
+
 def extract_links(page: Page) -> list[Link]:
     """Links, images, frames and attachments of an HTML page, absolute and deduplicated by URL.
 
@@ -44,21 +60,26 @@ def extract_links(page: Page) -> list[Link]:
     """
     if not page.text or not page.is_html:
         return []
-    soup = page.soup
+    root = page.tree
     base = base_url(page)
     out: dict[str, Link] = {}
 
+    parts = urlsplit(base)
+    origin = f"{parts.scheme}://{parts.netloc}"
+
     def add(raw: str | None, anchor: str, link_type: str) -> None:
         raw = (raw or "").strip()
-        if not raw or raw.lower().startswith(_SKIP_SCHEMES):
+        # The cache key needs the page URL only for relative paths; "/a/b.html" and absolute
+        # links resolve the same on every page of the site.
+        if raw.startswith(("http://", "https://")):
+            url, attachment = _resolve("", raw)
+        elif raw.startswith("/") and not raw.startswith("//"):
+            url, attachment = _resolve(origin, raw)
+        else:
+            url, attachment = _resolve(base, raw)
+        if not url:
             return
-        try:
-            url = urldefrag(urljoin(base, raw)).url
-        except ValueError:                       # malformed (e.g. bad IPv6 literal)
-            return
-        if not url.startswith(("http://", "https://")):
-            return
-        if link_type == "link" and is_attachment_url(url):
+        if link_type == "link" and attachment:
             link_type = "attachment"
         prev = out.get(url)
         if prev is None:
@@ -66,19 +87,34 @@ def extract_links(page: Page) -> list[Link]:
         elif len(anchor) > len(prev.anchor):            # e.g. a picture link first, the titled one later
             out[url] = Link(url, anchor, prev.link_type)
 
-    for el in soup.find_all(["a", "area"], href=True):
-        text = anchor_title(el) if el.name == "a" else norm(el.get("alt") or "")
-        if not text and el.name == "a":
-            img = el.find("img")
-            if img is not None:
-                text = norm(img.get("alt") or img.get("title") or "")
-        add(el["href"], text, "link")
-    for el in soup.find_all("img", src=True):
-        add(el["src"], norm(el.get("alt") or el.get("title") or ""), "image")
-    for el in soup.find_all(["iframe", "frame"], src=True):
-        add(el["src"], norm(el.get("title") or ""), "frame")
-    for el in soup.find_all(["embed", "source"], src=True):
-        add(el["src"], "", "attachment" if is_attachment_url(el["src"]) else "image")
+    # One walk; links are added before images, frames and media because the first type seen
+    # for a URL is the one kept.
+    images, frames, media = [], [], []
+    for el in root.iter("a", "area", "img", "iframe", "frame", "embed", "source"):
+        tag = el.tag
+        if tag == "a" or tag == "area":
+            href = el.get("href")
+            if href is None:
+                continue
+            text = anchor_title(el) if tag == "a" else norm(el.get("alt") or "")
+            if not text and tag == "a":
+                img = first(el, "img")
+                if img is not None:
+                    text = norm(img.get("alt") or img.get("title") or "")
+            add(href, text, "link")
+        elif (src := el.get("src")) is not None:
+            if tag == "img":
+                images.append((src, norm(el.get("alt") or el.get("title") or "")))
+            elif tag == "embed" or tag == "source":
+                media.append(src)
+            else:
+                frames.append((src, norm(el.get("title") or "")))
+    for src, text in images:
+        add(src, text, "image")
+    for src, text in frames:
+        add(src, text, "frame")
+    for src in media:
+        add(src, "", "attachment" if is_attachment_url(src) else "image")
     return list(out.values())
 
 

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from typing import Iterable
 from urllib.parse import urljoin
 
-from bs4.element import Tag
-
 from .base import CheckContext, CheckFinding, CheckNote, Findings, Page
 from .dates import anchor_title, find_dates
+from .html import NO_TEXT, first, text_of
 from .text import breadcrumb, norm, visible
 
 KIND = "message_unanswered"
@@ -60,14 +59,14 @@ def _first_date(text: str, as_of: dt.date) -> dt.date | None:
     return found[0].date if found else None
 
 
-def _cells(tr: Tag) -> list[Tag]:
-    return tr.find_all(["td", "th"], recursive=False) or tr.find_all(["td", "th"])
+def _cells(tr) -> list:
+    return [c for c in tr if c.tag in ("td", "th")] or [c for c in tr.iter("td", "th")]
 
 
-def _table_rows(page: Page, table: Tag, as_of: dt.date) -> tuple[list[Message], bool] | None:
-    rows = table.find_all("tr")
+def _table_rows(page: Page, table, as_of: dt.date) -> tuple[list[Message], bool] | None:
+    rows = [tr for tr in table.iter("tr")]
     for h_index, tr in enumerate(rows[:3]):
-        heads = [norm(c.get_text(" ")) for c in _cells(tr)]
+        heads = [norm(text_of(c, " ")) for c in _cells(tr)]
         ask = next((i for i, h in enumerate(heads) if ASK_RE.search(h)), None)
         answer = next((i for i, h in enumerate(heads) if ANSWER_RE.search(h)), None)
         status = next((i for i, h in enumerate(heads) if STATUS_HEAD_RE.search(h)), None)
@@ -79,18 +78,18 @@ def _table_rows(page: Page, table: Tag, as_of: dt.date) -> tuple[list[Message], 
             cells = _cells(tr2)
             if len(cells) <= ask:
                 continue
-            texts = [norm(c.get_text(" ")) for c in cells]
+            texts = [norm(text_of(c, " ")) for c in cells]
             asked = _first_date(texts[ask], as_of)
             if asked is None:
                 continue
             answered = _first_date(texts[answer], as_of) if answer is not None and answer < len(texts) else None
             st = texts[status] if status is not None and status < len(texts) else ""
-            a = tr2.find("a", href=True)
+            a = first(tr2, "a", "href")
             if a is not None:
                 title = anchor_title(a)
             else:
                 title = texts[title_col] if title_col is not None and title_col < len(texts) else ""
-            url = urljoin(page.url, a["href"]) if a is not None else page.url
+            url = urljoin(page.url, a.get("href")) if a is not None else page.url
             out.append(Message(title, url, asked, answered, st, bool(PENDING_RE.search(st)) and answered is None))
         return out, answer is not None
     return None
@@ -99,18 +98,29 @@ def _table_rows(page: Page, table: Tag, as_of: dt.date) -> tuple[list[Message], 
 _ROW_TAGS = ("li", "tr", "dl", "dd", "div", "p")
 
 
+def _labels(root):
+    """Elements holding a 留言时间-like label in their own text (or after a child, as its tail)."""
+    for el in root.iter():
+        if el.text and el.tag not in NO_TEXT and ASK_RE.search(el.text):
+            yield el
+        if el.tail and ASK_RE.search(el.tail):
+            parent = el.getparent()
+            if parent is not None:
+                yield parent
+
+
 def _labelled_rows(page: Page, as_of: dt.date) -> tuple[list[Message], bool]:
     """Rows such as <li>标题 留言时间：2025-01-02 答复时间：2025-01-09 状态：已回复</li>."""
     out, has_answer = [], False
-    seen: set[int] = set()
-    for label in page.soup.find_all(string=ASK_RE):
-        el = label.parent
-        while el is not None and el.name not in _ROW_TAGS:
-            el = el.parent
-        if el is None or id(el) in seen:
+    seen: set = set()                      # elements, not id(): lxml proxies live only while referenced
+    for label in _labels(page.tree):
+        el = label
+        while el is not None and el.tag not in _ROW_TAGS:
+            el = el.getparent()
+        if el is None or el in seen:
             continue
-        seen.add(id(el))
-        text = norm(el.get_text(" "))
+        seen.add(el)
+        text = norm(text_of(el, " "))
         if len(text) > 600:
             continue
         m = _ROW_ASK_RE.search(text)
@@ -122,9 +132,9 @@ def _labelled_rows(page: Page, as_of: dt.date) -> tuple[list[Message], bool]:
         has_answer = has_answer or am is not None
         status_m = ANSWERED_RE.search(text) or PENDING_RE.search(text)
         st = status_m.group(0) if status_m else ""
-        a = el.find("a", href=True)
+        a = first(el, "a", "href")
         title = anchor_title(a) if a is not None else text[:40]
-        url = urljoin(page.url, a["href"]) if a is not None else page.url
+        url = urljoin(page.url, a.get("href")) if a is not None else page.url
         out.append(Message(title, url, asked, answered, st, bool(PENDING_RE.search(st)) and answered is None))
     return out, has_answer
 
@@ -146,7 +156,7 @@ def extract(page: Page, ctx: CheckContext) -> MessagePage | None:
         return None
     messages: list[Message] = []
     has_answer = False
-    for table in page.soup.find_all("table"):
+    for table in page.tree.iter("table"):
         parsed = _table_rows(page, table, ctx.as_of)
         if parsed:
             messages.extend(parsed[0])

@@ -1,7 +1,7 @@
 """Visible text of a page as lines tagged with their region (footer, nav), computed once per page.
 
 Every check that reads text goes through ``visible(page)``: one walk over the page's cached
-soup, skipping scripts, styles, comments and attributes. The result is cached on the Page
+tree (lxml), skipping scripts, styles, comments and attributes. The result is cached on the Page
 object itself, so 3,000 pages × all checks still walk each tree once.
 """
 from __future__ import annotations
@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urljoin
 
-from bs4.element import NavigableString, PreformattedString, Tag
-
 from .base import Page
+from .html import text_of
 
 _CACHE = "_gi_visible"
 _CRUMB_CACHE = "_gi_breadcrumb"
@@ -58,10 +57,10 @@ def base_url(page: Page) -> str:
     if cached is None:
         cached = page.url
         if page.text and page.is_html:
-            head = page.soup.head                 # <base> belongs in <head>; avoid a whole-tree search
-            tag = head.find("base", href=True) if head is not None else None
+            head = page.tree.find("head")         # <base> belongs in <head>; avoid a whole-tree search
+            tag = head.find("base[@href]") if head is not None else None
             if tag is not None:
-                cached = join_url(page.url, tag["href"]) or page.url
+                cached = join_url(page.url, tag.get("href")) or page.url
         page.__dict__["_gi_base"] = cached
     return cached
 
@@ -82,7 +81,7 @@ class Line:
 class Anchor:
     """An <a href> met during the walk, with the region it sits in."""
 
-    tag: Tag
+    tag: object                      # lxml element
     footer: bool
     nav: bool
 
@@ -99,18 +98,17 @@ class VisibleText:
         return tuple(line for line in self.lines if not line.footer)
 
 
-def tag_regions(tag: Tag) -> tuple[bool, bool]:
+def tag_regions(tag) -> tuple[bool, bool]:
     """(footer, nav) as marked by this element alone."""
-    name = tag.name or ""
+    name = tag.tag
     ident = tag.get("id") or ""
-    cls = tag.get("class") or ()
-    tokens = ([ident] if ident else []) + (cls.split() if isinstance(cls, str) else list(cls))
+    tokens = ([ident] if ident else []) + (tag.get("class") or "").split()
     footer = name == "footer" or any(FOOTER_RE.search(t) for t in tokens)
     nav = name in ("nav", "header") or any(NAV_RE.search(t) and not _CONTENT_WORDS_RE.search(t) for t in tokens)
     return footer, nav
 
 
-def _walk(root: Tag) -> tuple[list[Line], list[Anchor]]:
+def _walk(root) -> tuple[list[Line], list[Anchor]]:
     """Visible text lines and anchors; an explicit stack keeps very deep pages safe."""
     out: list[Line] = []
     anchors: list[Anchor] = []
@@ -124,7 +122,8 @@ def _walk(root: Tag) -> tuple[list[Line], list[Anchor]]:
             if text:
                 out.append(Line(text, buf_flags[0], buf_flags[1]))
 
-    # Stack items: (node, footer, nav) to enter, or (None, block) to leave a block element.
+    # Stack items: (element, footer, nav) to enter, (text, footer, nav) to add, or (None, block)
+    # to leave a block element. A child's tail is text of its parent's region.
     stack: list[tuple] = [(root, False, False)]
     while stack:
         node, *rest = stack.pop()
@@ -132,20 +131,17 @@ def _walk(root: Tag) -> tuple[list[Line], list[Anchor]]:
             if rest[0]:
                 flush()
             continue
-        if isinstance(node, NavigableString):
-            if isinstance(node, PreformattedString):      # comments, CDATA, doctype, PIs
-                continue
+        if isinstance(node, str):
             if not buf:
                 buf_flags[0], buf_flags[1] = rest
-            buf.append(str(node))
+            buf.append(node)
             continue
-        if not isinstance(node, Tag):
-            continue
-        name = node.name
+        name = node.tag
         if name in SKIP_TAGS:
             continue
         footer, nav = rest
-        if node.attrs:
+        attrs = node.attrib
+        if attrs:
             f, n = tag_regions(node)
             footer, nav = footer or f, nav or n
         elif name in ("footer", "nav", "header"):
@@ -155,14 +151,18 @@ def _walk(root: Tag) -> tuple[list[Line], list[Anchor]]:
             flush()
         if name == "br":
             continue
-        if node.attrs:
-            if "hidden" in node.attrs and name not in ("html", "body"):
+        if attrs:
+            if "hidden" in attrs and name not in ("html", "body"):
                 continue
-            if name == "a" and node.attrs.get("href"):
+            if name == "a" and attrs.get("href"):
                 anchors.append(Anchor(node, footer, nav))
         stack.append((None, block))
-        for child in reversed(node.contents):
+        for child in reversed(node):
+            if child.tail:
+                stack.append((child.tail, footer, nav))
             stack.append((child, footer, nav))
+        if node.text:
+            stack.append((node.text, footer, nav))
     flush()
     return out, anchors
 
@@ -175,9 +175,13 @@ def visible(page: Page) -> VisibleText:
     if not page.text or not page.is_html:
         result = VisibleText((), "")
     else:
-        soup = page.soup
-        title = norm(soup.title.get_text()) if soup.title else ""
-        lines, anchors = _walk(soup.body or soup)
+        root = page.tree
+        title_el = root.find("head/title")
+        if title_el is None:
+            title_el = root.find(".//title")
+        title = norm(text_of(title_el)) if title_el is not None else ""
+        body = root.find("body")
+        lines, anchors = _walk(body if body is not None else root)
         result = VisibleText(tuple(lines), title, tuple(anchors), "\n".join(line.text for line in lines))
     page.__dict__[_CACHE] = result
     return result
@@ -212,11 +216,18 @@ def breadcrumb(page: Page) -> tuple[str, ...]:
                 result = _split_crumbs(rest)
                 break
     if not result and page.text and page.is_html:
-        el = page.soup.find(lambda t: isinstance(t, Tag) and t.name not in ("html", "body")
-                            and CRUMB_CLASS_RE.search(f"{t.get('id') or ''} {' '.join(t.get('class') or ())}"))
+        el = _crumb_element(page.tree)
         if el is not None:
-            text = el.get_text("\x1f")
+            text = text_of(el, "\x1f")
             if len(text) < 300:
                 result = _split_crumbs(text)
     page.__dict__[_CRUMB_CACHE] = result
     return result
+
+
+def _crumb_element(root):
+    """The first element below <body> whose id/class names a breadcrumb."""
+    for el in root.xpath("//body//*[@id or @class]"):
+        if CRUMB_CLASS_RE.search(f"{el.get('id') or ''} {el.get('class') or ''}"):
+            return el
+    return None
