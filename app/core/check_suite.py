@@ -47,9 +47,8 @@ class Suite:
         wanted = set(kinds) if kinds is not None else set(catalog.CHECKS)
         self.skipped = sorted(wanted - self.kinds)        # not run: indicator absent from the rule set
         self.page_specs = [s for s in chosen if s.scope == "page"]
-        self.site_specs = [s for s in chosen if s.scope == "site"]
-        self.collectors = sorted({catalog.COLLECTOR_OF[s.kind] for s in self.site_specs
-                                  if s.kind in catalog.COLLECTOR_OF})
+        self.site_steps = catalog.site_steps(chosen)
+        self.collectors = catalog.collectors_for(chosen)
         self.params = params
         self.allowed = allowed_indicators
 
@@ -103,9 +102,9 @@ class Suite:
     def site_findings(self, site: catalog.SiteInputs, ctx: CheckContext) -> tuple[list[CheckFinding], list[str], list[str]]:
         """(findings, notes, errors) of the site checks."""
         out, notes, errors = [], [], []
-        for spec in self.site_specs:
+        for spec, func in self.site_steps:
             try:
-                result = spec.func(site, ctx)
+                result = func(site, ctx)
             except Exception as exc:
                 log.exception("site check %s failed on %s", spec.kind, site.home_url)
                 errors.append(f"检查“{spec.label_zh}”出错：{exc}")

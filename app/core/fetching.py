@@ -26,6 +26,7 @@ from urllib3.exceptions import InsecureRequestWarning
 
 from .. import __version__
 from .audit import now as _now
+from .checks.attachments import is_file_response, magic_type
 from .checks.base import Page
 
 DEFAULT_CONTACT = "ask the inspecting office"
@@ -457,10 +458,17 @@ class _Body:
     data: bytes = b""
     truncated: bool = False
     complete: bool = True
+    rejected: bool = False                    # ``keep`` refused the first bytes: reading stopped there
 
 
-def _read_body(resp: requests.Response, cap: int, deadline: float, flight: _Flight) -> _Body:
-    """Decoded body up to ``cap`` bytes; stops at the deadline (bombs stop at the cap)."""
+_HEAD = 8                                     # bytes a ``keep`` test looks at (magic numbers)
+
+
+def _read_body(resp: requests.Response, cap: int, deadline: float, flight: _Flight, keep=None) -> _Body:
+    """Decoded body up to ``cap`` bytes; stops at the deadline (bombs stop at the cap).
+
+    ``keep(head) -> bool``, when given, is asked once the first bytes are in: False stops reading.
+    """
     raw = resp.raw
     parts, size = [], 0
     while True:
@@ -473,12 +481,19 @@ def _read_body(resp: requests.Response, cap: int, deadline: float, flight: _Flig
             break
         parts.append(chunk)
         size += len(chunk)
+        if keep is not None and size >= _HEAD:
+            if not keep(b"".join(parts)[:_HEAD]):
+                return _Body(b"".join(parts), rejected=True)
+            keep = None
         if size > cap:
             data = b"".join(parts)[:cap]
             return _Body(data, truncated=True)
     if flight.aborted:
         return _Body(b"".join(parts), complete=False)
-    return _Body(b"".join(parts))
+    data = b"".join(parts)
+    if keep is not None and not keep(data[:_HEAD]):
+        return _Body(data, rejected=True)
+    return _Body(data)
 
 
 def _proxies_for(session: requests.Session, url: str) -> dict | None:
@@ -497,6 +512,10 @@ def _is_text_type(content_type: str) -> bool:
     return not ct or ct.startswith(_TEXT_TYPES) or ct.endswith("+xml")
 
 
+def _is_document_head(head: bytes) -> bool:
+    return bool(magic_type(head))
+
+
 def _clean_url(url: str) -> str:
     parts = urlsplit(url.strip())
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", parts.query, ""))
@@ -505,12 +524,19 @@ def _clean_url(url: str) -> str:
 def fetch(session: requests.Session, url: str, *, options: FetchOptions | None = None,
           purpose: str = "page", method: str = "GET", gate: HostGate | None = None, cancel=None,
           verify: bool | str | None = None, read_body: bool | None = None, deadline: float | None = None,
-          timeout: tuple[float, float] | None = None) -> Page:
+          timeout: tuple[float, float] | None = None, files: str = "") -> Page:
     """Fetch ``url`` politely and return a Page (never raises for network trouble).
 
     purpose: 'page' (HTML read as text, page byte cap), 'attachment' (raw bytes, attachment
     cap), 'link' (status only, no body). Redirects are followed here, at most
     ``options.max_redirects``, refusing loops. ``deadline`` (seconds) bounds the whole call.
+
+    files (purpose 'page' only): what to do when the answer is a file download rather than a
+    page (/download.jsp?id=1 answering application/pdf, or octet-stream with a
+    ``Content-Disposition: attachment; filename=…``; a bare octet-stream only when its magic
+    bytes are a document's, archive's or image's): 'read' returns it as an attachment (purpose
+    'attachment', raw bytes, attachment byte cap); 'note' returns it as an attachment without
+    its bytes; '' (default) leaves it a page whose body is not read.
     """
     options = options or FetchOptions()
     verify = options.verify if verify is None else verify
@@ -579,9 +605,23 @@ def fetch(session: requests.Session, url: str, *, options: FetchOptions | None =
                         continue
                     content_type = headers.get("content-type", "")
                     body = _Body()
-                    if read_body and hop_method != "HEAD" and (purpose == "attachment" or _is_text_type(content_type)):
+                    # got: what the answer turned out to be (a page may answer with a file).
+                    got, hop_cap, keep = purpose, cap, None
+                    if files and purpose == "page" and read_body and hop_method != "HEAD" and 200 <= status < 300:
+                        is_file = is_file_response(content_type, headers.get("content-disposition", ""))
+                        if is_file is not False:
+                            got, hop_cap = "attachment", options.max_attachment_bytes
+                        if is_file is None:          # a bare octet-stream: its first bytes tell
+                            keep = _is_document_head
+                            if files != "read":
+                                hop_cap = _HEAD
+                    if got == "attachment":
+                        wanted = purpose == "attachment" or files == "read" or keep is not None
+                    else:
+                        wanted = _is_text_type(content_type)
+                    if read_body and hop_method != "HEAD" and wanted:
                         try:
-                            body = _read_body(resp, cap, end, flight)
+                            body = _read_body(resp, hop_cap, end, flight, keep)
                         except Exception as exc:
                             kind = flight.aborted or classify_error(exc)
                             body = _Body(b"", complete=False)
@@ -597,16 +637,20 @@ def fetch(session: requests.Session, url: str, *, options: FetchOptions | None =
                                        error=error_text(kind, f"{total:g} 秒" if kind == "deadline" else ""),
                                        error_kind=kind, elapsed=elapsed, redirects=tuple(visited[:-1]),
                                        size=len(body.data))
+                    if body.rejected:                # not a file after all: a page we do not read
+                        got, body = purpose, _Body()
+                    elif got == "attachment" and purpose == "page" and files != "read":
+                        body = _Body()               # noted as a file, not read
                     text, encoding, raw = "", "", b""
                     if body.data:
-                        if purpose == "attachment":
+                        if got == "attachment":
                             raw = body.data
                             if content_type.startswith("text/"):
                                 text, encoding = decode_body(body.data, content_type)
                         else:
                             text, encoding = decode_body(body.data, content_type)
                     return replace(page, url=current, status=status, headers=headers, content_type=content_type,
-                                   text=text, raw=raw, encoding=encoding, elapsed=elapsed,
+                                   purpose=got, text=text, raw=raw, encoding=encoding, elapsed=elapsed,
                                    size=len(body.data), truncated=body.truncated,
                                    content_hash=hashlib.sha256(body.data).hexdigest() if body.data else "",
                                    redirects=tuple(visited[:-1]))

@@ -195,11 +195,18 @@ class _RunStore:
             site.cached[url] = _Cached(url, n.get("final", url), status, mime or "", content, n, elapsed,
                                        size or 0, chash or "", at)
 
-    def _evidence_row(self, site: _SiteRun, page: Page, content: bytes | None) -> tuple:
+    def _evidence_row(self, site: _SiteRun, page: Page, content: bytes | None, extra: dict | None = None) -> tuple:
+        """A 'page' or 'file' evidence row; an attachment's mime is its Content-Type, and ``extra``
+        (site_worker._note_file: file type, Content-Disposition name, scanned) joins its note.
+        A page URL that answered with a file is a 'file' row with purpose 'attachment', which a
+        resumed run replays as an attachment (site_worker._page_from_cache)."""
         kind = "file" if page.purpose == "attachment" else "page"
+        note = _evidence_note(page)
+        if extra:
+            note.update(extra)
         return (self.round_id, site.target.id, self.run_id, kind, page.requested_url or page.url, page.status,
                 page.fetched_at or audit.now(), page.elapsed, page.size, page.content_hash, page.content_type,
-                content, json.dumps(_evidence_note(page), ensure_ascii=False))
+                content, json.dumps(note, ensure_ascii=False))
 
 
     def _probes(self, site: _SiteRun) -> list[dict]:

@@ -34,6 +34,7 @@ class _SiteRun:
     awaiting: set = field(default_factory=set)     # link urls checked for another site, still in flight
     cached: dict = field(default_factory=dict)     # url -> _Cached
     home: Page | None = None
+    stylesheets: dict = field(default_factory=dict)     # CSS url -> text, for dark links hidden by them
     page_findings: list = field(default_factory=list)   # HTML page findings, merged at the end of the site
     summaries: dict = field(default_factory=dict)       # collector -> per-page summaries
     occurrences: dict = field(default_factory=dict)     # link url -> [(page, anchor, link_type)]
@@ -55,6 +56,7 @@ class _SiteRun:
     links: int = 0
     broken: int = 0
     unscanned: int = 0
+    file_unscanned: dict = field(default_factory=dict)  # fetched attachment not scanned -> linking page
 
     @property
     def key(self) -> str:
@@ -124,6 +126,7 @@ class _SiteRunner:
                                    fetch_external=self.suite.wants("external_link_suspect"))
             self._load_site_cache(site)
             site.pages = site.attachments = 0           # recounted while replaying the cache
+            site.file_unscanned = {}
             self.active.append(site)
             self.dirty_sites = True
             if self.suite.wants("https_problem") or self.suite.wants("ipv6_missing"):
@@ -154,8 +157,10 @@ class _SiteRunner:
             if cached is not None:
                 crawl.next_item()
                 # Replayed: page checks run again (their findings are merged at the end of the site),
-                # attachments' findings were written when they were first read.
-                return _Task(site.key, item, cached=cached, run_page_checks=item.purpose == "page"), item.url
+                # attachments' findings were written when they were first read (also those of page
+                # URLs that answered with a file: stored with purpose 'attachment').
+                checks = item.purpose == "page" and cached.note.get("purpose") != "attachment"
+                return _Task(site.key, item, cached=cached, run_page_checks=checks), item.url
             if item.purpose == "external":
                 if item.url in self.externals:
                     # Fetched for another site already: replay it for this one.
@@ -177,7 +182,9 @@ class _SiteRunner:
                 crawl.next_item()
                 if item.purpose == "external":
                     self.external_inflight[item.url] = []
-                return _Task(site.key, item), item.url
+                # A page URL may answer with a file: read it while attachments are wanted and under their cap.
+                read = crawl.fetch_attachments and crawl.attachments_claimed < crawl.max_attachments
+                return _Task(site.key, item, files="read" if read else "note"), item.url
             break
         if not self.check_links:
             crawl.link_queue.clear()
@@ -248,6 +255,9 @@ class _SiteRunner:
             return
         item, page = task.item, out.page
         crawl = site.crawl
+        if item.purpose == "stylesheet":
+            site.stylesheets[item.url] = page.text if page.ok and not page.truncated else ""
+            return
         if item.url not in self.link_status or task.cached is None:
             self.link_status[item.url] = out.status
         if item.is_home:
@@ -257,10 +267,17 @@ class _SiteRunner:
                 site.error = "" if page.ok else (page.error or f"首页返回 HTTP {page.status}")
             if not site.probed and task.cached is None:
                 self._probe(site, page)
-        if item.purpose == "page":
+        if item.purpose == "page" and page.purpose == "attachment":
+            # A page URL that answered with a file (/download?id=1 → PDF): an attachment, which
+            # takes an attachment's place under the crawl's caps instead of a page's.
+            crawl.pages_claimed = max(0, crawl.pages_claimed - 1)
+            crawl.attachments_claimed += 1
+        if page.purpose == "page":
             site.pages += int(page.ok and page.is_html)
-        elif item.purpose == "attachment":
+        elif page.purpose == "attachment":
             site.attachments += int(page.ok)
+            if out.file_unscanned:
+                site.file_unscanned.setdefault(item.url, item.referrer)
         elif item.purpose == "external":
             site.external_pages.append(page)
             if task.cached is None:
@@ -270,11 +287,13 @@ class _SiteRunner:
                                                        page.content_hash, page.fetched_at)
                 self._release_external_waiters(item.url, page)
         if task.cached is None:
-            self.pending_evidence.append(self._evidence_row(site, page, out.content))
+            self.pending_evidence.append(self._evidence_row(site, page, out.content, out.file_note))
         for name, value in out.summaries.items():
             site.summaries.setdefault(name, []).append(value)
+            if name == "dark_css":
+                crawl.add_stylesheets(page.url, value.stylesheets)
         if out.findings:
-            if item.purpose == "attachment":
+            if page.purpose == "attachment":
                 self._queue_findings(site, out.findings)          # written with the file's evidence row
             else:
                 site.page_findings.extend(out.findings)
@@ -385,6 +404,10 @@ class _SiteRunner:
             site.broken = sum(1 for u in checked if not self.link_status[u].ok)
             unscanned = {u: ref for u, ref in crawl.unscanned.items()
                          if u in self.link_status and self.link_status[u].ok}
+            # Files fetched from page URLs but not scanned (unreadable type, not read): the pii check
+            # listed them itself; without it the site check lists them like files not downloaded.
+            listed = {} if self.suite.wants("pii") else {
+                u: ref for u, ref in site.file_unscanned.items() if u not in unscanned}
             host = urlsplit(crawl.home_url).hostname or ""
             home_url = site.home.url if site.home is not None and site.home.ok else crawl.home_url
             inputs = SiteInputs(
@@ -393,13 +416,14 @@ class _SiteRunner:
                 external_pages=site.external_pages if crawl.fetch_external else NOT_SUPPLIED,
                 tls=site.tls, aaaa=site.aaaa, host=host,
                 probes=self._probes(site) if site.target.site_id is not None else NOT_SUPPLIED,
-                unscanned=unscanned)
+                unscanned={**unscanned, **listed},
+                stylesheets=site.stylesheets if self.suite.wants("dark_link") else NOT_SUPPLIED)
             found, notes, errors = self.suite.site_findings(inputs, self.contexts[site.key])
             for e in errors:
                 self._error(site, e)
             site.notes = notes
             self._queue_findings(site, site.page_findings + found)
-            site.unscanned = len(unscanned)
+            site.unscanned = len(unscanned) + len(site.file_unscanned.keys() - unscanned.keys())
             for url, ref in unscanned.items():
                 st = self.link_status[url]
                 self.pending_evidence.append((
@@ -409,7 +433,8 @@ class _SiteRunner:
         if site.state == "running":
             site.state = "done"
         # Drop what the site kept in memory.
-        site.home, site.cached, site.page_findings, site.summaries = None, {}, [], {}
+        site.home, site.cached, site.page_findings, site.summaries, site.stylesheets = None, {}, [], {}, {}
+        site.file_unscanned = {}
         site.occurrences, site.external_pages, site.crawl = {}, [], None
         if site in self.active:
             self.active.remove(site)

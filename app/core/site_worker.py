@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from .check_suite import Suite
+from .checks.attachments import READABLE, attachment_type, disposition_filename
 from .checks.base import CheckFinding, Page
 from .checks.catalog import NOT_SUPPLIED
 from .crawler import CrawlItem, is_forwarding_stub
@@ -48,6 +49,9 @@ class _Task:
     probe_host: str = ""                   # HTTPS and AAAA probe of the site
     cached: _Cached | None = None          # replay without network
     run_page_checks: bool = True
+    # A page URL that answers with a file (/download.jsp?id=1 → PDF): "read" it as an attachment,
+    # or only "note" it as one (attachments not wanted or over their cap); see fetching.fetch.
+    files: str = "read"
 
 
 @dataclass
@@ -63,6 +67,8 @@ class _Outcome:
     tls: Any = NOT_SUPPLIED
     aaaa: Any = NOT_SUPPLIED
     cancelled: bool = False
+    file_note: dict = field(default_factory=dict)   # attachments: file type, name, scanned (evidence note)
+    file_unscanned: bool = False           # an attachment whose content could not be scanned
 
 
 @dataclass(frozen=True)
@@ -78,19 +84,41 @@ class _Env:
     probe_threshold: float
     # (page, ctx, links=, checks=, collect=, compress=) -> Analysis, in the worker thread. Tried in
     # helper processes too: on the benchmark corpus pickling pages and results both ways cost
-    # more than the ~2 ms of checks a page needs, and runs got slower.
+    # more than the ~1 ms of checks a page needs, and runs got slower.
     analyse: Callable
 
 
 def _page_from_cache(c: _Cached, item: CrawlItem) -> Page:
     text = zlib.decompress(c.content).decode("utf-8") if c.content else ""
     n = c.note
+    # A page URL that answered with a file was stored as an attachment: it stays one (no HTML).
+    purpose = "attachment" if n.get("purpose") == "attachment" else item.purpose
+    headers = {"content-disposition": n["disposition"]} if n.get("disposition") else {}
     return Page(url=c.final_url or c.url, status=c.status, text=text, content_type=c.content_type,
+                headers=headers,
                 encoding=n.get("encoding", ""), requested_url=c.url, depth=item.depth, is_home=item.is_home,
                 referrer=item.referrer, anchor=item.anchor, error=n.get("error", ""), elapsed=c.elapsed,
-                fetched_at=c.fetched_at, purpose=item.purpose, size=c.size, truncated=bool(n.get("truncated")),
+                fetched_at=c.fetched_at, purpose=purpose, size=c.size, truncated=bool(n.get("truncated")),
                 content_hash=c.content_hash, error_kind=n.get("error_kind", ""),
                 redirects=tuple(n.get("redirects", ())), tls_error=n.get("tls_error", ""))
+
+
+def _note_file(out: _Outcome, page: Page, cached: _Cached | None) -> None:
+    """File type and name of an attachment for its evidence row, and whether its content was scanned
+    (bytes read and a readable type); a replay takes them from the stored row."""
+    if cached is not None:
+        out.file_unscanned = page.ok and cached.note.get("scanned") is False
+        return
+    kind = attachment_type(page)
+    scanned = bool(page.raw or page.text) and kind in READABLE
+    out.file_unscanned = page.ok and not scanned
+    disposition = (page.headers or {}).get("content-disposition", "")
+    out.file_note = {"file_type": kind, "scanned": scanned}
+    if disposition:
+        out.file_note["disposition"] = disposition[:500]
+        name = disposition_filename(disposition)
+        if name:
+            out.file_note["filename"] = name[:200]
 
 
 def _aaaa(host: str) -> list[str] | None:
@@ -136,23 +164,30 @@ def _do_task(env: _Env, task: _Task) -> _Outcome:
         page = _page_from_cache(task.cached, item)
     else:
         purpose = "attachment" if item.purpose == "attachment" else "page"
+        # Site pages may turn out to be files behind URLs without an extension (/download?id=1).
+        files = task.files if item.purpose == "page" else ""
         deadline = max(env.fetch_options.deadline, env.probe_threshold) if item.is_home else None
         page = fetch(session, item.url, options=env.fetch_options, purpose=purpose, gate=env.gate,
-                     cancel=env.cancel, deadline=deadline)
+                     cancel=env.cancel, deadline=deadline, files=files)
         if page.error_kind.startswith("tls") and verify is False:
             first = page.error_kind
             page = fetch(session, item.url, options=env.fetch_options, purpose=purpose, gate=env.gate,
-                         cancel=env.cancel, deadline=deadline, verify=False)
+                         cancel=env.cancel, deadline=deadline, verify=False, files=files)
             page = dataclasses.replace(page, tls_error=first)
         if page.error_kind == "cancelled" or (env.cancel.cancelled and page.error_kind == "deadline"):
             return _Outcome(task, cancelled=True)
         page = dataclasses.replace(page, depth=item.depth, is_home=item.is_home, referrer=item.referrer,
-                                   anchor=item.anchor, purpose=item.purpose)
-        if page.truncated and item.purpose == "attachment":
+                                   anchor=item.anchor,
+                                   purpose="attachment" if page.purpose == "attachment" else item.purpose)
+        if page.truncated and page.purpose == "attachment":
             page = dataclasses.replace(page, raw=b"")      # a cut file cannot be read: the check lists it
     out = _Outcome(task, status=dataclasses.replace(LinkStatus.from_page(page), url=item.url))
-    is_page = item.purpose == "page"
-    checks = item.purpose != "external" and task.run_page_checks
+    if page.purpose == "attachment":
+        _note_file(out, page, task.cached)
+    is_page = page.purpose == "page"
+    checks = item.purpose not in ("external", "stylesheet") and task.run_page_checks
+    if task.cached is not None and page.purpose == "attachment":
+        checks = False                     # its findings were written when it was first read
     if checks and item.is_home and page.ok and is_forwarding_stub(page):
         checks = False                     # its refresh target is checked as the homepage instead
     want_links = page.ok and page.is_html and bool(page.text) and is_page
@@ -161,10 +196,9 @@ def _do_task(env: _Env, task: _Task) -> _Outcome:
                           collect=checks and is_page, compress=task.cached is None)
         out.links, out.findings, out.summaries, out.content = res.links, res.findings, res.summaries, res.content
         out.check_errors.extend(res.errors)
-    # Keep the text only where a site check needs it (homepage, external pages).
-    page.__dict__.pop("soup", None)
+    # Keep the text only where a site check needs it (homepage, external pages, stylesheets).
     for key in [k for k in page.__dict__ if k.startswith("_gi_")]:
         page.__dict__.pop(key, None)                   # per-page caches of the checks
-    keep = item.is_home or item.purpose == "external"
+    keep = item.is_home or item.purpose in ("external", "stylesheet")
     out.page = page if keep else dataclasses.replace(page, text="", raw=b"")
     return out

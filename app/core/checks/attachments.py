@@ -12,7 +12,7 @@ import logging
 import re
 import zipfile
 from dataclasses import dataclass, field
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
 import charset_normalizer
 
@@ -49,14 +49,39 @@ UNREADABLE = {
     "tiff": "图片文件，无法识别文字", "webp": "图片文件，无法识别文字",
 }
 _CONTENT_TYPES = {
-    "application/pdf": "pdf", "application/zip": "zip", "application/x-zip-compressed": "zip",
-    "application/msword": "doc", "application/vnd.ms-excel": "xls", "text/csv": "csv", "text/plain": "txt",
+    "application/pdf": "pdf", "application/x-pdf": "pdf", "application/zip": "zip",
+    "application/x-zip-compressed": "zip", "application/x-zip": "zip", "application/zip-compressed": "zip",
+    "application/msword": "doc", "application/vnd.ms-word": "doc", "application/vnd.ms-excel": "xls",
+    "application/x-excel": "xls", "application/x-msexcel": "xls", "application/vnd.ms-powerpoint": "ppt",
+    "text/csv": "csv", "application/csv": "csv", "text/comma-separated-values": "csv",
+    "text/tab-separated-values": "tsv", "text/plain": "txt",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+    "application/vnd.ms-excel.sheet.macroenabled.12": "xlsx",
     "application/vnd.openxmlformats-officedocument.presentationml.presentation": "pptx",
-    "image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "application/x-rar-compressed": "rar",
-    "application/vnd.rar": "rar", "application/x-7z-compressed": "7z",
+    "application/rtf": "rtf", "text/rtf": "rtf", "application/ofd": "ofd", "application/vnd.ofd": "ofd",
+    "application/kswps": "wps", "application/wps-office.wps": "wps", "application/kset": "et",
+    "application/wps-office.et": "et", "application/ksdps": "dps", "application/wps-office.dps": "dps",
+    "application/vnd.oasis.opendocument.text": "odt", "application/vnd.oasis.opendocument.spreadsheet": "ods",
+    "image/jpeg": "jpg", "image/pjpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/bmp": "bmp",
+    "image/tiff": "tif", "image/webp": "webp", "application/x-rar-compressed": "rar",
+    "application/vnd.rar": "rar", "application/x-rar": "rar", "application/x-7z-compressed": "7z",
 }
+# File types the extractor reads; every other type is listed as 未扫描.
+READABLE = frozenset({"pdf", "docx", "xlsx", "xlsm", "pptx", "zip", "csv", "tsv"}) | TEXT_EXTS
+# Extensions that name a file (not a page) in a URL or a Content-Disposition file name.
+FILE_EXTS = (READABLE - {"html", "htm", "xml", "json"}) | frozenset(UNREADABLE) | {"tar", "gz", "tgz"}
+# Extensions of pages and scripts: such a name says nothing about the file served.
+_PAGE_EXTS = frozenset({"", "html", "htm", "shtml", "xhtml", "jsp", "jspx", "asp", "aspx", "php", "do",
+                        "action", "cgi", "ashx"})
+# Content types servers send for "some file": only the bytes tell what it is.
+_GENERIC_TYPES = frozenset({"application/octet-stream", "binary/octet-stream", "application/x-octet-stream",
+                            "application/download", "application/x-download", "application/force-download",
+                            "application/unknown", "application/x-unknown", "application/binary"})
+# Magic numbers of the files worth reading or listing (executables and media are not among them).
+_MAGIC = ((b"%PDF", "pdf"), (b"PK\x03\x04", "zip"), (b"PK\x05\x06", "zip"), (b"\xd0\xcf\x11\xe0", "ole"),
+          (b"Rar!", "rar"), (b"7z\xbc\xaf", "7z"), (b"\xff\xd8\xff", "jpg"), (b"\x89PNG", "png"),
+          (b"GIF8", "gif"), (b"II*\x00", "tif"), (b"MM\x00*", "tif"), (b"{\\rtf", "rtf"))
 
 
 @dataclass(frozen=True)
@@ -90,10 +115,142 @@ def ext_of(name: str) -> str:
     return name.rsplit(".", 1)[-1].lower() if "." in name else ""
 
 
-def sniff(raw: bytes, name: str, content_type: str = "") -> str:
-    """File type from magic bytes, then the extension, then the Content-Type."""
-    head = raw[:8]
+# ---------------------------------------------------------------- files behind download URLs
+
+def _decode_name(data: bytes) -> str:
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            pass
+    return data.decode("latin-1")
+
+
+_DISPOSITION_PARAM_RE = re.compile(r';\s*([A-Za-z0-9_.*\-]+)\s*=\s*("(?:[^"\\]|\\.)*"?|[^;]*)')
+
+
+def disposition_filename(value: str) -> str:
+    """The file name a Content-Disposition header gives ('' when none).
+
+    RFC 6266 ``filename*=UTF-8''%E5%90%8D%E5%8D%95.xlsx`` wins over ``filename=``; a plain
+    ``filename=`` may be percent-encoded, RFC 2047-encoded or raw UTF-8/GBK bytes (which
+    http.client hands over as Latin-1 text). Folders in the name are dropped.
+    """
+    if not value or "filename" not in value.lower():
+        return ""
+    params: dict[str, str] = {}
+    _, has_type, params_text = value.partition(";")
+    for m in _DISPOSITION_PARAM_RE.finditer(";" + (params_text if has_type else value)):
+        key, val = m.group(1).lower(), m.group(2).strip()
+        if val.startswith('"'):
+            val = re.sub(r'\\(["\\])', r"\1", val[1:-1] if val.endswith('"') and len(val) > 1 else val[1:])
+        params.setdefault(key, val)
+    name = ""
+    star = params.get("filename*", "")
+    if star:
+        charset, quoted, lang_and_text = star.partition("'")
+        if quoted:                              # charset'language'percent-encoded-text
+            data = unquote_to_bytes(lang_and_text.partition("'")[2])
+            try:
+                name = data.decode(charset.strip() or "utf-8")
+            except (LookupError, UnicodeDecodeError):
+                name = _decode_name(data)
+        else:
+            name = _decode_name(unquote_to_bytes(star))
+    if not name and params.get("filename"):
+        plain = params["filename"]
+        if plain.startswith("=?") and plain.endswith("?="):
+            try:
+                from email.header import decode_header, make_header
+                plain = str(make_header(decode_header(plain)))
+            except Exception:                   # a malformed encoded word: keep the text as sent
+                pass
+        try:
+            data = plain.encode("latin-1")      # raw bytes of the header as the server sent them
+        except UnicodeEncodeError:
+            data = None
+        if data is not None:
+            if re.search(rb"%[0-9A-Fa-f]{2}", data):
+                data = unquote_to_bytes(data)
+            plain = _decode_name(data)
+        name = plain
+    name = name.replace("\\", "/").rsplit("/", 1)[-1].strip().strip("\x00")
+    return name
+
+
+def _base_type(content_type: str) -> str:
+    return (content_type or "").split(";")[0].strip().lower()
+
+
+def magic_type(head: bytes) -> str:
+    """'pdf', 'zip', 'ole' (old Office), 'rar', '7z', 'jpg', 'png', 'gif', 'tif', 'rtf' or ''."""
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return kind
+    return ""
+
+
+def is_file_response(content_type: str, disposition: str = "") -> bool | None:
+    """Whether an HTTP answer is a file download rather than a page.
+
+    True: a document, archive or image Content-Type, or a Content-Disposition file name with a
+    file's extension (``attachment; filename=…`` with any name but a page's; an ``inline`` one
+    only on a non-HTML answer). None: a generic
+    binary type (application/octet-stream …) without such a name: the first bytes must tell
+    (``magic_type``). False: a page (HTML, text, JSON …) or some other download.
+    """
+    ct = _base_type(content_type)
+    name = disposition_filename(disposition)
     ext = ext_of(name)
+    if name and ext not in _PAGE_EXTS and (disposition.split(";", 1)[0].strip().lower() == "attachment"
+                                           or (ext in FILE_EXTS and "html" not in ct)):
+        return True
+    if ct == "text/plain":
+        return False                            # a plain-text answer is read as before
+    if ct in _CONTENT_TYPES:
+        return True
+    if ct in _GENERIC_TYPES:
+        return None
+    return False
+
+
+def attachment_name(page) -> str:
+    """The file's name for findings: the URL's file name when it has a file extension, else the
+    Content-Disposition file name, else the URL's last path part."""
+    for url in (page.url, page.requested_url):
+        name = file_name(url) if url else ""
+        if ext_of(name) in FILE_EXTS:
+            return name
+    url_name = file_name(page.url) or file_name(page.requested_url or "")
+    return disposition_filename((page.headers or {}).get("content-disposition", "")) or url_name
+
+
+def type_hint(page) -> str:
+    """File type a downloaded Page claims ('pdf', 'xlsx', 'doc' …; '' when nothing says): the
+    extension of the URL (or the URL redirected from) when it names a file, else of the
+    Content-Disposition file name, else the Content-Type. Magic bytes still win (``sniff``)."""
+    for url in (page.url, page.requested_url):
+        ext = ext_of(file_name(url)) if url else ""
+        if ext in FILE_EXTS:
+            return ext
+    ext = ext_of(disposition_filename((page.headers or {}).get("content-disposition", "")))
+    if ext not in _PAGE_EXTS:
+        return ext
+    return _CONTENT_TYPES.get(_base_type(page.content_type), "")
+
+
+def attachment_type(page) -> str:
+    """File type of a downloaded Page: the bytes when it carries them, else what it claims."""
+    hint = type_hint(page)
+    if page.raw:
+        return sniff(page.raw, attachment_name(page), page.content_type, hint)
+    return hint
+
+
+def sniff(raw: bytes, name: str, content_type: str = "", hint: str = "") -> str:
+    """File type from magic bytes, then the extension (``hint`` when given), then the Content-Type."""
+    head = raw[:8]
+    ext = hint or ext_of(name)
     if head.startswith(b"%PDF"):
         return "pdf"
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
@@ -292,8 +449,9 @@ def _zip(raw: bytes, name: str, limits: dict, depth: int, out: Extracted) -> Non
         _extract(data, inner, "", limits, depth + 1, out)
 
 
-def _extract(raw: bytes, name: str, content_type: str, limits: dict, depth: int, out: Extracted) -> None:
-    kind = sniff(raw, name, content_type)
+def _extract(raw: bytes, name: str, content_type: str, limits: dict, depth: int, out: Extracted,
+             hint: str = "") -> None:
+    kind = sniff(raw, name, content_type, hint)
     if len(raw) > limits["max_bytes"]:
         out.unscanned.append(Unscanned(name, f"文件超过{limits['max_bytes'] // (1024 * 1024)}MB，未扫描"))
         return
@@ -329,10 +487,14 @@ def _extract(raw: bytes, name: str, content_type: str, limits: dict, depth: int,
         out.unscanned.append(Unscanned(name, f"文件无法读取（{type(exc).__name__}）"))
 
 
-def extract(raw: bytes, name: str, content_type: str = "", limits: dict | None = None) -> Extracted:
-    """Text segments and unscanned files of one downloaded attachment."""
+def extract(raw: bytes, name: str, content_type: str = "", limits: dict | None = None, kind: str = "") -> Extracted:
+    """Text segments and unscanned files of one downloaded attachment.
+
+    ``kind``: the file type when the name does not tell (``type_hint`` of a download URL
+    without an extension); magic bytes still win.
+    """
     merged = dict(LIMITS)
     merged.update(limits or {})
     out = Extracted()
-    _extract(raw, name, content_type, merged, 0, out)
+    _extract(raw, name, content_type, merged, 0, out, kind)
     return out

@@ -4,7 +4,7 @@ How a run calls them (all pure: no network, no DB):
 
 * ``scope == "page"``: ``fn(page, ctx) -> list[CheckFinding]`` for every fetched Page (HTML pages
   and attachment Pages carrying ``raw`` bytes). Safe in worker threads; per-page work is cached
-  on the Page. homepage_stale and footer_missing only answer for ``page.is_home``.
+  on the Page. footer_missing only answers for ``page.is_home``.
 * ``COLLECTORS``: ``fn(page, ctx) -> summary | None`` run next to the page checks while the page
   text is still there (``collect(page, ctx)`` runs them all); the run keeps the small plain
   summaries and hands them back as ``SiteInputs.summaries[name]``.
@@ -49,6 +49,7 @@ class CheckSpec:
     defaults: Mapping[str, Any]
     inputs: str                      # what the check needs (Chinese)
     indicators: tuple[str, ...] = ()
+    site_part: Callable | None = None  # page checks: a part decided at the end of the site (SiteInputs)
 
 
 @dataclass
@@ -65,6 +66,7 @@ class SiteInputs:
     host: str = ""
     probes: Any = NOT_SUPPLIED              # Iterable[Probe | dict(time|at, seconds, ok, url, error)]
     unscanned: Any = NOT_SUPPLIED           # {attachment url: linking page} for files not downloaded
+    stylesheets: Any = NOT_SUPPLIED         # {stylesheet url: CSS text} fetched for the dark_css pages
 
 
 # ---------------------------------------------------------------- adapters
@@ -123,6 +125,25 @@ def _site_columns(kind: str):
     return run
 
 
+def _site_homepage(site: Any, ctx: CheckContext) -> Findings:
+    """homepage_stale on ``site.home``; a navigation-entry homepage is judged by its second-level
+    pages, read from the columns summaries (not supplied: the homepage alone, as before)."""
+    home = getattr(site, "home", None)
+    if home is None:
+        return Findings()
+    summaries = (getattr(site, "summaries", None) or {}).get("columns", NOT_SUPPLIED)
+    second = None if summaries is NOT_SUPPLIED else homepage.second_level_pages(home, summaries, ctx)
+    return Findings(homepage.homepage_stale(home, ctx, second))
+
+
+def _site_dark_css(site: Any, ctx: CheckContext) -> Findings:
+    sheets = _get(site, "stylesheets")
+    if sheets is NOT_SUPPLIED:
+        return Findings()
+    pages = (getattr(site, "summaries", None) or {}).get("dark_css") or ()
+    return Findings(darklinks.dark_link_by_stylesheets(pages, sheets or {}, ctx))
+
+
 def _site_messages(site: Any, ctx: CheckContext) -> Findings:
     return messageboard.message_findings((getattr(site, "summaries", None) or {}).get("messages") or (), ctx)
 
@@ -174,8 +195,8 @@ def _site_unscanned(site: Any, ctx: CheckContext) -> Findings:
 # ---------------------------------------------------------------- the registry
 
 _SPECS = [
-    CheckSpec(homepage.KIND, "首页不更新", homepage.INDICATOR, "page", _home_only(homepage.homepage_stale),
-              homepage.DEFAULTS, "首页 Page（is_home）"),
+    CheckSpec(homepage.KIND, "首页不更新", homepage.INDICATOR, "site", _site_homepage, homepage.DEFAULTS,
+              "首页 Page；首页为导航页时另用收集器 columns 的结果（首页链接的二级页面）"),
     CheckSpec(footer.KIND, "页脚标识缺失", footer.INDICATOR, "page", _home_only(footer.footer_missing),
               footer.DEFAULTS, "首页 Page（is_home）；ctx.site 的 site_code、host_unit（icp、psb 作证据）",
               (footer.INDICATOR, footer.ZHAOCUO_INDICATOR)),
@@ -186,8 +207,8 @@ _SPECS = [
     CheckSpec(pii.KIND, "个人信息泄露", pii.INDICATOR, "page", pii.pii, pii.DEFAULTS,
               "每个 HTML 页面与附件 Page（raw 字节，.pdf/.docx/.xlsx/.pptx/.csv/.txt/.zip）；无法读取的附件记为 pii_unscanned"),
     CheckSpec(darklinks.KIND_DARK, "暗链", darklinks.IND_CONTENT, "page", darklinks.dark_link, darklinks.DEFAULTS_DARK,
-              "每个 HTML 页面（内联样式与 <style> 规则；外部样式表不读取）",
-              (darklinks.IND_CONTENT, darklinks.IND_AVAILABILITY)),
+              "每个 HTML 页面（内联样式与 <style> 规则）；外部样式表规则：收集器 dark_css 的结果与 stylesheets",
+              (darklinks.IND_CONTENT, darklinks.IND_AVAILABILITY), _site_dark_css),
     CheckSpec(policy.KIND, "政策文件要素缺失", policy.INDICATOR, "page", policy.policy_metadata_missing,
               policy.DEFAULTS, "每个 HTML 页面"),
     CheckSpec(columns.KIND_STALE, "栏目不更新", columns.IND_COLUMNS, "site", _site_columns(columns.KIND_STALE),
@@ -221,9 +242,11 @@ CHECKS: dict[str, CheckSpec] = {spec.kind: spec for spec in _SPECS}
 COLLECTORS: dict[str, Callable[[Page, CheckContext], Any]] = {
     "columns": columns.summarize,
     "messages": messageboard.extract,
+    "dark_css": darklinks.suspects,
 }
 # Collectors a site check needs; a run that skips every check of a collector can skip it too.
-COLLECTOR_OF = {columns.KIND_STALE: "columns", columns.KIND_BLANK: "columns", messageboard.KIND: "messages"}
+COLLECTOR_OF = {homepage.KIND: "columns", columns.KIND_STALE: "columns", columns.KIND_BLANK: "columns",
+                messageboard.KIND: "messages", darklinks.KIND_DARK: "dark_css"}
 # Kinds whose findings repeat across pages when they sit in the site template.
 _DEDUPE_TEXT = {typos.KIND_TYPO, typos.KIND_GRAVE, pii.KIND}
 _DEDUPE_TARGET = {darklinks.KIND_DARK}
@@ -236,6 +259,18 @@ def specs(kinds: Iterable[str] | None = None, allowed_indicators: set[str] | Non
     if allowed_indicators is not None:
         chosen = [s for s in chosen if any(i in allowed_indicators for i in (s.indicator_id, *s.indicators))]
     return chosen
+
+
+def collectors_for(chosen: Iterable[CheckSpec]) -> list[str]:
+    """The collectors the chosen checks need."""
+    return sorted({COLLECTOR_OF[s.kind] for s in chosen if s.kind in COLLECTOR_OF})
+
+
+def site_steps(chosen: Iterable[CheckSpec]) -> list[tuple[CheckSpec, Callable]]:
+    """What runs at the end of a site: the site checks, then the site parts of page checks."""
+    chosen = list(chosen)
+    return ([(s, s.func) for s in chosen if s.scope == "site"]
+            + [(s, s.site_part) for s in chosen if s.scope == "page" and s.site_part is not None])
 
 
 def collect(page: Page, ctx: CheckContext, names: Iterable[str] | None = None) -> dict[str, Any]:
@@ -335,8 +370,8 @@ class SiteRun:
         self.ctx = ctx
         self.specs = specs(kinds)
         self.page_specs = [s for s in self.specs if s.scope == "page"]
-        self.site_specs = [s for s in self.specs if s.scope == "site"]
-        self.collectors = sorted({COLLECTOR_OF[s.kind] for s in self.site_specs if s.kind in COLLECTOR_OF})
+        self.site_steps = site_steps(self.specs)
+        self.collectors = collectors_for(self.specs)
         self.findings: list[CheckFinding] = []
         self.summaries: dict[str, list] = {name: [] for name in self.collectors}
         self.notes: list[CheckNote] = []
@@ -359,8 +394,8 @@ class SiteRun:
         for name, values in self.summaries.items():
             inputs.summaries.setdefault(name, values)
         out = list(self.findings)
-        for spec in self.site_specs:
-            result = spec.func(inputs, self.ctx)
+        for _spec, func in self.site_steps:
+            result = func(inputs, self.ctx)
             out.extend(result)
             self.notes.extend(getattr(result, "notes", ()))
         return dedupe(out)

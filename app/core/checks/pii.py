@@ -14,9 +14,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from .attachments import LIMITS, extract, file_name
+from .attachments import LIMITS, attachment_name, extract, file_name, type_hint
 from .base import CheckContext, CheckFinding, Page
 from .text import visible
+
+file_name = file_name                # re-exported: the catalog names files it did not download with it
 
 KIND = "pii"
 KIND_UNSCANNED = "pii_unscanned"
@@ -205,7 +207,9 @@ def pii(page: Page, ctx: CheckContext) -> list[CheckFinding]:
     """Unmasked ID/mobile/card numbers in an HTML page's visible text or in an attachment's content.
 
     Attachments (non-HTML pages with ``raw`` bytes) that cannot be read give ``pii_unscanned``
-    findings with the reason.
+    findings with the reason. The file type comes from the URL's extension or, for download
+    URLs without one, from the Content-Disposition file name or the Content-Type
+    (``attachments.type_hint``); magic bytes win over all of them.
     """
     opts = ctx.opts(KIND, DEFAULTS)
     allow = [str(a) for a in opts.get("allow") or ()]
@@ -217,13 +221,18 @@ def pii(page: Page, ctx: CheckContext) -> list[CheckFinding]:
         hits = [(h, text) for h in scan_pii(text, ctx.as_of, card_context_chars=near) if not _allowed(h, text, allow)]
         return _group_findings(hits, page.url, page.url, "")
     linking = page.referrer or page.url
-    name = file_name(page.url) or file_name(page.requested_url)
+    # A download URL without an extension (/download.jsp?id=1) names its file in the
+    # Content-Disposition header or only says what it is in the Content-Type.
+    name = attachment_name(page)
+    kind = type_hint(page)
     limits = dict(LIMITS)
     limits.update(opts.get("limits") or {})
     if page.raw:
-        result = extract(page.raw, name, page.content_type, limits)
+        result = extract(page.raw, name, page.content_type, limits, kind=kind)
     elif page.text:                              # a text/plain or text/csv body the fetcher decoded
-        result = extract(page.text.encode("utf-8"), name, page.content_type, limits)
+        result = extract(page.text.encode("utf-8"), name, page.content_type, limits, kind=kind)
+    elif page.purpose == "page" and not kind:
+        return []                                # no file: an empty answer or a program download
     else:
         return [CheckFinding(KIND_UNSCANNED, INDICATOR, url=page.url, page=linking,
                              detail=f"附件“{name}”未扫描：未下载文件内容（可能超过下载大小上限），"

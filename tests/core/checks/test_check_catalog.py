@@ -38,7 +38,7 @@ def test_every_kind_is_registered_with_profile_indicators():
         assert spec.indicator_id in ids, spec.kind
         assert set(spec.indicators) <= ids, spec.kind
         assert callable(spec.func)
-    assert set(COLLECTORS) == {"columns", "messages"}
+    assert set(COLLECTORS) == {"columns", "messages", "dark_css"}
 
 
 def test_specs_filter_by_kind_and_indicator():
