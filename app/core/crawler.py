@@ -249,6 +249,15 @@ class SiteCrawl:
             self.pages_claimed += 1
         return item
 
+    @property
+    def can_read_attachment(self) -> bool:
+        return self.fetch_attachments and self.attachments_claimed < self.max_attachments
+
+    def page_was_file(self) -> None:
+        """A page URL answered with a file: it takes an attachment's place under the caps."""
+        self.pages_claimed = max(0, self.pages_claimed - 1)
+        self.attachments_claimed += 1
+
     def pending(self) -> int:
         """URLs still queued for GET or for a status check."""
         return len(self._heap) + len(self.link_queue)
@@ -299,7 +308,7 @@ class SiteCrawl:
                     self._push(CrawlItem(url, depth + 1, "external", page_url, link.text[:200]))
                     continue
             elif kind == "attachment" and self.scope.is_related(url):
-                if self.fetch_attachments and self.attachments_claimed < self.max_attachments:
+                if self.can_read_attachment:
                     self.attachments_claimed += 1
                     self._push(CrawlItem(url, depth + 1, "attachment", page_url, link.text[:200]))
                     continue

@@ -183,7 +183,7 @@ class _SiteRunner:
                 if item.purpose == "external":
                     self.external_inflight[item.url] = []
                 # A page URL may answer with a file: read it while attachments are wanted and under their cap.
-                read = crawl.fetch_attachments and crawl.attachments_claimed < crawl.max_attachments
+                read = crawl.can_read_attachment
                 return _Task(site.key, item, files="read" if read else "note"), item.url
             break
         if not self.check_links:
@@ -268,10 +268,7 @@ class _SiteRunner:
             if not site.probed and task.cached is None:
                 self._probe(site, page)
         if item.purpose == "page" and page.purpose == "attachment":
-            # A page URL that answered with a file (/download?id=1 → PDF): an attachment, which
-            # takes an attachment's place under the crawl's caps instead of a page's.
-            crawl.pages_claimed = max(0, crawl.pages_claimed - 1)
-            crawl.attachments_claimed += 1
+            crawl.page_was_file()                  # /download?id=1 answered with a PDF
         if page.purpose == "page":
             site.pages += int(page.ok and page.is_html)
         elif page.purpose == "attachment":

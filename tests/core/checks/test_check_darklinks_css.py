@@ -19,7 +19,7 @@ def page(body: str, head: str = '<link rel="stylesheet" href="/css/site.css">') 
 
 
 BODY = ('<div id="ft"><ul class="yqlj"><li><a href="http://bet.example.net/">澳门葡京赌场</a></li></ul>'
-        '<a href="http://www.gov.cn/">中国政府网</a></div>')
+        '<a href="http://portal.example.org/">中国政府网</a></div>')
 
 
 def test_a_link_hidden_only_by_the_sites_stylesheet_is_found_with_the_rule():
@@ -47,7 +47,7 @@ def test_stylesheets_that_hide_nothing_relevant_or_are_missing_give_nothing():
 
 def test_pages_without_stylesheets_or_suspicious_links_are_not_collected():
     assert suspects(page(BODY, head=""), CTX) is None
-    assert suspects(page('<a href="http://www.gov.cn/">中国政府网</a>'), CTX) is None
+    assert suspects(page('<a href="http://portal.example.org/">中国政府网</a>'), CTX) is None
     # Already hidden inline: dark_link reports it on the page; no second look needed.
     inline = page('<div style="display:none"><a href="http://bet.example.net/">澳门葡京赌场</a></div>')
     assert len(dark_link(inline, CTX)) == 1 and suspects(inline, CTX) is None

@@ -24,10 +24,10 @@ def nav_home(extra: str = "") -> Page:
     entries = "".join(f'<li><a href="/{path}">{name}</a></li>' for path, name in SECTIONS.items())
     return html_page(
         f'<div class="logo"><h1>云溪市人民政府</h1></div><ul class="entry">{entries}'
-        f'<li><a href="http://www.gov.cn/">中国政府网</a></li></ul>{extra}'
+        f'<li><a href="http://www.gov.example.cn/">中国政府网</a></li></ul>{extra}'
         '<div class="footer"><p>主办：云溪市人民政府办公室 版权所有 2025-11-14</p>'
         '<p><a href="https://beian.miit.gov.cn/">赣ICP备05001234号-1</a> '
-        '<a href="http://www.beian.gov.cn/">赣公网安备 36070202000123号</a></p></div>',
+        '<a href="http://www.beian.example.cn/">赣公网安备 36070202000123号</a></p></div>',
         HOME, is_home=True)
 
 

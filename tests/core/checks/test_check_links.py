@@ -19,7 +19,7 @@ def test_extract_links_absolute_typed_and_filtered():
     assert links[HOME + "upload/2025/11/hd1.jpg"].anchor == "市政府召开第48次常务会议"
     xlsx = [l for l in links.values() if l.url.endswith(".xlsx")]
     assert xlsx and xlsx[0].link_type == "attachment" and xlsx[0].anchor == "2025年公开遴选职位表"
-    assert "http://www.gov.cn/" in links
+    assert "http://www.gov.example.cn/" in links
     assert not any(u.startswith(("mailto:", "tel:", "javascript:")) or u.endswith("#top") for u in links)
     assert HOME + "#top" not in links and HOME not in [u for u in links if "#" in u]
 
@@ -85,7 +85,7 @@ def test_hidden_links_in_every_css_form(ctx):
     found = dark_link(page_from("hidden_links.html", "https://wgl.yunxi.gov.cn/"), ctx)
     by_url = {f.url: f for f in found}
     assert set(by_url) == {
-        "http://www.am-vns8888.com/", "http://www.am-vns8888.com/bjl/",      # inline display:none parent
+        "http://www.am-vns8888.example.com/", "http://www.am-vns8888.example.com/bjl/",      # inline display:none parent
         "http://qp.example-game.cc/",                                          # class rule top:-3000px
         "https://tiyu.example-bet.net/",                                       # #id a {font-size:0}
         "http://fp.example-ad.top/",                                           # text-indent:-9999px parent
@@ -94,8 +94,8 @@ def test_hidden_links_in_every_css_form(ctx):
         "http://www.bet365-cn.example/",                                       # tiny marquee
         "http://www.casino-luck.example/",                                     # left:-8000px
     }
-    assert "display:none" in by_url["http://www.am-vns8888.com/"].detail
-    assert by_url["http://www.am-vns8888.com/"].indicator_id == "web.veto.security.c3"
+    assert "display:none" in by_url["http://www.am-vns8888.example.com/"].detail
+    assert by_url["http://www.am-vns8888.example.com/"].indicator_id == "web.veto.security.c3"
     assert by_url["http://fp.example-ad.top/"].indicator_id == "web.ded.function.availability"
     assert "样式规则 .yq-links" in by_url["http://qp.example-game.cc/"].detail
     assert all(f.kind == "dark_link" and f.page == "https://wgl.yunxi.gov.cn/" for f in found)
@@ -135,7 +135,7 @@ def test_external_gambling_site_and_dead_domain():
                 referrer=HOME + "yqlj/", anchor="云溪博览会", error="域名无法解析", error_kind="dns")
     refused = Page(url="http://a.cn/", status=None, error="连接被拒绝", error_kind="refused", referrer=HOME)
     clean = _external("<title>江西省人民政府</title><p>依法打击网络赌博违法犯罪，净化网络环境。</p>",
-                      "http://www.jiangxi.gov.cn/")
+                      "http://www.jiangxi.example.cn/")
     found = {f.url: f for f in external_link_suspect([spam, moved, dead, refused, clean], make_ctx())}
     assert set(found) == {"http://www.jiangxi-partner.cn/", "http://old-partner.cn/", "http://www.yunxi-expo.cn/"}
     assert found["http://www.jiangxi-partner.cn/"].indicator_id == "web.veto.security.c3"

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import sys
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -18,6 +20,9 @@ from app.core.checks.pii import pii
 from app.core.fetching import FetchOptions, fetch, new_http_session
 
 from .sites import FixtureSite, Resp, html, make_round
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "checks"))
+from checkpages import make_pdf  # noqa: E402
 
 QUICK = dict(delay=0.0, connect_timeout=1.0, read_timeout=2.0, deadline=5.0, probe_threshold=5.0)
 
@@ -33,32 +38,6 @@ PERSON = id18("11010519900307123")
 OTHER = id18("44030619851122004")
 MOBILE = "13912345678"
 OLE_DOC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
-
-
-def make_pdf(lines: list[str]) -> bytes:
-    """A one-page PDF with ASCII text lines in Helvetica."""
-    def esc(s: str) -> str:
-        return s.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-    content = "BT /F1 11 Tf 72 760 Td 14 TL " + " ".join(f"({esc(x)}) '" for x in lines) + " ET"
-    objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>",
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        "/Resources << /Font << /F1 5 0 R >> >> >>",
-        f"<< /Length {len(content)} >>\nstream\n{content}\nendstream",
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for i, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{i} 0 obj\n{body}\nendobj\n".encode("latin-1")
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    for off in offsets:
-        out += f"{off:010d} 00000 n \n".encode()
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
 
 
 # Bigger than the page byte cap of the runs below: only the attachment cap lets it through whole.
