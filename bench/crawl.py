@@ -2,9 +2,10 @@
 
 Builds N sites × ~160 pages (default 20) with seeded defects of every machine-checkable kind
 (broken links, stale and blank columns, homepage not updated, missing footer items, typos and
-grave errors, PII in pages and attachments next to decoys that must not be flagged, hidden
-links, policy documents without metadata, overdue messages, suspicious external links, .doc
-files nobody can scan), serves each site on its own 127.0.0.1 port from a child process, then:
+grave errors, PII in pages and attachments (also behind a download URL without an extension) next
+to decoys that must not be flagged, hidden links (also by a rule of the site's stylesheet),
+policy documents without metadata, overdue messages, suspicious external links, .doc files
+nobody can scan), serves each site on its own 127.0.0.1 port from a child process, then:
 
 1. runs ``python -m app --db … check`` (all checks on; politeness delay 0 on a local corpus),
 2. installs LinkChecker into a throw-away venv (pip, at bench time) and runs it on the same sites,
@@ -120,7 +121,8 @@ def page_html(title: str, body: str, crumbs: list[tuple[str, str]] | None = None
     if crumbs:
         crumb = ('<div class="position">当前位置：<a href="/index.html">首页</a>'
                  + "".join(f" &gt; <a href=\"{h}\">{t}</a>" if h else f" &gt; {t}" for t, h in crumbs) + "</div>")
-    html = (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title></head><body>'
+    html = (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title>'
+            '<link rel="stylesheet" href="/css/site.css"></head><body>'
             f'<div class="nav">{nav}</div>{crumb}<div class="main">{body}</div>'
             f'<div class="footer">{footer}</div></body></html>')
     return html.encode("utf-8")
@@ -227,6 +229,19 @@ def build(n_sites: int, ports: list[int], ext_ports: dict[str, int], seed: int =
         if k % 4 == 3:
             article(chosen[12], '<div style="display:none"><a href="http://www.pj-casino.invalid/">澳门葡京娱乐</a></div>')
             exp["dark_link"].add((code, base + chosen[12]))
+        # Hidden by a rule of the site's stylesheet, which only a fetched stylesheet reveals.
+        css = "body{margin:0}.nav a{padding:0 8px}"
+        if k % 4 == 1:
+            css += ".yqlj-box{position:absolute;left:-9999px}"
+            article(chosen[14], '<div class="yqlj-box"><a href="http://www.hg-bet.invalid/">皇冠体育投注</a></div>')
+            exp["dark_link"].add((code, base + chosen[14]))
+        P["/css/site.css"] = (200, "text/css", css.encode("utf-8"))
+        # A download URL without an extension that answers with a file holding personal data.
+        if k % 4 == 2:
+            article(chosen[15], '<p><a href="/download.jsp?id=7">获奖人员名单</a></p>')
+            P["/download.jsp?id=7"] = (200, "text/csv; charset=utf-8",
+                                       f"姓名,身份证号\n赵某,{valid_id(rng)}\n".encode("utf-8"))
+            exp["pii"].add((code, base + "/download.jsp?id=7"))
         # Policy documents missing metadata.
         if k % 2 == 0:
             for path in [a for a in articles if a.startswith("/zcwj/")][3:5]:
