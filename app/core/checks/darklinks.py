@@ -12,7 +12,6 @@ import re
 import threading
 import time
 from dataclasses import dataclass
-from functools import lru_cache
 from html import escape
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -226,13 +225,23 @@ def _hiding_rules(root) -> list[tuple[str, str]]:
     return [rule for style in root.iter("style") for rule in css_hiding_rules(style.text or "")]
 
 
-@lru_cache(maxsize=4096)
+_selectors = threading.local()
+
+
 def _selector(sel: str) -> CSSSelector | None:
-    """A compiled CSS selector (the same stylesheet repeats on every page of a site)."""
-    try:
-        return CSSSelector(sel, translator="html")
-    except Exception:                           # cssselect rejects selectors it cannot translate
-        return None
+    """A compiled CSS selector, cached per thread (the same stylesheet repeats on every page of a
+    site; compiled XPath objects are not shared between threads)."""
+    cache = getattr(_selectors, "cache", None)
+    if cache is None:
+        cache = _selectors.cache = {}
+    if sel not in cache:
+        if len(cache) > 4096:
+            cache.clear()
+        try:
+            cache[sel] = CSSSelector(sel, translator="html")
+        except Exception:                       # cssselect rejects selectors it cannot translate
+            cache[sel] = None
+    return cache[sel]
 
 
 class _Hidden:
