@@ -33,8 +33,8 @@ def test_site_code_rejects(raw, fragment):
 
 
 @pytest.mark.parametrize("raw,expected", [
-    ("www.shenyang.gov.cn", "http://www.shenyang.gov.cn/"),
-    ("https://WWW.SC.GOV.CN/index.html", "https://www.sc.gov.cn/index.html"),
+    ("www.yunxi.example.gov.cn", "http://www.yunxi.example.gov.cn/"),
+    ("https://WWW.YUNXI.EXAMPLE.GOV.CN/index.html", "https://www.yunxi.example.gov.cn/index.html"),
     ("http://127.0.0.1:8080/a?b=1", "http://127.0.0.1:8080/a?b=1"),
     ("http://政府.政务/", "http://政府.政务/"),
 ])
@@ -43,7 +43,7 @@ def test_url_accepts(raw, expected):
 
 
 @pytest.mark.parametrize("raw", ["www.a .gov.cn", "ftp://x.gov.cn", "http://", "localhost", "http://x.gov.cn:99999/",
-                                 "http://-bad-.gov.cn"])
+                                 "http://-bad-.example.gov.cn"])
 def test_url_rejects(raw):
     with pytest.raises(v.BadValue):
         v.url(raw)
