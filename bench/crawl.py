@@ -41,12 +41,13 @@ from urllib.parse import quote, unquote
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.core import db as dbm  # noqa: E402
-from app.core import registry, rounds  # noqa: E402
+from app.core.store import db as dbm  # noqa: E402
+from app.core.registry import registry  # noqa: E402
+from app.core.rounds import rounds  # noqa: E402
 from app.core.checks import typos as typos_mod  # noqa: E402
 from app.core.checks.pii import id_check_digit  # noqa: E402
-from app.core.db import transaction  # noqa: E402
-from app.core.fields import clean_record  # noqa: E402
+from app.core.store.db import transaction  # noqa: E402
+from app.core.registry.fields import clean_record  # noqa: E402
 
 AS_OF = dt.date(2025, 6, 30)
 COLUMNS = [  # dir, name, window (days), list pages, items per page

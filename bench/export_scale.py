@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.core import db as dbm  # noqa: E402
-from app.core import profiles as pf  # noqa: E402
+from app.core.store import db as dbm  # noqa: E402
+from app.core.rounds import profiles as pf  # noqa: E402
 from app.core.exports import CircularOptions, build_annexes, load_round_data, write_annexes  # noqa: E402
 from app.core.exports.annex_xlsx import combined_filename  # noqa: E402
 from app.core.exports.circular import build_circular, draft_filename, save_circular  # noqa: E402

@@ -20,7 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from openpyxl import Workbook  # noqa: E402
 
-from app.core import db as dbmod, importing, registry, vocab  # noqa: E402
+from app.core.store import db as dbmod  # noqa: E402
+from app.core.registry import importing, registry, vocab  # noqa: E402
 
 N_SITES, N_ACCOUNTS = 700, 5_000
 REGIONS = [f"{n}区" for n in "东西南北中青山新港湖滨江河川林"] + ["市直部门"]

@@ -21,9 +21,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from openpyxl import Workbook  # noqa: E402
 
-from app.core import db as dbmod, media_review, registry, rounds, vocab  # noqa: E402
-from app.core.db import transaction  # noqa: E402
-from app.core.fields import clean_record  # noqa: E402
+from app.core.store import db as dbmod  # noqa: E402
+from app.core.followup import media_monitoring, media_review  # noqa: E402
+from app.core.registry import registry, vocab  # noqa: E402
+from app.core.rounds import rounds  # noqa: E402
+from app.core.store.db import transaction  # noqa: E402
+from app.core.registry.fields import clean_record  # noqa: E402
 
 N_ACCOUNTS = 4_000
 
@@ -70,7 +73,7 @@ def main() -> None:
         rid, ms = timed(lambda: build(db))
         print(f"registry + round of {N_ACCOUNTS:,} accounts: {ms:,.0f} ms")
         mon = monitoring_file(Path(tmp) / "monitoring.xlsx")
-        result, ms = timed(lambda: media_review.import_monitoring(db, rid, mon, who="bench"))
+        result, ms = timed(lambda: media_monitoring.import_monitoring(db, rid, mon, who="bench"))
         assert result.ok, result.problems[:5]
         print(f"monitoring import ({result.matched:,} rows, {result.added:,} findings proposed): {ms:,.0f} ms")
 

@@ -17,9 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.core import db as dbm  # noqa: E402
-from app.core import profiles as pf  # noqa: E402
-from app.core.round_scores import score_round  # noqa: E402
+from app.core.store import db as dbm  # noqa: E402
+from app.core.rounds import profiles as pf  # noqa: E402
+from app.core.rounds.round_scores import score_round  # noqa: E402
 
 NOW = "2025-06-30 12:00:00"
 PLATFORMS = ["微信公众号", "新浪微博", "抖音", "今日头条", "快手"]
@@ -90,8 +90,8 @@ def load_findings(db, round_id: int) -> list[tuple]:
 
 def open_queue(db, round_id: int, model, view=None) -> int:
     """What the review page does on opening a round: two queries, one model reset (+ view layout)."""
-    from app.core.findings import review_queue
-    from app.core.round_scores import profiles_for_round
+    from app.core.rounds.findings import review_queue
+    from app.core.rounds.round_scores import profiles_for_round
     from app.ui.pages.review_page import kind_labels
     names = {i.id: i.name for p in profiles_for_round(db, round_id).values() for i in p.walk()}
     model.set_queue(review_queue(db, round_id), names, kind_labels())

@@ -6,9 +6,9 @@ import threading
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from app.core import findings
-from app.core.fetching import FetchOptions
-from app.core.linkcheck import default_fetcher
+from app.core.rounds import findings
+from app.core.crawl.transport import FetchOptions
+from app.core.crawl.linkcheck import default_fetcher
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -75,7 +75,7 @@ def confirmed(db, round_id: int, target_key: str, indicator: str, **kw) -> int:
 
 def db_file(path, build):
     """A database file at ``path`` filled by ``build(db)``, closed again; returns the path."""
-    from app.core import db as dbmod
+    from app.core.store import db as dbmod
     d = dbmod.connect(path)
     try:
         build(d)

@@ -9,8 +9,8 @@ import time
 import unicodedata
 from pathlib import Path
 
-from ..core.paths import default_db_path
-from ..core.run_options import CheckOptions, RunProgress, RunSummary, SiteResult, clock, duration
+from ..core.crawl.run_options import CheckOptions, RunProgress, RunSummary, SiteResult, clock, duration
+from ..core.store.paths import default_db_path
 
 PLAIN_INTERVAL = 30.0          # seconds between progress lines when stderr is not a terminal
 
@@ -141,13 +141,14 @@ class _Display:
 
 def _unfinished_run(db, round_id: int) -> int | None:
     """The latest run of the round, when it did not finish."""
-    from ..core import jobs
+    from ..core.crawl import jobs
     runs = jobs.list_runs(db, round_id)
     return runs[0].id if runs and runs[0].state != "done" else None
 
 
 def cmd_check(args, db) -> int:
-    from ..core import findings, jobs, rounds     # the crawler and every check: only when a check runs
+    from ..core.crawl import jobs  # the crawler and every check: only when a check runs
+    from ..core.rounds import finding_io, findings, rounds  # the crawler and every check: only when a check runs
     r = rounds.ensure_open(db, rounds.find_round(db, args.round).id)
     db_path = args.db or default_db_path()
     options = CheckOptions(max_pages=args.max_pages, max_depth=args.depth, concurrency=args.concurrency,
@@ -209,7 +210,7 @@ def cmd_check(args, db) -> int:
         rows = [f for f in findings.list_findings(db, r.id) if f.id in ids]
         args.findings_out.parent.mkdir(parents=True, exist_ok=True)
         with open(args.findings_out, "w", encoding="utf-8", newline="\n") as fp:
-            n = findings.write_jsonl(db, rows, fp)
+            n = finding_io.write_jsonl(db, rows, fp)
         written = f"，已写出 {n} 条 → {args.findings_out}"
     head = "检查已取消" if s.cancelled else "检查完成"
     sites = f"{s.sites_done}/{s.sites_total}" if s.cancelled else f"{s.sites_total}"

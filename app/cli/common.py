@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..core.validation import BadValue, date as parse_date
+from ..core.registry.validation import BadValue, date as parse_date
 
 
 def add_round(p: argparse.ArgumentParser) -> None:

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..core.errors import GovInspectError
-from ..core.export_defaults import ANNEX_LABELS, FAMILIES, NUMBER_FONT, TEXT_FONT
+from ..core.exports.families import ANNEX_LABELS, FAMILIES
+from ..core.office.fonts import NUMBER_FONT, TEXT_FONT
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -45,10 +46,10 @@ def _date(text: str | None, label: str) -> dt.date | None:
 
 
 def run_export(args, db: sqlite_utils.Database) -> int:
-    from ..core import rounds
     from ..core.exports import CircularOptions, ExportOptions, export_round
     from ..core.exports.annex_data import parse_families
-    from ..core.xlsx import SheetStyle
+    from ..core.office.xlsx import SheetStyle
+    from ..core.rounds import rounds
     try:
         families = parse_families(args.annex)
     except ValueError as exc:

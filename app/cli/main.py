@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..core.errors import GovInspectError
-from ..core.paths import default_db_path
+from ..core.store.paths import default_db_path
 
 # Command modules, each with register(subparsers). Order = help order.
 COMMAND_MODULES = [
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         from ..ui.app import run_gui  # Qt only when the GUI is wanted
         return run_gui(args.db)
-    from ..core.db import connect
+    from ..core.store.db import connect
     try:
         db = connect(args.db or default_db_path())
     except GovInspectError as exc:

@@ -5,7 +5,7 @@ import argparse
 import json
 from pathlib import Path
 
-from ..core.textwidth import text_width
+from ..core.office.textwidth import text_width
 from .common import add_import_file, add_round, checked_import, fail, parse_as_of
 
 
@@ -65,16 +65,17 @@ def _table(header: list[str], rows: list[list]) -> str:
 # ---------------------------------------------------------------- media
 
 def cmd_media_import(args, db) -> int:
-    from ..core import media_review, rounds
+    from ..core.followup import media_monitoring, media_rules
+    from ..core.rounds import rounds
     r = rounds.find_round(db, args.round)
-    result = media_review.import_monitoring(db, r.id, args.file, dry_run=args.dry_run)
+    result = media_monitoring.import_monitoring(db, r.id, args.file, dry_run=args.dry_run)
     if not result.ok:
         return fail(result.problems, result.summary())
     for p in result.skipped:
         print(f"提示：{p}")
     if result.unmapped:
         print("提示：本轮指标体系中没有对应指标，未生成问题："
-              + "、".join(media_review.KIND_ZH.get(k, k) for k in result.unmapped))
+              + "、".join(media_rules.KIND_ZH.get(k, k) for k in result.unmapped))
     print(result.summary())
     return 0
 
@@ -82,7 +83,7 @@ def cmd_media_import(args, db) -> int:
 # ---------------------------------------------------------------- messages
 
 def cmd_messages_import(args, db) -> int:
-    from ..core import messages
+    from ..core.followup import messages
     result = messages.import_messages(db, args.file, dry_run=args.dry_run)
     if (code := checked_import(result)) is not None:
         return code
@@ -104,7 +105,7 @@ def _avg(value) -> str:
 
 
 def cmd_messages_stats(args, db) -> int:
-    from ..core import messages
+    from ..core.followup import messages
     report = messages.message_stats(db, args.period_from, args.period_to, days=args.days, today=args.today)
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
@@ -132,7 +133,8 @@ def cmd_messages_stats(args, db) -> int:
 # ---------------------------------------------------------------- hygiene
 
 def cmd_hygiene(args, db) -> int:
-    from ..core import hygiene, rounds
+    from ..core.followup import hygiene
+    from ..core.rounds import rounds
     if (code := parse_as_of(args)) is not None:
         return code
     report = hygiene.check_registry(db, args.as_of or None, discovered=args.discovered, monitoring=args.monitoring)
@@ -165,7 +167,8 @@ def cmd_hygiene(args, db) -> int:
 # ---------------------------------------------------------------- rectify
 
 def cmd_rectify_create(args, db) -> int:
-    from ..core import rectify, rounds
+    from ..core.followup import rectify
+    from ..core.rounds import rounds
     r = rounds.find_round(db, args.round)
     result = rectify.create_notices(db, r.id, issued_on=args.issued, days=args.days)
     if not result.notices:
@@ -180,7 +183,8 @@ def cmd_rectify_create(args, db) -> int:
 
 
 def cmd_rectify_recheck(args, db) -> int:
-    from ..core import rectify, rounds
+    from ..core.followup import rectify
+    from ..core.rounds import rounds
     r = rounds.find_round(db, args.round)
     summary = rectify.recheck_round(db, r.id)
     for o in summary.outcomes:
@@ -194,7 +198,8 @@ def cmd_rectify_recheck(args, db) -> int:
 
 
 def cmd_rectify_export(args, db) -> int:
-    from ..core import rectify, rounds
+    from ..core.followup import rectify
+    from ..core.rounds import rounds
     r = rounds.find_round(db, args.round)
     result = rectify.export_round(db, r.id, args.out, args.format)
     print(f"已导出整改台账（{result.items} 条）→ {result.ledger}")

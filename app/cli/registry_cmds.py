@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from ..core.textwidth import text_width
+from ..core.office.textwidth import text_width
 from .common import add_import_file, checked_import, parse_as_of
 
 KINDS = {"sites": "site", "accounts": "account"}
@@ -33,15 +33,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_demo(args, db) -> int:
-    from ..core import demo
+    from ..core.registry import demo
     counts = demo.build_demo(db)
     print(f"已载入示例名录：地区 {counts['regions']} 个，网站 {counts['sites']} 个，新媒体账号 {counts['accounts']} 个。")
     return 0
 
 
 def cmd_import(args, db) -> int:
-    from ..core import importing
-    from ..core.fields import LABEL
+    from ..core.registry import importing
+    from ..core.registry.fields import LABEL
     kind = KINDS[args.kind]
     plan = importing.plan_import(db, kind, args.file)
     if (code := checked_import(plan)) is not None:
@@ -59,7 +59,7 @@ def cmd_import(args, db) -> int:
 
 
 def cmd_stats(args, db) -> int:
-    from ..core.registry_stats import registry_stats
+    from ..core.registry.stats import registry_stats
     if (code := parse_as_of(args)) is not None:
         return code
     stats = registry_stats(db, args.as_of)
@@ -89,7 +89,7 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def cmd_export(args, db) -> int:
-    from ..core import registry_export
+    from ..core.registry import export as registry_export
     counts = registry_export.export_registry(db, args.file)
     print(f"已导出：网站 {counts['site']} 个，新媒体账号 {counts['account']} 个 → {args.file}")
     return 0

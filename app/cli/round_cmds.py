@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..core import vocab
+from ..core.registry import vocab
 from .common import add_import_file, add_round, error, fail
 
 
@@ -62,7 +62,7 @@ def _pct_text(pct) -> str:
 
 
 def cmd_create(args, db) -> int:
-    from ..core import rounds
+    from ..core.rounds import rounds
     recheck = rounds.find_round(db, args.recheck).id if args.recheck else None
     rid = rounds.create_round(
         db, args.name, args.as_of, period_from=args.period_from, period_to=args.period_to, kind=args.kind,
@@ -83,7 +83,7 @@ def cmd_create(args, db) -> int:
 
 
 def cmd_list(args, db) -> int:
-    from ..core import rounds
+    from ..core.rounds import rounds
     rows = rounds.list_rounds(db)
     if not rows:
         print("还没有检查轮次。")
@@ -96,7 +96,7 @@ def cmd_list(args, db) -> int:
 
 
 def cmd_close(args, db) -> int:
-    from ..core import rounds
+    from ..core.rounds import rounds
     r = rounds.find_round(db, args.round)
     rounds.close_round(db, r.id)
     print(f"已关闭检查轮次“{r.name}”（编号 {r.id}），此后只读。")
@@ -104,7 +104,7 @@ def cmd_close(args, db) -> int:
 
 
 def cmd_reopen(args, db) -> int:
-    from ..core import rounds
+    from ..core.rounds import rounds
     r = rounds.find_round(db, args.round)
     rounds.reopen_round(db, r.id, args.reason)
     print(f"已重新打开检查轮次“{r.name}”（编号 {r.id}），原因已记入操作日志。")
@@ -112,9 +112,9 @@ def cmd_reopen(args, db) -> int:
 
 
 def cmd_import(args, db) -> int:
-    from ..core import findings, rounds
+    from ..core.rounds import finding_io, rounds
     r = rounds.find_round(db, args.round)
-    result = findings.import_findings(db, r.id, args.file, dry_run=args.dry_run)
+    result = finding_io.import_findings(db, r.id, args.file, dry_run=args.dry_run)
     if not result.ok:
         return fail(result.problems, result.summary())
     print(result.summary())
@@ -122,20 +122,20 @@ def cmd_import(args, db) -> int:
 
 
 def cmd_list_findings(args, db) -> int:
-    from ..core import findings, rounds
+    from ..core.rounds import finding_io, findings, rounds
     r = rounds.find_round(db, args.round)
     fmt = args.format or ("xlsx" if args.out and args.out.suffix.lower() == ".xlsx" else "jsonl")
     if fmt == "xlsx" and not args.out:
         return error("xlsx 格式需要用 --out 指定输出文件")
     rows = findings.list_findings(db, r.id, status=args.status, kind=args.kind, region=args.region)
     if fmt == "xlsx":
-        n = findings.export_xlsx(db, r.id, rows, args.out)
+        n = finding_io.export_xlsx(db, r.id, rows, args.out)
         print(f"已导出 {n} 条问题 → {args.out}")
     elif args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         with open(args.out, "w", encoding="utf-8", newline="\n") as fp:
-            n = findings.write_jsonl(db, rows, fp)
+            n = finding_io.write_jsonl(db, rows, fp)
         print(f"已导出 {n} 条问题 → {args.out}")
     else:
-        findings.write_jsonl(db, rows, sys.stdout)
+        finding_io.write_jsonl(db, rows, sys.stdout)
     return 0

@@ -10,8 +10,8 @@ from ..core.errors import GovInspectError
 if TYPE_CHECKING:
     import sqlite_utils
 
-    from ..core.round_scores import RoundScores
-    from ..core.scoring import Counts, TypeSummary
+    from ..core.rounds.round_scores import RoundScores
+    from ..core.rounds.scoring import Counts, TypeSummary
 
 
 def register(subparsers) -> None:
@@ -35,7 +35,7 @@ def _resolve(db: sqlite_utils.Database, ref: str) -> int:
 
 
 def run_score(args, db: sqlite_utils.Database) -> int:
-    from ..core.round_scores import score_round, to_document
+    from ..core.rounds.round_scores import score_round, to_document
     scores = score_round(db, _resolve(db, args.round))
     if args.json:
         print(json.dumps(to_document(scores), ensure_ascii=False, indent=2))
@@ -90,7 +90,7 @@ def _summary_lines(label: str, s: TypeSummary) -> list[str]:
 
 
 def render(scores: RoundScores) -> str:
-    from ..core.scoring import NOT_CHECKED
+    from ..core.rounds.scoring import NOT_CHECKED
     r = scores.round
     out = [f"检查轮次 #{r.id}：{r.name}（{r.kind}，监测时间点 {r.as_of}）",
            f"指标规则集：{r.profile_id} {r.profile_version}".rstrip(), ""]

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import APP_NAME, APP_NAME_EN, __version__
 from app.core.errors import DatabaseError
-from app.core.paths import default_db_path, user_data_dir
+from app.core.store.paths import default_db_path, user_data_dir
 
 from .gc_guard import MainThreadGarbageCollector
 from .style import APP_STYLESHEET
@@ -84,7 +84,7 @@ def run_gui(db_path: Path | None = None) -> int:
     setup_logging()
     app = create_application()
     sys.excepthook = excepthook
-    from app.core.db import connect
+    from app.core.store.db import connect
     path = Path(db_path) if db_path else default_db_path()
     try:
         db = connect(path)

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (
     QScrollArea, QSplitter, QTableView, QTabWidget, QVBoxLayout, QWidget, QWizard, QWizardPage,
 )
 
-from app.core.fields import FIELDS, LABEL
+from app.core.registry.fields import FIELDS, LABEL
 
 from . import style
 from .table_models.rows_model import RowsTableModel

@@ -32,7 +32,7 @@ class ImportWizard(QWizard):
         self.db_path = Path(db_path)
         self.kind = kind
         self.path: Path | None = None
-        self.plan = None            # app.core.importing.ImportPlan of the current file/mapping
+        self.plan = None            # app.core.registry.importing.ImportPlan of the current file/mapping
         self.result = None          # ImportResult once applied
         self.error: str | None = None
         self.pending: str | None = None     # "load" / "plan" / "apply" while a worker runs

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import APP_NAME, APP_NAME_EN, __version__
-from app.core import registry
+from app.core.registry import registry
 from app.core.errors import GovInspectError
 
 from .pages import PAGES, PageContext, PageSpec
@@ -22,7 +22,7 @@ from .workers import ExportWorker, Jobs
 log = logging.getLogger(__name__)
 
 try:   # the demo registry is optional: the menu item is disabled without it
-    from app.core.demo import build_demo
+    from app.core.registry.demo import build_demo
 except ImportError:  # pragma: no cover - depends on the build
     build_demo = None
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Signal
 
-from app.core.jobs import Cancelled, CancelToken
+from app.core.crawl.jobs import Cancelled, CancelToken
 
 from .workers import DbWorker
 
@@ -54,8 +54,8 @@ class MenuTestWorker(ProgressWorker):
         self._fetch = fetch
 
     def work(self, db) -> MenuTestResult:
-        from app.core.linkcheck import default_fetcher
-        from app.core.media_review import check_menu_items
+        from app.core.crawl.linkcheck import default_fetcher
+        from app.core.followup.media_review import check_menu_items
 
         fetch = self._fetch or default_fetcher(cancel=self._cancel)
         out, total = {}, len(self._menus)
@@ -77,7 +77,7 @@ class MonitoringImportWorker(DbWorker):
         self._round_id, self._path = round_id, Path(path)
 
     def work(self, db):
-        from app.core.media_review import import_monitoring
+        from app.core.followup.media_monitoring import import_monitoring
         return import_monitoring(db, self._round_id, self._path)
 
 
@@ -91,7 +91,7 @@ class MessagesPlanWorker(DbWorker):
         self._path = Path(path)
 
     def work(self, db):
-        from app.core.messages import plan_messages_import
+        from app.core.followup.messages import plan_messages_import
         return plan_messages_import(db, self._path)
 
 
@@ -103,7 +103,7 @@ class MessagesApplyWorker(DbWorker):
         self._plan = plan
 
     def work(self, db):
-        from app.core.messages import apply_messages_import
+        from app.core.followup.messages import apply_messages_import
         return apply_messages_import(db, self._plan)
 
 
@@ -115,7 +115,7 @@ class HygieneWorker(DbWorker):
         self._as_of, self._discovered, self._monitoring = as_of, discovered, monitoring
 
     def work(self, db):
-        from app.core.hygiene import check_registry
+        from app.core.followup.hygiene import check_registry
         return check_registry(db, self._as_of, self._discovered, self._monitoring)
 
 
@@ -125,7 +125,7 @@ class HygieneFindingsWorker(DbWorker):
         self._round_id, self._report = round_id, report
 
     def work(self, db):
-        from app.core.hygiene import record_findings
+        from app.core.followup.hygiene import record_findings
         return record_findings(db, self._round_id, self._report)
 
 
@@ -145,7 +145,7 @@ class RecheckWorker(ProgressWorker):
         self._round_id, self._fetch = round_id, fetch
 
     def work(self, db) -> RecheckResult:
-        from app.core.rectify import recheck_round
+        from app.core.followup.rectify import recheck_round
         try:
             summary = recheck_round(db, self._round_id, fetch=self._fetch, cancel=self._cancel,
                                     progress=self._on_progress)
@@ -163,5 +163,5 @@ class RectifyExportWorker(DbWorker):
         self._round_id, self._folder, self._format = round_id, Path(folder), notice_format
 
     def work(self, db):
-        from app.core.rectify import export_round
+        from app.core.followup.rectify import export_round
         return export_round(db, self._round_id, self._folder, self._format)

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from PySide6.QtCore import Signal
 
-from app.core import jobs
-from app.core.check_overview import findings_by_kind
+from app.core.crawl import jobs
+from app.core.crawl.check_overview import findings_by_kind
 
 from .workers import DbWorker
 

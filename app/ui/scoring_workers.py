@@ -39,7 +39,7 @@ class RoundParams:
 @dataclass(frozen=True)
 class PreviewResult:
     generation: int          # which request this answers (the form may have changed since)
-    plan: object             # app.core.rounds.RoundPlan
+    plan: object             # app.core.rounds.rounds.RoundPlan
 
 
 class PreviewWorker(DbWorker):
@@ -50,7 +50,7 @@ class PreviewWorker(DbWorker):
         self._params, self._generation = params, generation
 
     def work(self, db) -> PreviewResult:
-        from app.core.rounds import preview_sample
+        from app.core.rounds.rounds import preview_sample
         p = self._params
         plan = preview_sample(db, p.as_of, p.sample_sites_pct, p.sample_accounts_pct, p.stratify_by_region,
                               p.seed, p.recheck_round_id)
@@ -65,7 +65,7 @@ class CreateRoundWorker(DbWorker):
         self._params = params
 
     def work(self, db) -> int:
-        from app.core.rounds import create_round
+        from app.core.rounds.rounds import create_round
         p = self._params
         return create_round(db, p.name, p.as_of, p.period_from, p.period_to, p.kind, p.profile_id,
                             p.sample_sites_pct, p.sample_accounts_pct, p.stratify_by_region, p.seed,
@@ -80,7 +80,7 @@ class ScoreRoundWorker(DbWorker):
         self.round_id = round_id
 
     def work(self, db):
-        from app.core.round_scores import score_round
+        from app.core.rounds.round_scores import score_round
         return score_round(db, self.round_id)
 
 
@@ -90,7 +90,7 @@ class ProfileExportWorker(DbWorker):
         self._profile, self._target = profile, Path(target)
 
     def work(self, db) -> Path:
-        from app.core.profile_xlsx import export_xlsx
+        from app.core.rounds.profile_xlsx import export_xlsx
         try:
             return export_xlsx(self._profile, self._target)
         except OSError as exc:
@@ -105,7 +105,7 @@ class ProfileImportWorker(DbWorker):
         self._source = Path(source)
 
     def work(self, db):
-        from app.core import profile_xlsx, profiles
+        from app.core.rounds import profile_xlsx, profiles
         try:
             profile = profile_xlsx.import_xlsx(self._source)
             return profiles.save_profile(db, profile)

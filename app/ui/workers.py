@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
-from app.core.db import connect
+from app.core.store.db import connect
 from app.core.errors import GovInspectError
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ class LoadedSheet:
     """A file read and planned with the auto (or kept) column mapping."""
 
     kind: str
-    plan: object          # app.core.importing.ImportPlan; plan.sheet is the SheetData
+    plan: object          # app.core.registry.importing.ImportPlan; plan.sheet is the SheetData
 
 
 class LoadPlanWorker(DbWorker):
@@ -69,7 +69,7 @@ class LoadPlanWorker(DbWorker):
         self._mapping, self._headers = mapping, headers
 
     def work(self, db) -> LoadedSheet:
-        from app.core.importing import plan_import
+        from app.core.registry.importing import plan_import
         plan = plan_import(db, self._kind, self._path)
         if (self._mapping is not None and plan.sheet.headers == self._headers
                 and self._mapping != plan.mapping):
@@ -85,7 +85,7 @@ class PlanWorker(DbWorker):
         self._kind, self._sheet, self._mapping = kind, sheet, dict(mapping)
 
     def work(self, db):
-        from app.core.importing import plan_import
+        from app.core.registry.importing import plan_import
         return plan_import(db, self._kind, self._sheet, self._mapping)
 
 
@@ -97,7 +97,7 @@ class ApplyWorker(DbWorker):
         self._plan = plan
 
     def work(self, db):
-        from app.core.importing import apply_import
+        from app.core.registry.importing import apply_import
         return apply_import(db, self._plan)
 
 
@@ -109,7 +109,7 @@ class ExportWorker(DbWorker):
         self._target = Path(target)
 
     def work(self, db) -> dict:
-        from app.core.registry_export import export_registry
+        from app.core.registry.export import export_registry
         return export_registry(db, self._target)
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.core import db as dbmod
+from app.core.store import db as dbmod
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """Helpers for the media/messages/hygiene/rectify tests: a local site server and small rounds."""
 from __future__ import annotations
 
-from app.core import rounds
+from app.core.rounds import rounds
 
 from roundsetup import build_registry
 from sitesetup import confirmed, fast_fetcher, refused_url, site_server, target  # noqa: F401 (shared helpers)

@@ -1,9 +1,9 @@
 """Helpers for round and findings tests: a small registry built through the registry core."""
 from __future__ import annotations
 
-from app.core import registry
-from app.core.db import transaction
-from app.core.fields import clean_record
+from app.core.registry import registry
+from app.core.store.db import transaction
+from app.core.registry.fields import clean_record
 
 # 地区 -> (行政区划代码, sites, accounts); registry order follows this order.
 REGIONS = {"东湖区": ("369902", 10, 8), "临川县": ("369921", 5, 4), "白马乡": ("369922", 1, 1)}

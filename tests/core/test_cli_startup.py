@@ -31,7 +31,9 @@ def test_version_imports_no_heavy_library():
 def test_parser_still_offers_the_core_defaults():
     """The defaults the parser takes from light modules are the ones the core uses."""
     from app.cli.main import build_parser
-    from app.core import findings, jobs, rounds, xlsx
+    from app.core.rounds import findings, rounds
+    from app.core.crawl import jobs
+    from app.core.office import xlsx
     from app.core.exports import FAMILIES, list_annexes
 
     parser = build_parser()

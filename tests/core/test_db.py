@@ -3,7 +3,8 @@ import sqlite3
 
 import pytest
 
-from app.core import db as dbmod, migrations, registry
+from app.core.store import db as dbmod, migrations
+from app.core.registry import registry
 from app.core.errors import DatabaseError, NewerDatabaseError
 
 

@@ -12,13 +12,14 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from app.cli.main import main
-from app.core import db as dbm
-from app.core import findings, messages, profiles as pf, rounds
+from app.core.store import db as dbm
+from app.core.rounds import findings, profiles as pf, rounds
+from app.core.followup import messages
 from app.core.exports import (DetailsOptions, ExportOptions, ProblemsOptions, SummaryOptions, build_annexes,
                               export_round, list_annexes, load_round_data, write_annexes)
 from app.core.exports.annex_data import UNVERIFIED_NOTE, parse_families
-from app.core.round_scores import score_round
-from app.core.xlsx import SheetStyle
+from app.core.rounds.round_scores import score_round
+from app.core.office.xlsx import SheetStyle
 
 from roundsetup import build_registry
 

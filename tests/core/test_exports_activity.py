@@ -5,7 +5,8 @@ from __future__ import annotations
 from openpyxl import load_workbook
 
 from app.cli.main import main
-from app.core import db as dbm, media_review as mr
+from app.core.store import db as dbm
+from app.core.followup import media_monitoring
 from app.core.exports import ActivityOptions, ExportOptions, build_annexes, export_round, list_annexes, load_round_data
 from app.core.exports.annex_data import NO_ACTIVITY, parse_families
 
@@ -18,7 +19,7 @@ HEADER = ["序号", "主办单位", "新媒体名称", "平台", "期间发布�
 
 def monitored_round(db, tmp_path) -> int:
     rid = make_round(db, "2025-08-14", period_from="2025-08-01", period_to="2025-08-14")
-    mr.import_monitoring(db, rid, write_csv(tmp_path / "m.csv", MON, [
+    media_monitoring.import_monitoring(db, rid, write_csv(tmp_path / "m.csv", MON, [
         ["微博", "东湖区发布1", "", "2025-08-10", 7],
         ["微信公众号", "东湖区发布2", "", "2025-08-12", 5]]))
     return rid
@@ -35,7 +36,7 @@ def test_family_is_listed_and_parsed():
 
 def test_activity_workbook_values_total_and_note(db, tmp_path):
     rid = monitored_round(db, tmp_path)
-    expected = mr.activity_rows(db, rid)
+    expected = media_monitoring.activity_rows(db, rid)
     result = export_round(db, rid, tmp_path / "out", ["activity"])
     assert [a.key for a in result.annexes] == ["activity"] and result.notes == []
     path = next(p for p in result.paths if p.name.startswith("附件1-"))

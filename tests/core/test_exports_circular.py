@@ -14,8 +14,9 @@ from docx import Document
 from docx.enum.text import WD_COLOR_INDEX
 
 from app.cli.main import main
-from app.core import db as dbm
-from app.core import findings, messages, rounds, workdays
+from app.core.store import db as dbm
+from app.core.rounds import findings, rounds
+from app.core.followup import messages, workdays
 from app.core.exports import (CircularOptions, build_annexes, build_circular, export_round, load_round_data,
                               write_circular)
 from app.core.exports.circular import template_path

@@ -7,7 +7,8 @@ import json
 import openpyxl
 import pytest
 
-from app.core import audit, findings, rounds
+from app.core.store import audit
+from app.core.rounds import finding_io, findings, rounds
 from app.core.errors import ValidationError
 
 from roundsetup import build_registry
@@ -149,7 +150,7 @@ def good_rows():
 
 def test_import_csv_writes_all_rows(db, rid, tmp_path):
     path = write_csv(tmp_path / "f.csv", HEADERS, good_rows(), encoding="gbk")
-    result = findings.import_findings(db, rid, path, who="王五")
+    result = finding_io.import_findings(db, rid, path, who="王五")
     assert result.ok and len(result.added) == 3 and "已导入 3" in result.summary()
     rows = findings.list_findings(db, rid)
     assert [(f.target_key, f.status, f.count, f.source) for f in rows] == [
@@ -170,7 +171,7 @@ def test_import_is_all_or_nothing_with_row_errors(db, rid, tmp_path):
     ]
     path = write_xlsx(tmp_path / "f.xlsx", HEADERS, rows, title="第三方检测报告")
     before = len(audit.entries(db))
-    result = findings.import_findings(db, rid, path)
+    result = finding_io.import_findings(db, rid, path)
     assert not result.ok and result.added == []
     got = [(p.row, p.field) for p in result.problems]
     assert got == [(6, "网站标识码"), (7, "指标"), (8, "数量"), (9, "状态"), (10, "账号名称"),
@@ -184,10 +185,10 @@ def test_import_is_all_or_nothing_with_row_errors(db, rid, tmp_path):
 
 def test_import_dry_run_and_missing_columns(db, rid, tmp_path):
     path = write_csv(tmp_path / "f.csv", HEADERS, good_rows())
-    result = findings.import_findings(db, rid, path, dry_run=True)
+    result = finding_io.import_findings(db, rid, path, dry_run=True)
     assert result.ok and result.rows == 3 and count_findings(db) == 0 and "试运行" in result.summary()
     bad = write_csv(tmp_path / "g.csv", ["网站标识码", "问题描述"], [["3699020001", "x"]])
-    result = findings.import_findings(db, rid, bad)
+    result = finding_io.import_findings(db, rid, bad)
     assert not result.ok and result.problems[0].row == 1 and "指标" in result.problems[0].reason
 
 
@@ -195,14 +196,14 @@ def test_import_into_closed_round_refused(db, rid, tmp_path):
     path = write_csv(tmp_path / "f.csv", HEADERS, good_rows())
     rounds.close_round(db, rid)
     with pytest.raises(rounds.RoundClosedError):
-        findings.import_findings(db, rid, path)
+        finding_io.import_findings(db, rid, path)
     assert count_findings(db) == 0
 
 
 def test_imported_pending_rows_meet_the_whitelist(db, rid, tmp_path):
     findings.add_whitelist_rule(db, "3699020001", url="http://s3699021.gov.cn/a")
     rows = [["3699020001", "", "", "web.ded.function.availability", "失效", 1, "http://s3699021.gov.cn/a", "待审核"]]
-    result = findings.import_findings(db, rid, write_csv(tmp_path / "f.csv", HEADERS, rows))
+    result = finding_io.import_findings(db, rid, write_csv(tmp_path / "f.csv", HEADERS, rows))
     f = findings.get_finding(db, result.added[0])
     assert f.status == "误报" and f.reviewer_note == "白名单自动标记"
 
@@ -213,7 +214,7 @@ def test_jsonl_export_keys(db, rid):
     t = target(db, rid, "新浪微博:东湖区发布1")
     findings.add_finding(db, rid, t.id, "nm.veto.not_updated", kind="stale", detail="两周未更新", count=1)
     buf = io.StringIO()
-    assert findings.write_jsonl(db, findings.list_findings(db, rid), buf) == 1
+    assert finding_io.write_jsonl(db, findings.list_findings(db, rid), buf) == 1
     lines = buf.getvalue().splitlines()
     obj = json.loads(lines[0])
     for key in ("id", "target", "name", "region", "kind", "indicator", "url", "page", "detail", "status", "source",
@@ -230,7 +231,7 @@ def test_xlsx_export_never_writes_formulas(db, rid, tmp_path):
     for text in nasty:
         findings.add_finding(db, rid, t.id, "web.ded.function.availability", detail=text, snippet=text)
     path = tmp_path / "out" / "f.xlsx"
-    assert findings.export_xlsx(db, rid, findings.list_findings(db, rid), path) == 4
+    assert finding_io.export_xlsx(db, rid, findings.list_findings(db, rid), path) == 4
     ws = openpyxl.load_workbook(path).active
     assert "六月" in ws.cell(1, 1).value
     header_row = next(r for r in range(1, 5) if ws.cell(r, 1).value == "序号")
@@ -249,8 +250,8 @@ def test_xlsx_export_reimports(db, rid, tmp_path):
     findings.add_finding(db, rid, t.id, "web.veto.unreachable", status="确认", detail="=1+1", count=2)
     findings.add_finding(db, rid, a.id, "nm.veto.not_updated", status="存疑")
     path = tmp_path / "f.xlsx"
-    findings.export_xlsx(db, rid, findings.list_findings(db, rid), path)
-    result = findings.import_findings(db, rid, path)
+    finding_io.export_xlsx(db, rid, findings.list_findings(db, rid), path)
+    result = finding_io.import_findings(db, rid, path)
     assert result.ok, [str(p) for p in result.problems]
     again = [f for f in findings.list_findings(db, rid) if f.source == "导入"]
     assert sorted((f.target_key, f.status, f.count, f.detail) for f in again) == [
@@ -275,12 +276,12 @@ def test_indicator_by_id_or_chinese_name(db, rid):
 def test_import_by_chinese_indicator_name_and_unknown_id(db, rid, tmp_path):
     rows = [["3699020001", "", "", "站点无法访问", "", 1, "", ""],
             ["3699020002", "", "", "web.nothing.here", "", 1, "", ""]]
-    result = findings.import_findings(db, rid, write_csv(tmp_path / "f.csv", HEADERS, rows))
+    result = finding_io.import_findings(db, rid, write_csv(tmp_path / "f.csv", HEADERS, rows))
     assert [(p.row, p.field) for p in result.problems] == [(3, "指标")]
-    result = findings.import_findings(db, rid, write_csv(tmp_path / "g.csv", HEADERS, rows[:1]))
+    result = finding_io.import_findings(db, rid, write_csv(tmp_path / "g.csv", HEADERS, rows[:1]))
     assert result.ok
     f = findings.get_finding(db, result.added[0])
     assert f.indicator_id == "web.veto.unreachable"
     buf = io.StringIO()
-    findings.write_jsonl(db, [f], buf)
+    finding_io.write_jsonl(db, [f], buf)
     assert json.loads(buf.getvalue())["indicator_name"] == "站点无法访问"

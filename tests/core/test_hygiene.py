@@ -3,9 +3,11 @@ from dataclasses import replace
 
 import pytest
 
-from app.core import findings, hygiene, media_review as mr, profiles, registry, rounds
-from app.core.db import transaction
-from app.core.profiles import ProfileItem
+from app.core.rounds import findings, profiles, rounds
+from app.core.followup import hygiene, media_review as mr
+from app.core.registry import registry
+from app.core.store.db import transaction
+from app.core.rounds.profiles import ProfileItem
 
 from tablefiles import write_csv
 

@@ -2,7 +2,7 @@
 import pytest
 from openpyxl import Workbook
 
-from app.core import importing, registry
+from app.core.registry import importing, registry
 from app.core.errors import ImportFileError
 
 from tablefiles import SITE_HEADERS, site_row, snapshot, write_csv, write_xlsx
@@ -173,7 +173,7 @@ def test_registry_changed_after_preview(db, tmp_path):
 
 
 def test_export_then_reimport_is_unchanged(db, tmp_path):
-    from app.core import demo, registry_export
+    from app.core.registry import demo, export as registry_export
     demo.build_demo(db)
     path = tmp_path / "export.xlsx"
     registry_export.export_registry(db, path)

@@ -4,7 +4,9 @@ import json
 import openpyxl
 import pytest
 
-from app.core import db as dbmod, findings, registry, rounds
+from app.core.store import db as dbmod
+from app.core.rounds import findings, rounds
+from app.core.registry import registry
 
 from mediasetup import confirmed, site_server, target
 from roundsetup import build_registry

@@ -4,9 +4,9 @@ from decimal import Decimal
 
 import pytest
 
-from app.core import messages as M
+from app.core.followup import messages as M
 from app.core.errors import ImportFileError, ValidationError
-from app.core.workdays import load_calendar
+from app.core.followup.workdays import load_calendar
 
 from roundsetup import build_registry
 from tablefiles import write_csv, write_xlsx

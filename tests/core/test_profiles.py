@@ -6,9 +6,9 @@ import json
 import pytest
 from openpyxl import load_workbook
 
-from app.core import db as dbm
-from app.core import profile_xlsx as px
-from app.core import profiles as pf
+from app.core.store import db as dbm
+from app.core.rounds import profile_xlsx as px
+from app.core.rounds import profiles as pf
 from app.core.errors import GovInspectError, ImportFileError, ValidationError
 
 

@@ -4,7 +4,10 @@ import openpyxl
 import pytest
 from docx import Document
 
-from app.core import findings, linkcheck, rectify, registry, rounds
+from app.core.rounds import findings, rounds
+from app.core.crawl import linkcheck
+from app.core.followup import rectify
+from app.core.registry import registry
 from app.core.errors import ValidationError
 
 from mediasetup import confirmed, fast_fetcher, make_round, refused_url, site_server, target
@@ -205,7 +208,7 @@ def test_nothing_confirmed(db):
 
 
 def test_cancelled_recheck_writes_nothing(db):
-    from app.core import jobs
+    from app.core.crawl import jobs
 
     rid = make_round(db, AS_OF)
     confirmed(db, rid, "3699020001", "web.ded.function.availability", kind="broken_link", url="http://a.gov.cn/x")

@@ -1,9 +1,10 @@
 """Registry edits: audit log, status history, as-of counts, demo."""
 import pytest
 
-from app.core import audit, demo, registry
+from app.core.store import audit
+from app.core.registry import demo, registry
 from app.core.errors import GovInspectError, ValidationError
-from app.core.registry_stats import registry_stats, status_as_of
+from app.core.registry.stats import registry_stats, status_as_of
 
 SITE = {"name": "江州市教育局网站", "site_code": "3699000002", "url": "jyj.jiangzhou.gov.cn",
         "host_unit": "江州市教育局", "region": "市直部门", "category": "市级部门网站", "opened_on": "2020-01-01"}

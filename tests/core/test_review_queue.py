@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from app.core import audit, findings, rounds
+from app.core.store import audit
+from app.core.rounds import findings, rounds
 from app.core.errors import GovInspectError
-from app.core.findings import QueueField as Q
-from app.core.round_scores import profiles_for_round
+from app.core.rounds.findings import QueueField as Q
+from app.core.rounds.round_scores import profiles_for_round
 
 from roundsetup import build_registry
 

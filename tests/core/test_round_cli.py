@@ -6,7 +6,7 @@ import json
 import openpyxl
 import pytest
 
-from app.core import db as dbmod
+from app.core.store import db as dbmod
 
 from roundsetup import build_registry
 from sitesetup import db_file, run_cli as run

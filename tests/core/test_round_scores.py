@@ -6,10 +6,10 @@ import json
 import pytest
 
 from app.cli.main import main
-from app.core import db as dbm
-from app.core import profiles as pf
+from app.core.store import db as dbm
+from app.core.rounds import profiles as pf
 from app.core.errors import GovInspectError
-from app.core.round_scores import score_round, to_document
+from app.core.rounds.round_scores import score_round, to_document
 
 from sitesetup import db_file as built_db_file
 

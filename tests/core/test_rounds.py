@@ -6,7 +6,9 @@ import math
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from app.core import audit, findings, registry, rounds
+from app.core.store import audit
+from app.core.rounds import findings, rounds
+from app.core.registry import registry
 from app.core.errors import ValidationError
 
 from roundsetup import REGIONS, build_registry

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from app.core import profiles as pf
-from app.core.scoring import (FindingInput as F, ScoredTarget, Scorer, TargetSpec, pass_rate, score_target,
+from app.core.rounds import profiles as pf
+from app.core.rounds.scoring import (FindingInput as F, ScoredTarget, Scorer, TargetSpec, pass_rate, score_target,
                               summarize)
 
 SITE = TargetSpec("site", is_portal=False, has_external_service=True)

@@ -6,8 +6,8 @@ from dataclasses import replace
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.core import profiles as pf
-from app.core.scoring import CONFIRMED, FindingInput, Scorer, TargetSpec
+from app.core.rounds import profiles as pf
+from app.core.rounds.scoring import CONFIRMED, FindingInput, Scorer, TargetSpec
 
 WEB = pf.builtin_profiles()["national-2019-web"]
 MEDIA = pf.builtin_profiles()["national-2019-media"]

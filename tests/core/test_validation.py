@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from app.core import fields, validation as v, vocab
+from app.core.registry import fields, validation as v, vocab
 
 
 @pytest.mark.parametrize("raw,expected", [

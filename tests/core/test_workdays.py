@@ -5,9 +5,9 @@ import json
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from app.core import workdays
+from app.core.followup import workdays
 from app.core.errors import GovInspectError
-from app.core.workdays import WorkCalendar, add_workdays, calendar_note, is_workday, load_calendar, workdays_between
+from app.core.followup.workdays import WorkCalendar, add_workdays, calendar_note, is_workday, load_calendar, workdays_between
 
 D = dt.date
 

@@ -6,8 +6,8 @@ import gc
 import pytest
 from PySide6.QtCore import QCoreApplication, QSettings
 
-from app.core import registry
-from app.core.db import connect
+from app.core.registry import registry
+from app.core.store.db import connect
 
 
 @pytest.fixture(autouse=True)

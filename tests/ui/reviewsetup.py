@@ -5,9 +5,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from app.core import registry, rounds
-from app.core.db import transaction
-from app.core.fields import clean_record
+from app.core.registry import registry
+from app.core.rounds import rounds
+from app.core.store.db import transaction
+from app.core.registry.fields import clean_record
 
 from sitesetup import confirmed, fast_fetcher, site_server, target  # noqa: F401 (shared helpers)
 

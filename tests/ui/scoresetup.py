@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.core import findings, rounds
+from app.core.rounds import findings, rounds
 
 from app.ui.pages import PageContext
 

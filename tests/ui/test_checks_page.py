@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
-from app.core import jobs
+from app.core.crawl import jobs
 from app.ui.pages import PageContext
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "core"))

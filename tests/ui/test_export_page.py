@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from app.core import findings, rounds
+from app.core.rounds import findings, rounds
 from app.core.exports import ActivityOptions, build_annexes, load_round_data
 from app.ui.pages import PageContext
 

@@ -6,7 +6,8 @@ import csv
 
 import pytest
 
-from app.core import findings, registry, rounds
+from app.core.rounds import findings, rounds
+from app.core.registry import registry
 from app.ui.pages import PAGES
 
 AS_OF = "2025-07-01"

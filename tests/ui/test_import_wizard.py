@@ -4,7 +4,7 @@ from __future__ import annotations
 from openpyxl import Workbook
 from PySide6.QtWidgets import QWizard
 
-from app.core import registry
+from app.core.registry import registry
 from app.ui.import_wizard import PAGE_DIFF, PAGE_MAPPING, PAGE_REPORT
 
 HEADERS = ["序号", "网站名称", "网站标识码", "首页网址", "主办单位", "地区", "网站类别", "联系电话", "备注"]

@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app import __version__
-from app.core import registry
+from app.core.registry import registry
 from app.ui.main_window import MainWindow
 from app.ui.pages import PAGES, PageSpec
 from app.ui.pages.placeholder import PlaceholderPage
@@ -59,7 +59,7 @@ def test_layout_is_remembered(qtbot, filled_db, db_path, settings):
 
 
 def test_load_demo_into_empty_registry(qtbot, db, db_path, settings):
-    pytest.importorskip("app.core.demo")
+    pytest.importorskip("app.core.registry.demo")
     win = MainWindow(db, db_path, settings)
     qtbot.addWidget(win)
     win.demo_action.trigger()
@@ -71,7 +71,7 @@ def test_load_demo_into_empty_registry(qtbot, db, db_path, settings):
 
 
 def test_demo_refused_on_a_filled_registry(window, filled_db):
-    pytest.importorskip("app.core.demo")
+    pytest.importorskip("app.core.registry.demo")
     window.demo_action.trigger()
     assert "只能载入到空名录" in window.last_message.text()
     assert registry.counts(filled_db)["sites"] == 7

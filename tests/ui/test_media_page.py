@@ -6,7 +6,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from app.core import findings, media_review as mr
+from app.core.rounds import findings
+from app.core.followup import media_review as mr, media_rules
 from app.ui.pages import PageContext
 from app.ui.table_models.review_model import ReviewColumn, ReviewTableModel, parse_typed_date
 
@@ -91,7 +92,7 @@ def test_review_20_accounts_by_keyboard_alone(page, qtbot, db):
     poor = [f for f in found if f.indicator_id == "nm.veto.interaction_poor"]
     assert [f.target_id for f in poor] == [rows[0].target_id]
     kinds = {(f.target_id, f.kind) for f in found}
-    assert (rows[2].target_id, mr.K_ADS) in kinds and (rows[3].target_id, mr.K_UNRELATED) in kinds
+    assert (rows[2].target_id, media_rules.K_ADS) in kinds and (rows[3].target_id, media_rules.K_UNRELATED) in kinds
     states = dict(db.conn.execute("SELECT id, review_state FROM round_targets WHERE round_id = ?", (rid,)))
     assert [states[r.target_id] for r in rows] == ["已检查"] * 3 + ["待检查"] + ["已检查"] * 16
     # The proposals show in the row at once.
@@ -134,7 +135,7 @@ def test_editor_menu_test_against_local_site(page, qtbot, db):
         assert page.observation_dialog is None
         row = page.model.row_at(page.model.row_of_id(tid))
         assert [mi.ok for mi in row.obs.menu_items] == [None, None] and row.obs.posts_in_period == 12
-        assert mr.K_TYPO in row.proposals
+        assert media_rules.K_TYPO in row.proposals
         page.view.setFocus()
         with qtbot.waitSignal(page.menus_tested, timeout=15000) as blocker:
             press(Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
@@ -143,7 +144,7 @@ def test_editor_menu_test_against_local_site(page, qtbot, db):
     assert [(mi.name, mi.ok, mi.http_status) for mi in row.obs.menu_items] == [
         ("办事服务", True, 200), ("政策查询", False, 404)]
     assert page.model.index(page.model.row_of_id(tid), ReviewColumn.MENUS).data() == "2项，1项失效"
-    menus = [f for f in findings.list_findings(db, page.round_id, target_id=tid) if f.kind == mr.K_MENU]
+    menus = [f for f in findings.list_findings(db, page.round_id, target_id=tid) if f.kind == media_rules.K_MENU]
     assert len(menus) == 1 and "政策查询" in menus[0].detail and menus[0].indicator_id == "nm.issue.menu_broken"
 
 
@@ -191,7 +192,7 @@ def test_monitoring_import_all_or_nothing(page, qtbot, db, tmp_path):
         page.import_monitoring(good)
     assert "已导入监测数据" in page.message.text()
     first = page.model.row_at(page.model.row_of_id(rows[0].target_id))
-    assert first.obs.last_update == "2025-07-01" and mr.K_NOT_UPDATED in first.proposals
+    assert first.obs.last_update == "2025-07-01" and media_rules.K_NOT_UPDATED in first.proposals
 
 
 def test_filter_and_problems_only(page, qtbot):
@@ -209,7 +210,7 @@ def test_filter_and_problems_only(page, qtbot):
 
 
 def test_closed_round_is_read_only(qtbot, db, db_path, settings):
-    from app.core import rounds
+    from app.core.rounds import rounds
     from app.ui.pages.media_page import MediaPage
     rid = make_round(db)
     rounds.close_round(db, rid, who="t")

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from app.core import messages as M
+from app.core.followup import messages as M
 from app.ui.pages import PageContext
 
 from reviewsetup import build_registry

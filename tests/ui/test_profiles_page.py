@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import openpyxl
 
-from app.core import profiles as pf
+from app.core.rounds import profiles as pf
 from app.ui.pages.profiles_page import ProfilesPage
 from app.ui.widgets.indicator_tree import UNVERIFIED
 

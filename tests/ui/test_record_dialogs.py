@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from app.core import registry
+from app.core.registry import registry
 from app.ui.dialogs.history_dialog import HistoryDialog
 from app.ui.dialogs.record_dialog import RecordDialog
 from app.ui.dialogs.status_dialog import StatusDialog

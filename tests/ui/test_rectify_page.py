@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from PySide6.QtCore import Qt
 
-from app.core import rectify
+from app.core.followup import rectify
 from app.ui.pages import PageContext
 
 from reviewsetup import confirmed, fast_fetcher, make_round, site_server

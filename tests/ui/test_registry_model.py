@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTableView
 
-from app.core import registry
+from app.core.registry import registry
 from app.ui.table_models.registry_model import ID_ROLE, SORT_ROLE, RegistryTableModel, SiteColumn
 from app.ui.table_models.registry_proxy import RUNNING_ONLY, STOPPED_ONLY, RegistryFilterProxy
 

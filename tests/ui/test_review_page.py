@@ -4,8 +4,8 @@ from __future__ import annotations
 from PySide6.QtCore import QItemSelectionModel
 from PySide6.QtGui import QGuiApplication
 
-from app.core import findings, rounds
-from app.core.findings import WHITELIST_NOTE
+from app.core.rounds import findings, rounds
+from app.core.rounds.findings import WHITELIST_NOTE
 from app.ui.pages.review_page import ReviewPage
 from app.ui.table_models.findings_queue_model import QueueColumn
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 
-from app.core import audit, findings, rounds
+from app.core.store import audit
+from app.core.rounds import findings, rounds
 from app.ui.pages.rounds_page import RoundsPage
 
 from scoresetup import PORTAL, context, round_with_findings, target_id

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from app.core import findings, profiles, rounds
+from app.core.rounds import findings, profiles, rounds
 from app.ui.table_models.findings_queue_model import FindingsQueueModel, QueueColumn
 from app.ui.table_models.node_tree_model import KEY_ROLE, NodeTreeModel, TreeNode
 from app.ui.table_models.params_model import ParamsTableModel

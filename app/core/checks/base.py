@@ -25,7 +25,7 @@ class Page:
     error: str = ""                  # fetch error in Chinese ('' when fine)
     elapsed: float | None = None     # seconds
     fetched_at: str = ""             # ISO time
-    # Added by the fetcher (app/core/fetching.py):
+    # Added by the fetcher (app/core/crawl/fetching.py):
     purpose: str = "page"            # page / attachment / link / external
     size: int = 0                    # body bytes read (after decompression)
     truncated: bool = False          # body cut at the byte cap

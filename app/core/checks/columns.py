@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Iterable
 
 
-from ..paths import resources_dir
+from ..store.paths import resources_dir
 from .base import CheckContext, CheckFinding, Page
 from .dates import GENERIC_ANCHORS, dated_links
 from .html import first, text_of

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import ahocorasick
 from lxml.cssselect import CSSSelector
 
-from ..paths import resources_dir
+from ..store.paths import resources_dir
 from .base import CheckContext, CheckFinding, Page
 from .html import parse, source, text_of
 from .text import base_url, join_url, norm, visible

@@ -126,7 +126,7 @@ _REASONS = {
     "timeout": "访问超时",
     "redirect_loop": "重定向循环",
     "tls": "HTTPS证书或加密连接错误",
-    # The fetcher's finer codes (app/core/fetching.py ERROR_TEXT) map onto the same wording.
+    # The fetcher's finer codes (app/core/crawl/fetching.py ERROR_TEXT) map onto the same wording.
     "connect_timeout": "连接超时",
     "read_timeout": "读取超时",
     "deadline": "访问超时",

@@ -17,7 +17,7 @@ from typing import Iterable
 
 import ahocorasick
 
-from ..paths import resources_dir
+from ..store.paths import resources_dir
 from .base import CheckContext, CheckFinding, Page
 from .text import visible
 

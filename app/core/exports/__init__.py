@@ -1,22 +1,37 @@
 """Circular annexes (附件 workbooks) and the circular draft (通报) of a round.
 
+Owns: the annex tables, their .xlsx writing, the circular draft and ``export_round``.
+May import: every lower layer (store, office, registry, rounds, checks, crawl, followup).
+
 Three steps a GUI can call one by one: ``list_annexes()`` (the families and their
 options), ``load_round_data`` + ``build_annexes`` (every table as plain rows, for a
 preview), then ``write_annexes`` / ``write_circular`` (files in a folder, paths back).
 ``export_round`` does all three, as the CLI ``export`` command does.
+
+The names below load their module on first use (PEP 562), so that ``exports.families``
+(plain constants the CLI shows in its help) can be imported without openpyxl.
 """
 from __future__ import annotations
 
-from .annex_data import (FAMILIES, ActivityOptions, Annex, AnnexBuild, AnnexFamily, DetailsOptions, ExportOptions, MessagesOptions,
-                         PlatformsOptions, ProblemsOptions, RoundData, SummaryOptions, build_annexes, list_annexes, load_round_data)
-from .annex_xlsx import write_annex, write_annexes, write_combined
-from .circular import CircularDraft, CircularOptions, build_circular, write_circular
-from .export import ExportResult, export_round
+import importlib
 
-__all__ = [
-    "FAMILIES", "ActivityOptions", "Annex", "AnnexBuild", "AnnexFamily", "DetailsOptions", "ExportOptions", "MessagesOptions",
-    "PlatformsOptions",
-    "ProblemsOptions", "RoundData", "SummaryOptions", "build_annexes", "list_annexes", "load_round_data",
-    "write_annex", "write_annexes", "write_combined", "CircularDraft", "CircularOptions", "build_circular",
-    "write_circular", "ExportResult", "export_round",
-]
+_HOMES = {
+    "annex_data": ("FAMILIES", "ActivityOptions", "Annex", "AnnexBuild", "AnnexFamily", "DetailsOptions",
+                   "ExportOptions", "MessagesOptions", "PlatformsOptions", "ProblemsOptions", "RoundData",
+                   "SummaryOptions", "list_annexes", "load_round_data"),
+    "annex_tables": ("build_annexes",),
+    "annex_xlsx": ("write_annex", "write_annexes", "write_combined"),
+    "circular": ("CircularDraft", "CircularOptions", "build_circular", "write_circular"),
+    "export": ("ExportResult", "export_round"),
+}
+_WHERE = {name: module for module, names in _HOMES.items() for name in names}
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value

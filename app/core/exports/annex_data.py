@@ -14,18 +14,18 @@ from decimal import Decimal
 
 import sqlite_utils
 
-from .. import rounds
-from ..db import get_setting
 from ..errors import GovInspectError
-from ..export_defaults import ANNEX_LABELS, FAMILIES
-from ..findings import Finding, list_findings
-from ..media_review import ActivityRow, activity_rows
-from ..messages import MessageReport, message_stats
-from ..profiles import Profile, ProfileItem
-from ..round_scores import RoundScores, score_round
-from ..rounds import Round, RoundTarget
-from ..scoring import NOT_CHECKED, UNKNOWN_REGION, Counts, ScoredTarget
-from ..xlsx import NOT_APPLICABLE, SheetStyle, SheetTable
+from ..followup.media_monitoring import ActivityRow, activity_rows
+from ..followup.messages import MessageReport, message_stats
+from ..office.xlsx import NOT_APPLICABLE, SheetStyle, SheetTable
+from ..rounds import rounds
+from ..rounds.findings import Finding, list_findings
+from ..rounds.profiles import Profile, ProfileItem
+from ..rounds.round_scores import RoundScores, score_round
+from ..rounds.rounds import Round, RoundTarget
+from ..rounds.scoring import NOT_CHECKED, UNKNOWN_REGION, Counts, ScoredTarget
+from ..store.db import get_setting
+from .families import ANNEX_LABELS, FAMILIES
 
 AREA_SETTING = "export.area"          # settings key: the 地区 named in titles (e.g. 江州市)
 UNVERIFIED_NOTE = ("部分扣分标准待核对：本表部分得分或合格判定用到了尚未对照原文核对的指标分值或评分规则，"
@@ -477,9 +477,3 @@ def parse_families(text: str | None) -> list[str]:
         raise ValueError(f"未知的附件类型“{'、'.join(bad)}”，可选：{known}")
     return list(dict.fromkeys(names))
 
-
-# The table builders and build_annexes live in annex_tables.py; re-exported here so callers keep
-# importing them from annex_data (the package __init__ imports this module first, so the cycle is safe).
-from .annex_tables import (activity_table, build_annexes, category_caption, checklist_table,  # noqa: E402,F401
-                           messages_table, platforms_table, problem_sections, problem_text, problems_table,
-                           results_table, summary_table)

@@ -8,10 +8,10 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
-from .. import vocab
-from ..messages import MessageStats
-from ..scoring import NOT_CHECKED, Counts
-from ..xlsx import NOT_APPLICABLE, Column, SheetTable
+from ..followup.messages import MessageStats
+from ..office.xlsx import NOT_APPLICABLE, Column, SheetTable
+from ..registry import vocab
+from ..rounds.scoring import NOT_CHECKED, Counts
 from .annex_data import (FAMILIES, NO_ACTIVITY, NO_MESSAGES, SECTION_NUMBERS, UNVERIFIED_NOTE, ActivityOptions, Annex,
                          AnnexBuild, Catalogue, DetailsOptions, ExportOptions, MessagesOptions, PlatformsOptions,
                          ProblemItem, ProblemsOptions, RoundData, SummaryOptions, TargetInfo, cn_date, fmt_points,
@@ -363,7 +363,7 @@ def platforms_table(data: RoundData, opts: PlatformsOptions, period: str) -> She
 
 
 def messages_table(data: RoundData, opts: MessagesOptions, period: str) -> SheetTable | None:
-    """找错留言统计: per 主办单位 受理, 属实, 办结, 按期办结, 按期办结率 (app.core.messages), then 合计."""
+    """找错留言统计: per 主办单位 受理, 属实, 办结, 按期办结, 按期办结率 (app.core.followup.messages), then 合计."""
     report = data.messages
     if report is None or report.overall.received == 0:
         return None

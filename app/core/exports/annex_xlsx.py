@@ -7,7 +7,7 @@ from typing import Callable
 
 from openpyxl import Workbook
 
-from ..xlsx import SheetStyle, write_sheet
+from ..office.xlsx import SheetStyle, write_sheet
 from .annex_data import Annex, safe_filename
 
 Progress = Callable[[int, int, str], None]

@@ -14,10 +14,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..paths import resources_dir
-from ..workdays import add_workdays, calendar_note, load_calendar
-from .annex_data import (Annex, RoundData, cn_date, fmt_points, problem_sections, rate_text, safe_filename,
-                         scope_word)
+from ..followup.workdays import add_workdays, calendar_note, load_calendar
+from ..store.paths import resources_dir
+from .annex_data import Annex, RoundData, cn_date, fmt_points, rate_text, safe_filename, scope_word
+from .annex_tables import problem_sections
 
 PLACEHOLDER = re.compile(r"【待填写[^】]*】")
 MESSAGES_PLACEHOLDER = "【待填写：“我为政府网站找错”网民留言受理、属实、办结条数及按期办结率】"
@@ -106,7 +106,7 @@ def _overview_item(data: RoundData, kind: str) -> str:
 
 
 def _messages_text(data: RoundData) -> str:
-    """受理/属实/办结/按期办结率 from app.core.messages ('' when there are none to report)."""
+    """受理/属实/办结/按期办结率 from app.core.followup.messages ('' when there are none to report)."""
     report = data.messages
     if report is None or not report.overall.received:
         return ""     # none imported is not the same as none received: leave it to the inspector

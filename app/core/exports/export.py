@@ -7,7 +7,8 @@ from typing import Callable
 
 import sqlite_utils
 
-from .annex_data import Annex, ExportOptions, build_annexes, load_round_data
+from .annex_data import Annex, ExportOptions, load_round_data
+from .annex_tables import build_annexes
 from .annex_xlsx import combined_filename, write_annexes
 from .circular import CircularOptions, build_circular, draft_filename, save_circular
 

@@ -9,9 +9,9 @@ from PySide6.QtWidgets import (
     QPlainTextEdit, QPushButton, QSpinBox, QSplitter, QVBoxLayout, QWidget,
 )
 
-from app.core import findings, rounds
+from app.core.rounds import findings, rounds
 from app.core.errors import GovInspectError, ValidationError
-from app.core.round_scores import profiles_for_round
+from app.core.rounds.round_scores import profiles_for_round
 
 from .. import style
 from ..table_models.rounds_model import TYPE_ZH

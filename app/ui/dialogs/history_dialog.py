@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QAbstractItemView, QDialog, QDialogButtonBox, QLabel, QTableView, QVBoxLayout
 
-from app.core import registry
+from app.core.registry import registry
 
 from .. import style
 from ..table_models.rows_model import RowsTableModel

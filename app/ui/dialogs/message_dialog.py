@@ -6,7 +6,7 @@ from PySide6.QtWidgets import (
     QComboBox, QDialog, QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout,
 )
 
-from app.core import messages as M
+from app.core.followup import messages as M
 from app.core.errors import GovInspectError, ValidationError
 
 from .. import style

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QTableView, QVBoxLayout, QWidget,
 )
 
-from app.core import profiles, rounds
+from app.core.rounds import profiles, rounds
 
 from .. import style
 from ..scoring_workers import CreateRoundWorker, PreviewResult, PreviewWorker, RoundParams

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QLabel, QLineEdit, QPushButton, QTableView, QVBoxLayout,
 )
 
-from app.core.media_review import ReviewRow
+from app.core.followup.media_rules import ReviewRow
 
 from .. import style
 from ..table_models.list_model import EditableListModel, ListColumn

@@ -9,13 +9,13 @@ from PySide6.QtWidgets import (
     QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QScrollArea, QVBoxLayout, QWidget,
 )
 
-from app.core import registry, vocab
+from app.core.registry import registry, vocab
 from app.core.errors import GovInspectError, ValidationError
-from app.core.fields import FIELDS, Field, clean_record
+from app.core.registry.fields import FIELDS, Field, clean_record
 
+from .. import style
 from ..widgets.date_edit import DateEdit
 from ..widgets.name_combo import NameCombo
-from .. import style
 from .dialog_parts import message_row, ok_cancel
 
 KIND_NOUN = {"site": "网站", "account": "新媒体账号"}

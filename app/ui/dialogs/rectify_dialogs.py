@@ -1,5 +1,5 @@
 """Small dialogs of the 整改 page: 生成整改通知 (deadline in working days, shown as it changes),
-修改通知日期/期限, and manual 复核 of one item. Each saves through app.core.rectify itself."""
+修改通知日期/期限, and manual 复核 of one item. Each saves through app.core.followup.rectify itself."""
 from __future__ import annotations
 
 from PySide6.QtCore import Signal, Slot
@@ -7,10 +7,10 @@ from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QDialog, QFormLayout, QLabel, QLineEdit, QSpinBox, QVBoxLayout,
 )
 
-from app.core import rectify
+from app.core.followup import rectify
 from app.core.errors import GovInspectError, ValidationError
-from app.core.validation import BadValue, date as parse_date
-from app.core.workdays import calendar_note, load_calendar
+from app.core.registry.validation import BadValue, date as parse_date
+from app.core.followup.workdays import calendar_note, load_calendar
 
 from .. import style
 from ..widgets.date_edit import DateEdit

@@ -6,9 +6,9 @@ import datetime as dt
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout
 
-from app.core import registry, vocab
+from app.core.registry import registry, vocab
 from app.core.errors import GovInspectError, ValidationError
-from app.core.fields import clean_record
+from app.core.registry.fields import clean_record
 
 from .. import style
 from ..widgets.date_edit import DateEdit

@@ -14,9 +14,10 @@ from PySide6.QtWidgets import (
     QPlainTextEdit, QProgressBar, QPushButton, QSpinBox, QSplitter, QTableView, QVBoxLayout, QWidget,
 )
 
-from app.core import jobs, rounds
-from app.core.check_overview import findings_by_kind, kind_label, site_overview, unfinished_run
-from app.core.run_options import clock, duration
+from app.core.crawl import jobs
+from app.core.rounds import rounds
+from app.core.crawl.check_overview import findings_by_kind, kind_label, site_overview, unfinished_run
+from app.core.crawl.run_options import clock, duration
 
 from ..run_workers import CheckOutcome, CheckProgress, CheckWorker
 from ..style import HINT, WARNING

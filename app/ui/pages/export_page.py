@@ -14,9 +14,9 @@ from PySide6.QtWidgets import (
     QPlainTextEdit, QPushButton, QScrollArea, QSplitter, QStackedWidget, QVBoxLayout, QWidget,
 )
 
-from app.core import rounds
+from app.core.rounds import rounds
 from app.core.exports import CircularOptions, ExportOptions, list_annexes
-from app.core.xlsx import SheetStyle
+from app.core.office.xlsx import SheetStyle
 
 from ..run_workers import AnnexPreview, AnnexPreviewWorker, ExportRequest, RoundExportWorker
 from ..style import ERROR, HINT, OK

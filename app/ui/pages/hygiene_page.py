@@ -13,8 +13,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import hygiene
-from app.core.hygiene import RULES
+from app.core.followup import hygiene
+from app.core.followup.hygiene import RULES
 
 from .. import style
 from ..dialogs.problems_dialog import PROBLEM_HEADERS, ProblemListDialog, problem_rows

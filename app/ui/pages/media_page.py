@@ -16,9 +16,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
-from app.core import media_review as mr, rounds
+from app.core.followup import media_review as mr, media_rules
+from app.core.rounds import rounds
 from app.core.errors import GovInspectError
-from app.core.linkcheck import is_http
+from app.core.crawl.linkcheck import is_http
 
 from .. import style
 from ..dialogs.observation_dialog import ObservationDialog
@@ -356,7 +357,7 @@ class MediaPage(QWidget):
             return None
         return self.proxy.mapToSource(index).row()
 
-    def current_row(self) -> mr.ReviewRow | None:
+    def current_row(self) -> media_rules.ReviewRow | None:
         row = self.current_source_row()
         return self.model.row_at(row) if row is not None else None
 
@@ -379,7 +380,7 @@ class MediaPage(QWidget):
     def _on_current_changed(self, current, _previous) -> None:
         self._show_detail(self.current_row())
 
-    def _show_detail(self, r: mr.ReviewRow | None) -> None:
+    def _show_detail(self, r: media_rules.ReviewRow | None) -> None:
         if r is None:
             self.detail.setText("")
             return
@@ -446,7 +447,7 @@ class MediaPage(QWidget):
         self._update_counts()
         unmapped = getattr(result, "unmapped", ())
         if unmapped:
-            names = "、".join(mr.KIND_ZH.get(k, k) for k in unmapped)
+            names = "、".join(media_rules.KIND_ZH.get(k, k) for k in unmapped)
             self.message.show_message(f"已保存。本批次的指标体系中没有“{names}”对应的指标，未作为问题提出。", "warning")
         else:
             self.message.show_message(f"已保存：{row.name}", "ok", 4000)
@@ -608,7 +609,7 @@ class MediaPage(QWidget):
             kind = "warning" if result.unmapped else "ok"
             extra = ""
             if result.unmapped:
-                extra = "本批次指标体系中没有“" + "、".join(mr.KIND_ZH.get(k, k) for k in result.unmapped) + "”的指标。"
+                extra = "本批次指标体系中没有“" + "、".join(media_rules.KIND_ZH.get(k, k) for k in result.unmapped) + "”的指标。"
             self.message.show_message(result.summary() + extra, kind)
             if result.skipped:
                 self._show_problems(ProblemListDialog(

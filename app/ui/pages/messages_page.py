@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
     QToolBar, QVBoxLayout, QWidget,
 )
 
-from app.core import messages as M
+from app.core.followup import messages as M
 from app.core.errors import GovInspectError
-from app.core.workdays import load_calendar
+from app.core.followup.workdays import load_calendar
 
 from .. import style
 from ..dialogs.message_dialog import MessageDialog

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
-from app.core import profiles as pf
+from app.core.rounds import profiles as pf
 from app.core.errors import GovInspectError, ValidationError
 
 from .. import style

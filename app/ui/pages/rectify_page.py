@@ -17,10 +17,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
-from app.core import rectify
+from app.core.followup import rectify
 from app.core.errors import GovInspectError
-from app.core.findings import IndicatorIndex
-from app.core.workdays import as_date, load_calendar
+from app.core.rounds.findings import IndicatorIndex
+from app.core.followup.workdays import as_date, load_calendar
 
 from .. import style
 from ..dialogs.rectify_dialogs import CreateNoticesDialog, ManualRecheckDialog, NoticeDatesDialog

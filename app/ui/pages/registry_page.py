@@ -8,7 +8,7 @@ from PySide6.QtWidgets import (
     QStackedWidget, QTableView, QToolBar, QVBoxLayout, QWidget,
 )
 
-from app.core import registry, vocab
+from app.core.registry import registry, vocab
 
 from ..dialogs.history_dialog import HistoryDialog
 from ..dialogs.record_dialog import RecordDialog

@@ -17,11 +17,12 @@ from PySide6.QtWidgets import (
     QTextBrowser, QToolBar, QVBoxLayout, QWidget,
 )
 
-from app.core import audit, findings, rounds
+from app.core.store import audit
+from app.core.rounds import findings, rounds
 from app.core.errors import GovInspectError
-from app.core.findings import STATUSES, WHITELIST_NOTE, QueueField as Q
-from app.core.round_scores import profiles_for_round
-from app.core.scoring import NOT_CHECKED
+from app.core.rounds.findings import STATUSES, WHITELIST_NOTE, QueueField as Q
+from app.core.rounds.round_scores import profiles_for_round
+from app.core.rounds.scoring import NOT_CHECKED
 
 from .. import style
 from ..dialogs.finding_dialog import FindingDialog
@@ -53,7 +54,7 @@ def kind_labels() -> dict[str, str]:
         except ImportError:                 # pragma: no cover - a build without the checks
             log.warning("check catalogue not available; kinds shown as codes")
         try:
-            from app.core.media_review import KIND_ZH
+            from app.core.followup.media_rules import KIND_ZH
             labels.update(KIND_ZH)
         except ImportError:                 # pragma: no cover
             pass

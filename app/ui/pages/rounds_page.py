@@ -9,7 +9,8 @@ from PySide6.QtWidgets import (
     QSplitter, QStackedWidget, QTableView, QToolBar, QVBoxLayout, QWidget,
 )
 
-from app.core import audit, rounds
+from app.core.store import audit
+from app.core.rounds import rounds
 from app.core.errors import GovInspectError
 
 from .. import style

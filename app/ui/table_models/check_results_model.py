@@ -64,7 +64,7 @@ class SiteRow:
 
 
 def row_from_overview(o) -> SiteRow:
-    """From app.core.check_overview.SiteOverview."""
+    """From app.core.crawl.check_overview.SiteOverview."""
     return SiteRow(o.target_id, o.site_key, o.name, o.url, o.state, o.pages, o.findings, tuple(o.by_kind),
                    o.error, (o.checked_at or "")[:16])
 

@@ -15,7 +15,7 @@ from typing import Iterable
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer
 from PySide6.QtGui import QColor
 
-from app.core.findings import STATUSES, WHITELIST_NOTE, QueueField as Q, QueueTarget, ReviewQueue
+from app.core.rounds.findings import STATUSES, WHITELIST_NOTE, QueueField as Q, QueueTarget, ReviewQueue
 
 from .registry_model import ID_ROLE, SORT_ROLE
 

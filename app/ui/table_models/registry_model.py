@@ -7,8 +7,8 @@ from enum import IntEnum
 from PySide6.QtCore import QCollator, QLocale, QModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from app.core import vocab
-from app.core.fields import FIELDS, LABEL
+from app.core.registry import vocab
+from app.core.registry.fields import FIELDS, LABEL
 
 from .base import RowsModel
 

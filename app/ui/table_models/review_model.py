@@ -16,10 +16,11 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QFont
 
-from app.core import media_review as mr, rounds
+from app.core.followup import media_review as mr, media_rules
+from app.core.rounds import rounds
 from app.core.errors import GovInspectError
-from app.core.validation import BadValue, date as parse_date
-from app.core.workdays import as_date
+from app.core.registry.validation import BadValue, date as parse_date
+from app.core.followup.workdays import as_date
 
 from .base import RowsModel
 from .registry_model import ID_ROLE, SORT_ROLE
@@ -56,10 +57,10 @@ COLUMN_WIDTHS = {   # fit a 1280-pixel window without a horizontal scroll bar
 }
 # Short labels of what a row proposes (the stored kinds; a 严重 typo is stored as a typo).
 PROPOSAL_LABELS = {
-    mr.K_NOT_UPDATED: "内容不更新", mr.K_NO_INTERACTION: "互动回应差", mr.K_MENU: "服务菜单失效",
-    mr.K_TYPO: "错别字", mr.K_ADS: "商业广告", mr.K_UNRELATED: "无关内容",
+    media_rules.K_NOT_UPDATED: "内容不更新", media_rules.K_NO_INTERACTION: "互动回应差", media_rules.K_MENU: "服务菜单失效",
+    media_rules.K_TYPO: "错别字", media_rules.K_ADS: "商业广告", media_rules.K_UNRELATED: "无关内容",
 }
-VETO_KINDS = {mr.K_NOT_UPDATED, mr.K_NO_INTERACTION}
+VETO_KINDS = {media_rules.K_NOT_UPDATED, media_rules.K_NO_INTERACTION}
 CENTERED = {ReviewColumn.DAYS, ReviewColumn.INTERACTION, ReviewColumn.WORDING, ReviewColumn.ADS,
             ReviewColumn.UNRELATED, ReviewColumn.STATE}
 _PROBLEM = QColor("#c5221f")
@@ -104,7 +105,7 @@ def _flag_text(value: bool | None) -> str:
     return "" if value is None else ("有" if value else "无")
 
 
-def menus_text(row: mr.ReviewRow) -> str:
+def menus_text(row: media_rules.ReviewRow) -> str:
     items = row.obs.menu_items
     if not items:
         return ""
@@ -117,11 +118,11 @@ def menus_text(row: mr.ReviewRow) -> str:
     return "，".join(parts)
 
 
-def proposals_text(row: mr.ReviewRow) -> str:
-    return "、".join(PROPOSAL_LABELS.get(k, mr.KIND_ZH.get(k, k)) for k in dict.fromkeys(row.proposals))
+def proposals_text(row: media_rules.ReviewRow) -> str:
+    return "、".join(PROPOSAL_LABELS.get(k, media_rules.KIND_ZH.get(k, k)) for k in dict.fromkeys(row.proposals))
 
 
-def has_problem(row: mr.ReviewRow) -> bool:
+def has_problem(row: media_rules.ReviewRow) -> bool:
     """Shown by 只看有问题: something proposed now, or open media findings."""
     return bool(row.proposals) or row.open_findings > 0
 
@@ -137,7 +138,7 @@ class ReviewTableModel(RowsModel):
         super().__init__(parent)
         self.session: mr.ReviewSession | None = None
         self.read_only = False
-        self._rows: list[mr.ReviewRow] = []
+        self._rows: list[media_rules.ReviewRow] = []
         self._row_of_id: dict[int, int] = {}
         self._sort_column = -1
         self._sort_order = Qt.SortOrder.AscendingOrder
@@ -148,7 +149,7 @@ class ReviewTableModel(RowsModel):
 
     # --- loading -----------------------------------------------------------------------------
     def set_session(self, session: mr.ReviewSession | None, read_only: bool = False,
-                    rows: list[mr.ReviewRow] | None = None) -> None:
+                    rows: list[media_rules.ReviewRow] | None = None) -> None:
         """Load every account row of the session's round (or clear the grid)."""
         if rows is None:
             rows = session.rows() if session is not None else []
@@ -163,10 +164,10 @@ class ReviewTableModel(RowsModel):
         self._row_of_id = {r.target_id: i for i, r in enumerate(self._rows)}
 
     @property
-    def rows(self) -> list[mr.ReviewRow]:
+    def rows(self) -> list[media_rules.ReviewRow]:
         return self._rows
 
-    def row_at(self, row: int) -> mr.ReviewRow:
+    def row_at(self, row: int) -> media_rules.ReviewRow:
         return self._rows[row]
 
     def row_of_id(self, target_id: int) -> int | None:
@@ -181,7 +182,7 @@ class ReviewTableModel(RowsModel):
             return False
         return True
 
-    def replace_row(self, new: mr.ReviewRow) -> int | None:
+    def replace_row(self, new: media_rules.ReviewRow) -> int | None:
         at = self._row_of_id.get(new.target_id)
         if at is None:
             return None
@@ -234,7 +235,7 @@ class ReviewTableModel(RowsModel):
         self.changePersistentIndexList(old, [self.index(self._row_of_id[t], c) for t, c in old_ids])
         self.layoutChanged.emit()
 
-    def _sorted(self, rows: list[mr.ReviewRow]) -> list[mr.ReviewRow]:
+    def _sorted(self, rows: list[media_rules.ReviewRow]) -> list[media_rules.ReviewRow]:
         col = self._sort_column
         if col < 0:
             return sorted(rows, key=lambda r: (r.sort_order, r.target_id))
@@ -250,7 +251,7 @@ class ReviewTableModel(RowsModel):
         return [k[3] for k in keyed] + sorted(empty, key=lambda r: (r.sort_order, r.target_id))
 
     @staticmethod
-    def sort_value(r: mr.ReviewRow, col: int):
+    def sort_value(r: media_rules.ReviewRow, col: int):
         c = ReviewColumn(col)
         if c == ReviewColumn.PLATFORM:
             return r.platform
@@ -288,7 +289,7 @@ class ReviewTableModel(RowsModel):
         return base
 
     @staticmethod
-    def display(r: mr.ReviewRow, col: int) -> str:
+    def display(r: media_rules.ReviewRow, col: int) -> str:
         c = col
         if c == ReviewColumn.PLATFORM:
             return r.platform
@@ -341,9 +342,9 @@ class ReviewTableModel(RowsModel):
         return None
 
     @staticmethod
-    def _foreground(r: mr.ReviewRow, col: int):
+    def _foreground(r: media_rules.ReviewRow, col: int):
         if col == ReviewColumn.DAYS and r.days_since_update is not None:
-            return _PROBLEM if r.days_since_update >= mr.NOT_UPDATED_DAYS else None
+            return _PROBLEM if r.days_since_update >= media_rules.NOT_UPDATED_DAYS else None
         if col == ReviewColumn.INTERACTION and r.obs.interaction_ok is False:
             return _PROBLEM
         if col == ReviewColumn.MENUS and r.menus_failed:
@@ -354,7 +355,7 @@ class ReviewTableModel(RowsModel):
             return {"已检查": _OK, "未检查": _WARN}.get(r.review_state, _MUTED)
         return None
 
-    def _tooltip(self, r: mr.ReviewRow, col: int) -> str | None:
+    def _tooltip(self, r: media_rules.ReviewRow, col: int) -> str | None:
         if col == ReviewColumn.LAST_UPDATE:
             return "输入日期后按回车保存并移到下一行，如 2025-08-01、8-1 或 0801（年份取监测时间点所在年）"
         if col == ReviewColumn.MENUS and r.obs.menu_items:
@@ -383,7 +384,7 @@ class ReviewTableModel(RowsModel):
 
 
 
-def menu_state(m: mr.MenuItem) -> str:
+def menu_state(m: media_rules.MenuItem) -> str:
     if m.ok is None:
         return "未测试"
     if m.ok:

@@ -6,7 +6,7 @@ from enum import IntEnum
 from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor
 
-from app.core.rounds import Round, RoundTarget
+from app.core.rounds.rounds import Round, RoundTarget
 
 from .base import RowsModel
 from .registry_model import ID_ROLE, SORT_ROLE

@@ -1,4 +1,4 @@
-"""Read-only models of an annex table (app.core.xlsx.SheetTable): its body rows and its header grid."""
+"""Read-only models of an annex table (app.core.office.xlsx.SheetTable): its body rows and its header grid."""
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt

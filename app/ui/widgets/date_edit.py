@@ -6,7 +6,7 @@ import datetime as dt
 from PySide6.QtCore import QDate, Signal, Slot
 from PySide6.QtWidgets import QCalendarWidget, QHBoxLayout, QLineEdit, QMenu, QToolButton, QWidget, QWidgetAction
 
-from app.core.validation import BadValue, date as parse_date
+from app.core.registry.validation import BadValue, date as parse_date
 
 
 class DateEdit(QWidget):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from PySide6.QtCore import QItemSelectionModel, Signal, Slot
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTreeView, QVBoxLayout, QWidget
 
-from app.core.profiles import Profile, ProfileItem
+from app.core.rounds.profiles import Profile, ProfileItem
 
 from ..table_models.node_tree_model import NodeTreeModel, TreeNode
 

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QLineEdit, QSpinBox, QWidget,
 )
 
-from app.core.validation import BadValue, date as parse_date
+from app.core.registry.validation import BadValue, date as parse_date
 
 from .date_edit import DateEdit
 

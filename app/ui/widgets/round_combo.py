@@ -4,7 +4,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QComboBox
 
-from app.core import rounds
+from app.core.rounds import rounds
 
 
 def round_label(r) -> str:

@@ -12,10 +12,10 @@ from PySide6.QtWidgets import (
     QTreeView, QVBoxLayout, QWidget,
 )
 
-from app.core.findings import Finding
-from app.core.profiles import Profile, ProfileItem
-from app.core.rounds import RoundTarget
-from app.core.scoring import FindingInput, Scorer, TargetScore, TargetSpec
+from app.core.rounds.findings import Finding
+from app.core.rounds.profiles import Profile, ProfileItem
+from app.core.rounds.rounds import RoundTarget
+from app.core.rounds.scoring import FindingInput, Scorer, TargetScore, TargetSpec
 
 from .. import style
 from ..table_models.node_tree_model import KEY_ROLE, KIND_ROLE, NodeTreeModel, TreeNode

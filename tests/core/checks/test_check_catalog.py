@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from app.core.checks import catalog
 from app.core.checks.base import CheckFinding, LinkResult, Page, Probe, TlsInfo
 from app.core.checks.catalog import CHECKS, COLLECTORS, SiteInputs, SiteRun, dedupe, params_from_profile, specs
-from app.core.paths import resources_dir
+from app.core.store.paths import resources_dir
 
 from checkpages import AS_OF, HOME, html_page, make_ctx, page_from
 

@@ -69,7 +69,8 @@ def test_run_engine_fetches_the_stylesheets_of_suspects_once(db, db_path):
     import sys
     from pathlib import Path
 
-    from app.core import findings, jobs
+    from app.core.rounds import findings
+    from app.core.crawl import jobs
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from crawl.sites import FixtureSite, Resp, html, make_round
 

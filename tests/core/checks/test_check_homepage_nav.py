@@ -5,7 +5,8 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from app.core import findings, jobs
+from app.core.rounds import findings
+from app.core.crawl import jobs
 from app.core.checks.base import Page
 from app.core.checks.catalog import CHECKS, SiteInputs, SiteRun
 from app.core.checks.columns import summarize

@@ -5,7 +5,7 @@ import pytest
 
 from app.core.checks import typos
 from app.core.checks.typos import Dictionary, Entry, grave_error, load_dictionary, read_tsv, typo
-from app.core.paths import resources_dir
+from app.core.store.paths import resources_dir
 
 from checkpages import html_page, make_ctx, page_from
 

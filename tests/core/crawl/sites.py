@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable
 
-from app.core import registry, rounds
-from app.core.db import transaction
-from app.core.fields import clean_record
+from app.core.registry import registry
+from app.core.rounds import rounds
+from app.core.store.db import transaction
+from app.core.registry.fields import clean_record
 
 
 @dataclass

@@ -12,12 +12,14 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from app.core import db as dbm
-from app.core import findings, jobs
+from app.core.store import db as dbm
+from app.core.rounds import findings
+from app.core.crawl import jobs
 from app.core.checks.attachments import attachment_type, disposition_filename, is_file_response
 from app.core.checks.base import CheckContext, Page
 from app.core.checks.pii import pii
-from app.core.fetching import FetchOptions, fetch, new_http_session
+from app.core.crawl.fetching import fetch
+from app.core.crawl.transport import FetchOptions, new_http_session
 
 from .sites import FixtureSite, Resp, html, make_round
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 import json
 
 from app.cli.main import main
-from app.core import db as dbm
-from app.core import findings, jobs
+from app.core.store import db as dbm
+from app.core.rounds import findings
+from app.core.crawl import jobs
 
 from .sites import FixtureSite, Resp, html, make_round
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from app.core.checks.base import Page
-from app.core.check_suite import Suite
-from app.core.crawler import Link, SiteCrawl, SiteScope, is_pagination, normalise_url, resource_kind
+from app.core.crawl.check_suite import Suite
+from app.core.crawl.crawler import Link, SiteCrawl, SiteScope, is_pagination, normalise_url, resource_kind
 
 
 @pytest.mark.parametrize("href, base, expect", [

@@ -10,16 +10,17 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from app import __version__
-from app.core import fetching as F
+from app.core.crawl import decoding, net_errors, tls_probe, transport
+from app.core.crawl import fetching as F
 
 from .sites import FixtureSite, Resp, drip, drip_headers, gzip_bomb, html, huge, redirect, refused_port, stall
 
-FAST = F.FetchOptions(connect_timeout=1.0, read_timeout=2.0, deadline=1.5, delay=0.0)
+FAST = transport.FetchOptions(connect_timeout=1.0, read_timeout=2.0, deadline=1.5, delay=0.0)
 
 
 @pytest.fixture
 def session():
-    s = F.new_http_session(FAST)
+    s = transport.new_http_session(FAST)
     yield s
     s.close()
 
@@ -55,7 +56,7 @@ def test_gb2312_header_is_read_as_gb18030(session):
     ("<p>plain</p>".encode("ascii"), "text/html; charset=iso-8859-1", "iso-8859-1"),
 ])
 def test_decode_body_order(data, header, expect):
-    text, enc = F.decode_body(data, header)
+    text, enc = decoding.decode_body(data, header)
     assert enc == expect
     if "政务" in data.decode(expect, errors="ignore"):
         assert "政务公开" in text
@@ -82,7 +83,7 @@ def test_dripped_headers_end_by_the_deadline(session):
 
 
 def test_huge_body_is_cut_at_the_cap(session):
-    opts = F.FetchOptions(deadline=5, max_page_bytes=200_000, delay=0)
+    opts = transport.FetchOptions(deadline=5, max_page_bytes=200_000, delay=0)
     with FixtureSite({"/big": huge(50_000_000)}) as site:
         page = F.fetch(session, site.url + "/big", options=opts)
     assert page.truncated and page.size == 200_000
@@ -90,7 +91,7 @@ def test_huge_body_is_cut_at_the_cap(session):
 
 
 def test_gzip_bomb_stops_at_the_decompressed_cap(session):
-    opts = F.FetchOptions(deadline=5, max_page_bytes=1_000_000, delay=0)
+    opts = transport.FetchOptions(deadline=5, max_page_bytes=1_000_000, delay=0)
     bomb = gzip_bomb(200 * 1024 * 1024)
     assert bomb.compressed_size < 1_000_000           # small on the wire
     with FixtureSite({"/bomb": bomb}) as site:
@@ -102,7 +103,7 @@ def test_gzip_bomb_stops_at_the_decompressed_cap(session):
 
 
 def test_attachment_cap_is_separate(session):
-    opts = F.FetchOptions(deadline=5, max_page_bytes=1000, max_attachment_bytes=50_000, delay=0)
+    opts = transport.FetchOptions(deadline=5, max_page_bytes=1000, max_attachment_bytes=50_000, delay=0)
     data = b"%PDF-1.4 " + b"0" * 40_000
     with FixtureSite({"/a.pdf": Resp(body=data, content_type="application/pdf")}) as site:
         page = F.fetch(session, site.url + "/a.pdf", options=opts, purpose="attachment")
@@ -183,8 +184,8 @@ def test_cancel_aborts_a_stalled_request():
             return self.ev.wait(t)
 
     token = Token()
-    opts = F.FetchOptions(connect_timeout=1, read_timeout=20, deadline=20, delay=0)
-    s = F.new_http_session(opts)
+    opts = transport.FetchOptions(connect_timeout=1, read_timeout=20, deadline=20, delay=0)
+    s = transport.new_http_session(opts)
     with FixtureSite({"/stall": stall()}) as site:
         threading.Timer(0.3, token.ev.set).start()
         t0 = time.monotonic()
@@ -212,8 +213,8 @@ def _verify_error(code: int, message: str) -> ssl.SSLCertVerificationError:
 def test_tls_errors_are_classified(code, message, kind):
     import requests
     wrapped = requests.exceptions.SSLError(_verify_error(code, message))
-    assert F.classify_tls(wrapped) == kind
-    assert F.classify_error(wrapped) == kind
+    assert net_errors.classify_tls(wrapped) == kind
+    assert net_errors.classify_error(wrapped) == kind
 
 
 def _cert_files(tmp_path, name: str, days: int, ca=None):
@@ -262,35 +263,35 @@ def test_real_tls_failures_are_classified(tmp_path):
         _, _, cert_path, key_path = _cert_files(tmp_path, name, days, (ca_key, ca_cert))
         with _https(FixtureSite({"/": Resp(body="ok")}), cert_path, key_path) as site:
             url = f"https://127.0.0.1:{site.port}/"
-            opts = F.FetchOptions(connect_timeout=2, read_timeout=2, deadline=3, delay=0,
+            opts = transport.FetchOptions(connect_timeout=2, read_timeout=2, deadline=3, delay=0,
                                   verify=True if verify is None else str(verify))
-            s = F.new_http_session(opts)
+            s = transport.new_http_session(opts)
             page = F.fetch(s, url, options=opts)
             assert page.error_kind == kind, (name, page.error)
             assert page.tls_error == kind
             unverified = F.fetch(s, url, options=opts, verify=False)
             assert unverified.ok
-            info = F.probe_tls(url, opts)
+            info = tls_probe.probe_tls(url, opts)
             assert info.https_ok and info.verify_error == kind[4:] and info.not_after is not None
     _, _, cert_path, key_path = _cert_files(tmp_path, "127.0.0.1", 30, (ca_key, ca_cert))
     with _https(FixtureSite({"/": Resp(body="ok")}), cert_path, key_path) as site:
-        opts = F.FetchOptions(connect_timeout=2, read_timeout=2, deadline=3, delay=0, verify=str(ca_path))
-        info = F.probe_tls(f"https://127.0.0.1:{site.port}/", opts)
+        opts = transport.FetchOptions(connect_timeout=2, read_timeout=2, deadline=3, delay=0, verify=str(ca_path))
+        info = tls_probe.probe_tls(f"https://127.0.0.1:{site.port}/", opts)
     assert info.https_ok and info.verify_error == "" and info.not_after > dt.date.today()
-    closed = F.probe_tls(f"https://127.0.0.1:{refused_port()}/", opts)
+    closed = tls_probe.probe_tls(f"https://127.0.0.1:{refused_port()}/", opts)
     assert not closed.https_ok and "连接被拒绝" in closed.error
 
 
 # ---------------------------------------------------------------- politeness
 
 def test_per_host_concurrency_and_delay_are_respected():
-    gate = F.HostGate(per_host=2, delay=0.0)
-    opts = F.FetchOptions(deadline=5, delay=0)
+    gate = transport.HostGate(per_host=2, delay=0.0)
+    opts = transport.FetchOptions(deadline=5, delay=0)
     sessions = threading.local()
 
     def get(url):
         if not hasattr(sessions, "s"):
-            sessions.s = F.new_http_session(opts)
+            sessions.s = transport.new_http_session(opts)
         return F.fetch(sessions.s, url, options=opts, gate=gate)
 
     with FixtureSite({f"/p{i}": Resp(body="ok", delay=0.15) for i in range(12)}) as site:
@@ -299,7 +300,7 @@ def test_per_host_concurrency_and_delay_are_respected():
     assert all(p.ok for p in pages)
     assert site.max_active == 2
 
-    paced = F.HostGate(per_host=4, delay=0.2)
+    paced = transport.HostGate(per_host=4, delay=0.2)
     starts = []
     for _ in range(3):
         assert paced.acquire("h")

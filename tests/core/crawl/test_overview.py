@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from app.core import db as dbm
-from app.core import findings, jobs
-from app.core.check_overview import findings_by_kind, site_overview, unfinished_run
+from app.core.store import db as dbm
+from app.core.rounds import findings
+from app.core.crawl import jobs
+from app.core.crawl.check_overview import findings_by_kind, site_overview, unfinished_run
 
 from .sites import FixtureSite, Resp, html, make_round
 

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from app.core import db as dbm
-from app.core import findings, jobs
+from app.core.store import db as dbm
+from app.core.rounds import findings
+from app.core.crawl import jobs
 
 from .sites import FixtureSite, Resp, html, make_round, refused_port, stall, wait_until
 
@@ -330,7 +331,7 @@ def test_many_sites_finishing_at_once_arrive_in_throttled_reports(db, db_path):
 KILL_SCRIPT = r"""
 import os, signal, sqlite3, sys
 sys.path.insert(0, sys.argv[1])
-from app.core import jobs
+from app.core.crawl import jobs
 def progress(p):
     # Die (no clean-up at all) once some pages are stored and more are on their way.
     stored = sqlite3.connect(sys.argv[2]).execute("SELECT COUNT(*) FROM evidence WHERE kind = 'page'").fetchone()[0]

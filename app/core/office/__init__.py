@@ -1,0 +1,6 @@
+"""Reading and writing office files.
+
+Owns: .xlsx writing with office conventions (xlsx), reading .xlsx/.csv tables (tabular), display
+width of CJK text (textwidth) and the default table fonts.
+May import: errors only (the bottom layer, beside store).
+"""

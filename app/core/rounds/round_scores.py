@@ -1,0 +1,131 @@
+"""Score a whole round from the DB: one query per table, then the pure scorer.
+
+Reads rounds (profile_snapshot if present, else the named rule set), round_targets and
+the round's confirmed findings; writes nothing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import sqlite_utils
+
+from ..errors import GovInspectError
+from . import profiles as pf
+from .scoring import (CONFIRMED, NOT_CHECKED, Counts, FindingInput, RoundSummary, Scorer, ScoredTarget,
+                      TargetSpec, TypeSummary, summarize)
+
+
+@dataclass(frozen=True)
+class RoundInfo:
+    id: int
+    name: str
+    kind: str
+    as_of: str
+    status: str
+    profile_id: str
+    profile_version: str
+
+
+@dataclass(frozen=True)
+class RoundScores:
+    round: RoundInfo
+    targets: tuple[ScoredTarget, ...]
+    summary: RoundSummary
+    profiles: dict            # target_type -> Profile used
+    unverified_used: bool     # some counted target used an unverified number
+
+
+_ROUND_SQL = ("SELECT id, name, kind, as_of, status, profile_id, profile_version, profile_snapshot "
+              "FROM rounds WHERE id = ?")
+_TARGETS_SQL = ("SELECT id, target_type, target_key, name, platform, category, is_portal, has_external_service, "
+                "region_name, review_state FROM round_targets WHERE round_id = ? "
+                "ORDER BY CASE target_type WHEN 'site' THEN 0 ELSE 1 END, sort_order, id")
+_FINDINGS_SQL = "SELECT target_id, indicator_id, count, deduct FROM findings WHERE round_id = ? AND status = ?"
+
+
+def round_profiles(db: sqlite_utils.Database, profile_id: str, snapshot: str | None) -> dict[str, pf.Profile]:
+    """The profiles a round scores with: its snapshot, else the current rule set."""
+    if snapshot:
+        return pf.profiles_from_snapshot(snapshot)
+    return pf.profile_set(db, profile_id)
+
+
+def profiles_for_round(db: sqlite_utils.Database, round_id: int) -> dict[str, pf.Profile]:
+    """target_type -> profile a round scores with (its frozen snapshot, else the current rule set)."""
+    row = db.conn.execute("SELECT profile_id, profile_snapshot FROM rounds WHERE id = ?", (round_id,)).fetchone()
+    if row is None:
+        raise GovInspectError(f"未找到检查轮次“{round_id}”。")
+    return round_profiles(db, row[0], row[1])
+
+
+def score_round(db: sqlite_utils.Database, round_id: int) -> RoundScores:
+    """Per-target scores and the summary of one round."""
+    row = db.conn.execute(_ROUND_SQL, (round_id,)).fetchone()
+    if row is None:
+        raise GovInspectError(f"未找到检查轮次“{round_id}”。")
+    info = RoundInfo(row[0], row[1], row[2], row[3], row[4], row[5], row[6] or "")
+    profiles = round_profiles(db, row[5], row[7])
+    scorers = {t: Scorer(p) for t, p in profiles.items()}
+    targets = db.conn.execute(_TARGETS_SQL, (round_id,)).fetchall()
+    findings: dict[int, list[FindingInput]] = {}
+    for target_id, indicator_id, count, deduct in db.conn.execute(_FINDINGS_SQL, (round_id, CONFIRMED)):
+        findings.setdefault(target_id, []).append(FindingInput(indicator_id, count, deduct, CONFIRMED))
+    scored, unverified = [], False
+    for tid, ttype, key, name, platform, category, portal, service, region, review in targets:
+        scorer = scorers.get(ttype)
+        if scorer is None:
+            raise GovInspectError(f"轮次使用的规则集“{info.profile_id}”没有适用于{pf.TARGET_ZH[ttype]}的指标，无法计分。")
+        score = scorer.score(TargetSpec(ttype, bool(portal), bool(service)), findings.get(tid, ()))
+        scored.append(ScoredTarget(key, name, ttype, region, category, platform, review, score))
+        unverified |= score.unverified_used and review != NOT_CHECKED
+    return RoundScores(info, tuple(scored), summarize(scored), profiles, unverified)
+
+
+# ---------------------------------------------------------------- JSON document (CLI --json, exports)
+
+def _rate(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _counts(c: Counts) -> dict:
+    return {"checked": c.checked, "passed": c.passed, "failed": c.failed, "outstanding": c.outstanding,
+            "pass_rate": _rate(c.pass_rate)}
+
+
+def _type_doc(s: TypeSummary) -> dict:
+    return {"total": s.total, **_counts(s.overall), "not_checked": len(s.not_checked),
+            "not_checked_keys": list(s.not_checked),
+            "by_region": {k: _counts(v) for k, v in s.by_region.items()},
+            "by_category": {k: _counts(v) for k, v in s.by_category.items()},
+            "by_platform": {k: _counts(v) for k, v in s.by_platform.items()}}
+
+
+def _target_doc(t: ScoredTarget) -> dict:
+    s, checked = t.score, t.review_state != NOT_CHECKED
+    return {
+        "key": t.key, "name": t.name, "type": t.target_type, "region": t.region, "category": t.category,
+        "platform": t.platform, "review_state": t.review_state,
+        "result": s.result if checked else NOT_CHECKED, "passed": s.passed if checked else None,
+        "final_score": s.final_score if checked else None,
+        "deduction_score": s.deduction_score if checked else None,
+        "bonus_score": s.bonus_score if checked else None,
+        "veto_ids": list(s.veto_ids), "scaled": s.scaled, "unverified_used": s.unverified_used,
+        "deductions": [{"indicator_id": d.indicator_id, "name": d.name, "role": d.role, "count": d.count,
+                        "points": d.points, "explanation": d.explanation, "unverified": d.unverified}
+                       for d in s.deductions],
+        "notes": list(s.notes),
+    }
+
+
+def to_document(scores: RoundScores) -> dict:
+    """One JSON-ready dict: round, profiles, targets, summary {sites, accounts}."""
+    r = scores.round
+    return {
+        "round": {"id": r.id, "name": r.name, "kind": r.kind, "as_of": r.as_of, "status": r.status,
+                  "profile_id": r.profile_id, "profile_version": r.profile_version},
+        "profiles": {t: {"id": p.id, "version": p.version, "name": p.name} for t, p in scores.profiles.items()},
+        "unverified_used": scores.unverified_used,
+        "targets": [_target_doc(t) for t in scores.targets],
+        "summary": {"sites": _type_doc(scores.summary.sites), "accounts": _type_doc(scores.summary.accounts)},
+    }

@@ -1,0 +1,152 @@
+"""Open the GovInspect SQLite file: pragmas, integrity check, backup, migrations.
+
+One connection per thread; WAL lets the GUI read while a worker writes.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+from ..errors import DatabaseError, NewerDatabaseError
+from . import migrations
+
+
+def _pragmas(conn: sqlite3.Connection) -> None:
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA synchronous=NORMAL")
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def _newer(current: int, latest: int) -> NewerDatabaseError:
+    return NewerDatabaseError(
+        f"数据库文件由更新版本的政网巡检创建（结构版本 {current}，本程序支持到 {latest}），"
+        "为避免损坏数据，已拒绝打开。请升级程序后再打开此文件。"
+    )
+
+
+def backup_file(conn: sqlite3.Connection, path: Path, old_version: int) -> Path:
+    """Copy the database (consistently, via the backup API) beside itself."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.stem}.v{old_version}-{stamp}.bak{path.suffix or '.sqlite'}")
+    n = 1
+    while target.exists():
+        target = path.with_name(f"{path.stem}.v{old_version}-{stamp}-{n}.bak{path.suffix or '.sqlite'}")
+        n += 1
+    dest = sqlite3.connect(target)
+    try:
+        conn.backup(dest)
+    finally:
+        dest.close()
+    return target
+
+
+def migrate(conn: sqlite3.Connection, path: Path | None, steps: list[list[str]] | None = None) -> Path | None:
+    """Apply pending steps, each in one transaction; back up first. Returns the backup path."""
+    steps = migrations.STEPS if steps is None else steps
+    current = schema_version(conn)
+    latest = len(steps)
+    if current > latest:
+        raise _newer(current, latest)
+    if current == latest:
+        return None
+    backup = None
+    if path is not None and current > 0:
+        backup = backup_file(conn, path, current)
+    for number in range(current + 1, latest + 1):
+        # Explicit BEGIN: DDL plus the version bump commit or roll back together.
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for sql in steps[number - 1]:
+                conn.execute(sql)
+            conn.execute(f"PRAGMA user_version = {number}")
+        except Exception:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+    return backup
+
+
+def connect(path: Path | str, *, steps: list[list[str]] | None = None) -> sqlite_utils.Database:
+    """Open (creating if needed) and upgrade the database at ``path``."""
+    path = Path(path)
+    if path.exists() and path.is_dir():
+        raise DatabaseError(f"“{path}”是一个文件夹，不是数据库文件。")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # isolation_level=None: we manage transactions explicitly (BEGIN/COMMIT).
+        conn = sqlite3.connect(str(path), timeout=10, isolation_level=None, check_same_thread=False)
+        result = conn.execute("PRAGMA quick_check").fetchone()[0]
+        version = schema_version(conn)
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(f"无法打开数据库文件“{path}”：文件已损坏或不是 SQLite 数据库（{exc}）。") from exc
+    if result != "ok":
+        conn.close()
+        raise DatabaseError(f"数据库文件“{path}”完整性检查未通过：{result}。请从备份恢复。")
+    latest = len(migrations.STEPS if steps is None else steps)
+    if version > latest:                  # refuse before any pragma touches the file
+        conn.close()
+        raise _newer(version, latest)
+    _pragmas(conn)
+    try:
+        migrate(conn, path, steps)
+    except NewerDatabaseError:
+        conn.close()
+        raise
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise DatabaseError(f"升级数据库“{path}”失败，文件保持原状：{exc}") from exc
+    return sqlite_utils.Database(conn)
+
+
+def memory() -> sqlite_utils.Database:
+    """An in-memory database with the full schema (tests, previews)."""
+    conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA foreign_keys=ON")
+    migrate(conn, None)
+    return sqlite_utils.Database(conn)
+
+
+class transaction:
+    """``with transaction(db):`` — BEGIN IMMEDIATE … COMMIT, ROLLBACK on error.
+
+    Nested use joins the outer transaction.
+    """
+
+    def __init__(self, db: sqlite_utils.Database):
+        self.conn = db.conn
+        self.outer = False
+
+    def __enter__(self):
+        self.outer = self.conn.in_transaction
+        if not self.outer:
+            self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, exc_type, exc, tb):
+        if self.outer:
+            return False
+        if exc_type is None:
+            self.conn.execute("COMMIT")
+        else:
+            self.conn.execute("ROLLBACK")
+        return False
+
+
+def get_setting(db: sqlite_utils.Database, key: str, default: str | None = None) -> str | None:
+    row = db.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+    return default if row is None else row[0]
+
+
+def set_setting(db: sqlite_utils.Database, key: str, value: str) -> None:
+    with transaction(db):
+        db.conn.execute(
+            "INSERT INTO settings(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
