@@ -17,6 +17,7 @@ from app.core.registry import registry
 from app.core.errors import GovInspectError
 
 from .pages import PAGES, PageContext, PageSpec
+from .pages.page_parts import show_dialog
 from .workers import ExportWorker, Jobs
 
 log = logging.getLogger(__name__)
@@ -150,12 +151,7 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def open_import_wizard(self, kind: str):
         from .import_wizard import ImportWizard
-        wizard = ImportWizard(self.db_path, kind, self)
-        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        wizard.imported.connect(self._on_imported)
-        self.import_wizard = wizard
-        wizard.open()
-        return wizard
+        return show_dialog(self, "import_wizard", ImportWizard(self.db_path, kind, self), imported=self._on_imported)
 
     @Slot(object)
     def _on_imported(self, result) -> None:

@@ -29,26 +29,26 @@ def test_confirm_and_edit_clear_marks_and_save_bumps_version(qtbot, db, db_path,
     assert page.unverified_label.text() == "待核对 35 项（指标 32 项，评分规则 3 项）"
     assert page.select_key(ITEM)
     assert _mark_text(page, ITEM) == UNVERIFIED
-    assert page.number_marks["points"].isVisibleTo(page) and page.number_marks["per_occurrence"].isVisibleTo(page)
-    assert not page.number_marks["cap"].isVisibleTo(page)            # no number, nothing to check
-    assert page.confirm_button.text() == "确认数值" and not page.save_button.isEnabled()
+    assert page.item_form.number_marks["points"].isVisibleTo(page) and page.item_form.number_marks["per_occurrence"].isVisibleTo(page)
+    assert not page.item_form.number_marks["cap"].isVisibleTo(page)            # no number, nothing to check
+    assert page.item_form.confirm_button.text() == "确认数值" and not page.save_button.isEnabled()
 
-    page.number_edits["per_occurrence"].setText("0.3")
-    page.number_edits["per_occurrence"].textEdited.emit("0.3")
-    assert page.confirm_button.text() == "应用修改并确认"
+    page.item_form.number_edits["per_occurrence"].setText("0.3")
+    page.item_form.number_edits["per_occurrence"].textEdited.emit("0.3")
+    assert page.item_form.confirm_button.text() == "应用修改并确认"
     assert page.confirm_current()
-    assert _mark_text(page, ITEM) == "" and not page.number_marks["points"].isVisibleTo(page)
+    assert _mark_text(page, ITEM) == "" and not page.item_form.number_marks["points"].isVisibleTo(page)
     assert page.unverified_label.text().startswith("待核对 34 项")
     assert page.dirty_label.text() == "有未保存的修改" and page.save_button.isEnabled()
 
     assert page.select_key(("rule", "score_decimals"))
-    assert page.rule_mark.isVisibleTo(page)
+    assert page.rule_form.mark.isVisibleTo(page)
     assert page.confirm_current()                                  # confirm without change
     assert _mark_text(page, ("rule", "score_decimals")) == ""
 
-    page.number_edits["points"].setText("abc")
+    page.item_form.number_edits["points"].setText("abc")
     page.select_key(ITEM)
-    page.number_edits["points"].setText("x")
+    page.item_form.number_edits["points"].setText("x")
     assert not page.confirm_current() and "不是数字" in page.message.text()
 
     with qtbot.waitSignal(page.saved, timeout=2_000) as saved:
@@ -65,8 +65,8 @@ def test_confirm_and_edit_clear_marks_and_save_bumps_version(qtbot, db, db_path,
 def test_params_edit_and_discard(qtbot, db, db_path, settings):
     page = _page(qtbot, db, db_path, settings)
     page.select_key("web.veto.columns_not_updated.c2")
-    assert page.params_mark.isVisibleTo(page)
-    page.params_model.setData(page.params_model.index(0, 1), "8")
+    assert page.item_form.params_mark.isVisibleTo(page)
+    page.item_form.params_model.setData(page.item_form.params_model.index(0, 1), "8")
     assert page.confirm_current()
     assert page.profile.item("web.veto.columns_not_updated.c2").params["threshold"] == 8
     page.discard()

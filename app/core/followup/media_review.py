@@ -20,7 +20,10 @@ from ..rounds import findings as findings_mod
 from ..rounds.rounds import RoundClosedError
 from ..store import audit
 from ..store.db import transaction
-from .media_rules import INDICATORS, OBS_FIELDS, MenuItem, Observation, Proposal, ReviewRow, SaveResult, menu_from, obs_columns, stored_kind, apply_changes, days_since_update, observation_from_row, proposal_fingerprint, propose
+from .media_rules import (
+    INDICATORS, OBS_FIELDS, MenuItem, Observation, Proposal, ReviewRow, SaveResult, menu_from, obs_columns, stored_kind,
+    apply_changes, days_since_update, observation_from_row, proposal_fingerprint, propose,
+)
 
 
 # ---------------------------------------------------------------- the session

@@ -14,7 +14,9 @@ from ..registry.importing import RowProblem, SheetData, read_table
 from ..registry.validation import text as cell_text
 from ..store import audit
 from ..store.db import transaction
-from .findings import STATUSES, Finding, IndicatorIndex, insert_rows, positive_int, list_whitelist_rules, normalise_status
+from .findings import (
+    STATUSES, Finding, IndicatorIndex, insert_rows, positive_int, list_whitelist_rules, normalise_status,
+)
 from .rounds import ensure_open, get_round
 
 

@@ -25,7 +25,9 @@ from ..table_models.check_results_model import COLUMN_WIDTHS, SiteResultsModel, 
 from ..table_models.registry_model import ID_ROLE, SORT_ROLE
 from ..workers import Jobs
 from . import PageContext
-from .page_parts import ClosesWithWindow, fill_rounds, heading, record_table, round_selector
+from .page_parts import (
+    ClosesWithWindow, fill_rounds, heading, record_table, restore_layout, round_selector, save_layout,
+)
 
 LOG_LINES = 2000                  # the log view keeps the latest lines only
 SITE_DONE_TEXT = {"done": "完成", "unreachable": "无法访问", "failed": "失败"}
@@ -499,15 +501,12 @@ class ChecksPage(ClosesWithWindow, QWidget):
         self.reload()
 
     # --- layout memory -------------------------------------------------------------------------
+    def _layout(self) -> dict:
+        return {"header": self.view.horizontalHeader(), "splitter": self.splitter}
+
     def save_state(self, settings) -> None:
-        settings.setValue("checks/header", self.view.horizontalHeader().saveState())
-        settings.setValue("checks/splitter", self.splitter.saveState())
+        save_layout(settings, "checks", self._layout())
 
     def restore_state(self, settings) -> None:
-        state = settings.value("checks/header")
-        if state is not None:
-            self.view.horizontalHeader().restoreState(state)
-        state = settings.value("checks/splitter")
-        if state is not None:
-            self.splitter.restoreState(state)
+        restore_layout(settings, "checks", self._layout())
 

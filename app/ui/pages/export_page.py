@@ -24,7 +24,7 @@ from ..widgets.options_form import OptionsForm
 from ..widgets.sheet_preview import SheetPreview
 from ..workers import Jobs
 from . import PageContext
-from .page_parts import ClosesWithWindow, fill_rounds, heading, round_selector
+from .page_parts import ClosesWithWindow, fill_rounds, heading, restore_layout, round_selector, save_layout
 
 CIRCULAR_LABELS = {
     "issuer": "发文单位（空：留待填写）",
@@ -544,9 +544,7 @@ class ExportPage(ClosesWithWindow, QWidget):
             self.refresh_preview()
 
     def save_state(self, settings) -> None:
-        settings.setValue("export/splitter", self.splitter.saveState())
+        save_layout(settings, "export", {"splitter": self.splitter})
 
     def restore_state(self, settings) -> None:
-        state = settings.value("export/splitter")
-        if state is not None:
-            self.splitter.restoreState(state)
+        restore_layout(settings, "export", {"splitter": self.splitter})

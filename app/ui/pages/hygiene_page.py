@@ -23,7 +23,7 @@ from ..table_models.records_model import Column, RecordsTableModel, SearchProxy
 from ..widgets.date_edit import DateEdit
 from ..widgets.round_combo import RoundCombo
 from . import PageContext
-from .page_parts import MessageLine, PageJobs, heading, record_table
+from .page_parts import MessageLine, PageJobs, heading, record_table, restore_layout, save_layout, show_dialog
 
 FILE_FILTER = "表格 (*.xlsx *.xlsm *.csv);;所有文件 (*)"
 TYPE_ZH = {"site": "网站", "account": "新媒体"}
@@ -293,9 +293,7 @@ class HygienePage(QWidget):
                           QMessageBox.StandardButton.Ok, self)
         box.setTextFormat(Qt.TextFormat.RichText)
         box.button(QMessageBox.StandardButton.Ok).setText("确定")
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.details_box = box
-        box.open()
+        show_dialog(self, "details_box", box)
 
     # --- findings in a round -------------------------------------------------------------------------
     @Slot()
@@ -327,10 +325,7 @@ class HygienePage(QWidget):
         self.findings_recorded.emit(result)
 
     def _open_dialog(self, dialog: ProblemListDialog) -> None:
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.finished.connect(self._on_dialog_closed)
-        self.problems_dialog = dialog
-        dialog.open()
+        show_dialog(self, "problems_dialog", dialog, finished=self._on_dialog_closed)
 
     @Slot()
     def _on_dialog_closed(self) -> None:
@@ -344,13 +339,11 @@ class HygienePage(QWidget):
         self.job_failed.emit(text)
 
     # --- layout memory ---------------------------------------------------------------------------------
+    def _layout(self) -> dict:
+        return {"splitter": self.splitter, "header": self.issue_view.horizontalHeader()}
+
     def save_state(self, settings) -> None:
-        settings.setValue("hygiene/splitter", self.splitter.saveState())
-        settings.setValue("hygiene/header", self.issue_view.horizontalHeader().saveState())
+        save_layout(settings, "hygiene", self._layout())
 
     def restore_state(self, settings) -> None:
-        for key, target in (("hygiene/splitter", self.splitter),
-                            ("hygiene/header", self.issue_view.horizontalHeader())):
-            state = settings.value(key)
-            if state is not None:
-                target.restoreState(state)
+        restore_layout(settings, "hygiene", self._layout())

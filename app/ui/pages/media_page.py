@@ -11,9 +11,8 @@ from pathlib import Path
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemDelegate, QAbstractItemView, QCheckBox, QFileDialog, QHBoxLayout, QLabel,
-    QLineEdit, QMenu, QProgressBar, QPushButton, QStackedWidget, QStyledItemDelegate, QTableView, QToolButton,
-    QVBoxLayout, QWidget,
+    QCheckBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QMenu, QProgressBar, QPushButton, QStackedWidget,
+    QToolButton, QVBoxLayout, QWidget,
 )
 
 from app.core.followup import media_review as mr, media_rules
@@ -28,113 +27,15 @@ from ..review_workers import MenuTestWorker, MonitoringImportWorker
 from ..table_models.review_model import (
     COLUMN_WIDTHS, PROPOSAL_LABELS, ReviewColumn, ReviewFilterProxy, ReviewTableModel, has_problem, menu_state,
 )
+from ..widgets.review_grid import ReviewGrid
 from ..widgets.round_combo import RoundCombo
 from . import PageContext
-from .page_parts import MessageLine, PageJobs, heading, record_table
+from .page_parts import MessageLine, PageJobs, heading, record_table, restore_layout, save_layout, show_dialog
 
-FLAG_KEYS = {Qt.Key.Key_H: "interaction", Qt.Key.Key_A: "ads", Qt.Key.Key_U: "unrelated", Qt.Key.Key_C: "checked"}
-DATE_CHARS = set("0123456789-/.年月日 ")
 KEY_HELP = ("键盘：方向键/Tab 移动 · 在“最近更新日期”列直接输入日期（2025-08-01、8-1 或 0801）按回车保存并下移 · "
             "H 互动 无/有 · A 广告 · U 无关内容 · C 标记已检查 · Del 清除当前格 · "
             "Ctrl+E 服务菜单与表述错误 · Ctrl+T 测试菜单链接 · Ctrl+F 筛选")
 MONITOR_FILTER = "监测数据 (*.xlsx *.xlsm *.csv);;所有文件 (*)"
-
-
-class DateDelegate(QStyledItemDelegate):
-    """A line editor for 最近更新日期 that remembers whether its commit was accepted."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.last_ok = True
-        self.rejected_text: str | None = None
-        self.retry_text: str | None = None      # put back into a reopened editor
-
-    def createEditor(self, parent, option, index):
-        editor = QLineEdit(parent)
-        editor.setPlaceholderText("如 8-1")
-        return editor
-
-    def setEditorData(self, editor, index) -> None:
-        if self.retry_text is not None:
-            editor.setText(self.retry_text)
-            self.retry_text = None
-        else:
-            editor.setText(index.data(Qt.ItemDataRole.EditRole) or "")
-
-    def setModelData(self, editor, model, index) -> None:
-        text = editor.text()
-        self.last_ok = bool(model.setData(index, text, Qt.ItemDataRole.EditRole))
-        self.rejected_text = None if self.last_ok else text
-
-
-class ReviewGrid(QTableView):
-    """The grid's keyboard: flag keys act on the current row, Enter commits a date and moves down."""
-
-    flag_pressed = Signal(str)          # interaction / ads / unrelated / checked
-    clear_pressed = Signal()
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.date_delegate = DateDelegate(self)
-        self.setItemDelegateForColumn(ReviewColumn.LAST_UPDATE, self.date_delegate)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.AnyKeyPressed | QAbstractItemView.EditTrigger.EditKeyPressed
-                             | QAbstractItemView.EditTrigger.DoubleClicked)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setTabKeyNavigation(True)
-
-    def keyPressEvent(self, event) -> None:
-        if self.state() != QAbstractItemView.State.EditingState:
-            mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-            key = event.key()
-            if mods == Qt.KeyboardModifier.NoModifier:
-                if key in FLAG_KEYS:
-                    self.flag_pressed.emit(FLAG_KEYS[key])
-                    event.accept()
-                    return
-                if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                    self.move_rows(1)
-                    event.accept()
-                    return
-                if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
-                    self.clear_pressed.emit()
-                    event.accept()
-                    return
-        super().keyPressEvent(event)
-
-    def keyboardSearch(self, search: str) -> None:
-        """Letters are commands here; jumping to a row by its first letter would lose the place."""
-
-    def edit(self, index, trigger=None, event=None):
-        if trigger is None:                       # the public slot edit(index)
-            return super().edit(index)
-        if trigger == QAbstractItemView.EditTrigger.AnyKeyPressed and event is not None:
-            text = event.text()
-            if not text or not set(text) <= DATE_CHARS:
-                return False
-        return super().edit(index, trigger, event)
-
-    def closeEditor(self, editor, hint) -> None:
-        delegate = self.date_delegate
-        if hint == QAbstractItemDelegate.EndEditHint.SubmitModelCache:      # Enter
-            super().closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
-            if delegate.last_ok:
-                self.move_rows(1)
-            elif delegate.rejected_text is not None:
-                # Keep the typed text in a reopened editor so it can be corrected.
-                delegate.retry_text = delegate.rejected_text
-                self.edit(self.currentIndex())
-            return
-        super().closeEditor(editor, hint)
-
-    def move_rows(self, step: int) -> None:
-        current = self.currentIndex()
-        if not current.isValid():
-            return
-        row = min(max(current.row() + step, 0), self.model().rowCount() - 1)
-        target = self.model().index(row, current.column())
-        self.selectionModel().setCurrentIndex(target, QItemSelectionModel.SelectionFlag.ClearAndSelect)
-        self.scrollTo(target)
 
 
 class MediaPage(QWidget):
@@ -483,11 +384,7 @@ class MediaPage(QWidget):
             return None
 
         dialog = ObservationDialog(r, save, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.finished.connect(self._on_dialog_finished)
-        self.observation_dialog = dialog
-        dialog.open()
-        return dialog
+        return show_dialog(self, "observation_dialog", dialog, finished=self._on_dialog_finished)
 
     @Slot()
     def _on_dialog_finished(self) -> None:
@@ -618,10 +515,7 @@ class MediaPage(QWidget):
         self.monitoring_imported.emit(result)
 
     def _show_problems(self, dialog: ProblemListDialog) -> None:
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.finished.connect(self._on_problems_closed)
-        self.problems_dialog = dialog
-        dialog.open()
+        show_dialog(self, "problems_dialog", dialog, finished=self._on_problems_closed)
 
     @Slot()
     def _on_problems_closed(self) -> None:
@@ -645,14 +539,12 @@ class MediaPage(QWidget):
 
     # --- layout memory --------------------------------------------------------------------------------
     def save_state(self, settings) -> None:
-        settings.setValue("media/header", self.view.horizontalHeader().saveState())
+        save_layout(settings, "media", {"header": self.view.horizontalHeader()})
         if self._loaded_round is not None:
             settings.setValue("media/round", self._loaded_round)
 
     def restore_state(self, settings) -> None:
-        state = settings.value("media/header")
-        if state is not None:
-            self.view.horizontalHeader().restoreState(state)
+        restore_layout(settings, "media", {"header": self.view.horizontalHeader()})
         rid = settings.value("media/round")
         if rid is not None:
             try:

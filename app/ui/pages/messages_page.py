@@ -28,7 +28,7 @@ from ..table_models.records_model import Column, RecordsTableModel, SearchProxy
 from ..widgets.date_edit import DateEdit
 from ..widgets.stat_card import StatCard
 from . import PageContext
-from .page_parts import MessageLine, PageJobs, heading, record_table
+from .page_parts import MessageLine, PageJobs, heading, record_table, restore_layout, save_layout, show_dialog
 
 IMPORT_FILTER = "留言导出表 (*.xlsx *.xlsm *.csv);;所有文件 (*)"
 _VALID_ZH = {1: "属实", 0: "不属实"}
@@ -349,11 +349,7 @@ class MessagesPage(QWidget):
         return self._open_dialog(MessageDialog(self._db, m, self)) if m else None
 
     def _open_dialog(self, dialog: MessageDialog) -> MessageDialog:
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.saved.connect(self._on_message_saved)
-        self.edit_dialog = dialog
-        dialog.open()
-        return dialog
+        return show_dialog(self, "edit_dialog", dialog, saved=self._on_message_saved)
 
     @Slot(int)
     def _on_message_saved(self, message_id: int) -> None:
@@ -403,10 +399,7 @@ class MessagesPage(QWidget):
                 "点“导入”一次性写入。", True, [warnings] if plan.warnings else [], action_text="导入", parent=self)
             dialog.accepted.connect(self._on_import_confirmed)
         self._pending_plan = plan
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.finished.connect(self._on_import_dialog_closed)
-        self.import_dialog = dialog
-        dialog.open()
+        show_dialog(self, "import_dialog", dialog, finished=self._on_import_dialog_closed)
         self.plan_ready.emit(plan)
 
     @Slot()
@@ -437,14 +430,11 @@ class MessagesPage(QWidget):
         self.job_failed.emit(text)
 
     # --- layout memory ------------------------------------------------------------------------------
+    def _layout(self) -> dict:
+        return {"header": self.view.horizontalHeader(), "splitter": self.splitter}
+
     def save_state(self, settings) -> None:
-        settings.setValue("messages/header", self.view.horizontalHeader().saveState())
-        settings.setValue("messages/splitter", self.splitter.saveState())
+        save_layout(settings, "messages", self._layout())
 
     def restore_state(self, settings) -> None:
-        state = settings.value("messages/header")
-        if state is not None:
-            self.view.horizontalHeader().restoreState(state)
-        state = settings.value("messages/splitter")
-        if state is not None:
-            self.splitter.restoreState(state)
+        restore_layout(settings, "messages", self._layout())

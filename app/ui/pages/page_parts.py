@@ -169,3 +169,33 @@ def record_table(model, columns=None, sortable: bool = True, stretch_column: int
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)   # model order until the user sorts
         view.setSortingEnabled(True)
     return view
+
+
+def show_dialog(owner: QObject, attr: str | None, dialog, **signals):
+    """Open ``dialog`` with open() (window-modal, the event loop keeps running), deleted when it
+    closes. ``owner.<attr>`` holds it meanwhile (tests and later calls reach it there);
+    ``signals`` maps a dialog signal name to the slot it is connected to."""
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    for name, slot in signals.items():
+        getattr(dialog, name).connect(slot)
+    if attr:
+        setattr(owner, attr, dialog)
+    dialog.open()
+    return dialog
+
+
+def save_layout(settings, prefix: str, parts: dict) -> None:
+    """Store ``saveState()`` of each splitter or header under ``prefix/name``."""
+    for name, part in parts.items():
+        settings.setValue(f"{prefix}/{name}", part.saveState())
+
+
+def restore_layout(settings, prefix: str, parts: dict) -> bool:
+    """Restore what save_layout stored (missing entries are skipped); True if anything was."""
+    restored = False
+    for name, part in parts.items():
+        state = settings.value(f"{prefix}/{name}")
+        if state is not None:
+            part.restoreState(state)
+            restored = True
+    return restored

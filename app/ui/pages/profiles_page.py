@@ -11,9 +11,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal, Slot
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QFileDialog, QFormLayout, QFrame, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
-    QLineEdit, QMessageBox, QPlainTextEdit, QPushButton, QScrollArea, QSplitter, QStackedWidget, QTableView, QTreeView,
-    QVBoxLayout, QWidget,
+    QAbstractItemView, QComboBox, QFileDialog, QFrame, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton,
+    QScrollArea, QSplitter, QStackedWidget, QTreeView, QVBoxLayout, QWidget,
 )
 
 from app.core.rounds import profiles as pf
@@ -22,25 +21,14 @@ from app.core.errors import GovInspectError, ValidationError
 from .. import style
 from ..scoring_workers import ProfileExportWorker, ProfileImportWorker, problems_text
 from ..table_models.node_tree_model import KEY_ROLE, KIND_ROLE, NodeTreeModel, TreeNode
-from ..table_models.params_model import ParamsTableModel, value_text
+from ..table_models.params_model import value_text
 from ..widgets.indicator_tree import AMBER, MUTED, UNVERIFIED, fmt_number
+from ..widgets.profile_forms import ItemForm, RuleForm
 from . import PageContext
-from .page_parts import MessageLine, PageJobs, heading
+from .page_parts import MessageLine, PageJobs, heading, restore_layout, save_layout, show_dialog
 
 TREE_HEADERS = ("指标", "类型", "分值", "单项上限", "每次", "单位", "核对")
 RULES_KEY = "__rules__"
-NUMBER_LABELS = (("points", "分值"), ("cap", "单项上限"), ("per_occurrence", "扣分标准(每次)"))
-
-
-def _mark() -> QLabel:
-    label = QLabel(UNVERIFIED)
-    label.setStyleSheet(f"color: {AMBER}; font-weight: bold;")
-    label.setToolTip("此数值尚未对照正式文件核对")
-    return label
-
-
-def _rule_text(value) -> str:
-    return value_text(value)
 
 
 def _rule_short(value) -> str:
@@ -100,8 +88,12 @@ class ProfilesPage(QWidget):
 
         self.detail = QStackedWidget()
         self.detail.addWidget(self._build_empty_detail())
-        self.detail.addWidget(self._build_item_form())
-        self.detail.addWidget(self._build_rule_form())
+        self.item_form, self.rule_form = ItemForm(), RuleForm()
+        for form in (self.item_form, self.rule_form):
+            form.edited.connect(self._on_form_edited)
+            form.confirm_requested.connect(self.confirm_current)
+            form.revert_requested.connect(self._show_current)
+            self.detail.addWidget(form)
         self.detail.setMinimumWidth(320)
         scroll = QScrollArea()                 # the form is tall: scroll rather than force a tall window
         scroll.setWidgetResizable(True)
@@ -149,133 +141,6 @@ class ProfilesPage(QWidget):
         label.setWordWrap(True)
         label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         return label
-
-    def _build_item_form(self) -> QWidget:
-        box = QGroupBox("指标")
-        self.item_title = QLabel()
-        self.item_title.setWordWrap(True)
-        self.item_title.setStyleSheet("font-weight: bold; color: #202124;")
-        self.item_id = QLabel()
-        self.item_id.setStyleSheet(style.HINT)
-        self.item_id.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.number_edits: dict[str, QLineEdit] = {}
-        self.number_marks: dict[str, QLabel] = {}
-        for key, label in NUMBER_LABELS:
-            edit = QLineEdit()
-            edit.setObjectName(key)
-            edit.setPlaceholderText("空")
-            edit.setMaximumWidth(120)
-            edit.textEdited.connect(self._on_form_edited)
-            mark = _mark()
-            row = QHBoxLayout()
-            row.addWidget(edit)
-            row.addWidget(mark)
-            row.addStretch(1)
-            form.addRow(label, row)
-            self.number_edits[key], self.number_marks[key] = edit, mark
-        self.unit_edit = QLineEdit()
-        self.unit_edit.setMaximumWidth(120)
-        self.unit_edit.setPlaceholderText("如 处、篇、次")
-        self.unit_edit.textEdited.connect(self._on_form_edited)
-        form.addRow("单位", self.unit_edit)
-        self.params_model = ParamsTableModel(self)
-        self.params_model.edited.connect(self._on_form_edited)
-        self.params_view = QTableView()
-        self.params_view.setModel(self.params_model)
-        self.params_view.verticalHeader().setVisible(False)
-        self.params_view.verticalHeader().setDefaultSectionSize(24)
-        self.params_view.horizontalHeader().setStretchLastSection(True)
-        self.params_view.setColumnWidth(0, 170)
-        self.params_view.setMinimumHeight(90)
-        self.params_mark = _mark()
-        add_param = QPushButton("添加阈值")
-        add_param.clicked.connect(self._on_add_param)
-        remove_param = QPushButton("删除阈值")
-        remove_param.clicked.connect(self._on_remove_param)
-        self.param_buttons = (add_param, remove_param)
-        params_title = QHBoxLayout()
-        params_title.addWidget(QLabel("阈值"))
-        params_title.addWidget(self.params_mark)
-        params_title.addStretch(1)
-        params_row = QHBoxLayout()
-        params_row.addStretch(1)
-        params_row.addWidget(add_param)
-        params_row.addWidget(remove_param)
-        self.item_sources = QLabel()
-        self.item_sources.setWordWrap(True)
-        self.item_sources.setStyleSheet(style.HINT)
-        self.item_notes = QLabel()
-        self.item_notes.setWordWrap(True)
-        self.item_notes.setStyleSheet(style.HINT)
-        self.item_notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.item_state = QLabel()
-        self.confirm_button = QPushButton("确认数值")
-        self.confirm_button.setToolTip("已对照正式文件核对：有修改则一并应用，并去掉“待核对”标记")
-        self.confirm_button.clicked.connect(self.confirm_current)
-        self.revert_button = QPushButton("撤销")
-        self.revert_button.setToolTip("放弃表单中尚未应用的修改")
-        self.revert_button.clicked.connect(self._show_current)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.item_state, 1)
-        buttons.addWidget(self.revert_button)
-        buttons.addWidget(self.confirm_button)
-        v = QVBoxLayout(box)
-        v.addWidget(self.item_title)
-        v.addWidget(self.item_id)
-        v.addLayout(form)
-        v.addLayout(params_title)
-        v.addWidget(self.params_view, 1)
-        v.addLayout(params_row)
-        line = QFrame()
-        line.setFrameShape(QFrame.Shape.HLine)
-        line.setStyleSheet("color: #e6e8eb;")
-        v.addWidget(line)
-        v.addWidget(self.item_sources)
-        v.addWidget(self.item_notes)
-        v.addLayout(buttons)
-        return box
-
-    def _build_rule_form(self) -> QWidget:
-        box = QGroupBox("评分规则")
-        self.rule_title = QLabel()
-        self.rule_title.setStyleSheet("font-weight: bold; color: #202124;")
-        self.rule_title.setWordWrap(True)
-        self.rule_key = QLabel()
-        self.rule_key.setStyleSheet(style.HINT)
-        self.rule_value = QPlainTextEdit()
-        self.rule_value.setTabChangesFocus(True)
-        self.rule_value.textChanged.connect(self._on_form_edited)
-        self.rule_mark = _mark()
-        self.rule_sources = QLabel()
-        self.rule_sources.setWordWrap(True)
-        self.rule_sources.setStyleSheet(style.HINT)
-        self.rule_notes = QLabel()
-        self.rule_notes.setWordWrap(True)
-        self.rule_notes.setStyleSheet(style.HINT)
-        self.rule_state = QLabel()
-        self.rule_confirm_button = QPushButton("确认数值")
-        self.rule_confirm_button.clicked.connect(self.confirm_current)
-        self.rule_revert_button = QPushButton("撤销")
-        self.rule_revert_button.clicked.connect(self._show_current)
-        value_row = QHBoxLayout()
-        value_row.addWidget(QLabel("值（JSON）"))
-        value_row.addWidget(self.rule_mark)
-        value_row.addStretch(1)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.rule_state, 1)
-        buttons.addWidget(self.rule_revert_button)
-        buttons.addWidget(self.rule_confirm_button)
-        v = QVBoxLayout(box)
-        v.addWidget(self.rule_title)
-        v.addWidget(self.rule_key)
-        v.addLayout(value_row)
-        v.addWidget(self.rule_value, 1)
-        v.addWidget(self.rule_sources)
-        v.addWidget(self.rule_notes)
-        v.addLayout(buttons)
-        return box
 
     # --- profiles -------------------------------------------------------------------------------------------
     def reload(self) -> None:
@@ -332,7 +197,7 @@ class ProfilesPage(QWidget):
             for r in p.rules:
                 rules.add(TreeNode((pf.RULE_ZH.get(r.key, r.key), "规则", _rule_short(r.value), "", "", "",
                                     "" if r.verified else UNVERIFIED), key=("rule", r.key), kind="rule",
-                                   colors={1: MUTED, 2: MUTED, 6: AMBER}, tooltip=f"{r.key}\n{_rule_text(r.value)}"))
+                                   colors={1: MUTED, 2: MUTED, 6: AMBER}, tooltip=f"{r.key}\n{value_text(r.value)}"))
             roots.append(rules)
         self.tree_model.set_roots(roots)
         self.tree.expandToDepth(1)
@@ -398,10 +263,10 @@ class ProfilesPage(QWidget):
         self._loading = True
         try:
             if kind in ("item", "part") and p is not None and p.item(key) is not None:
-                self._fill_item_form(p.item(key))
+                self.item_form.fill(p.item(key))
                 self.detail.setCurrentIndex(1)
             elif kind == "rule" and p is not None and p.rule(key[1]) is not None:
-                self._fill_rule_form(p.rule(key[1]))
+                self.rule_form.fill(p.rule(key[1]))
                 self.detail.setCurrentIndex(2)
             else:
                 self.detail.setCurrentIndex(0)
@@ -409,68 +274,18 @@ class ProfilesPage(QWidget):
             self._loading = False
         self._on_form_edited()
 
-    def _fill_item_form(self, item: pf.ProfileItem) -> None:
-        self.item_title.setText(item.name)
-        self.item_id.setText(f"{item.id} · {pf.KIND_ZH.get(item.kind, item.kind)} · 第 {item.level} 层")
-        for key, _label in NUMBER_LABELS:
-            value = getattr(item, key)
-            self.number_edits[key].setText(fmt_number(value))
-            self.number_marks[key].setVisible(not item.verified and value is not None)
-        self.unit_edit.setText(item.unit)
-        self.params_model.set_params(item.params)
-        self.params_mark.setVisible(not item.verified and bool(item.params))
-        self.item_sources.setText(f"依据：{'、'.join(item.sources)}" if item.sources else "依据：未注明")
-        self.item_notes.setText(item.notes)
-        self.item_notes.setVisible(bool(item.notes))
-        self.item_state.setText("已核对" if item.verified else UNVERIFIED)
-        self.item_state.setStyleSheet(style.OK if item.verified else f"color: {AMBER}; font-weight: bold;")
-
-    def _fill_rule_form(self, rule: pf.Rule) -> None:
-        self.rule_title.setText(pf.RULE_ZH.get(rule.key, rule.key))
-        self.rule_key.setText(rule.key)
-        self.rule_value.setPlainText(json.dumps(rule.value, ensure_ascii=False, indent=1)
-                                     if isinstance(rule.value, (dict, list)) else _rule_text(rule.value))
-        self.rule_mark.setVisible(not rule.verified)
-        self.rule_sources.setText(f"依据：{'、'.join(rule.sources)}" if rule.sources else "依据：未注明")
-        self.rule_notes.setText(rule.notes)
-        self.rule_notes.setVisible(bool(rule.notes))
-        self.rule_state.setText("已核对" if rule.verified else UNVERIFIED)
-        self.rule_state.setStyleSheet(style.OK if rule.verified else f"color: {AMBER}; font-weight: bold;")
-
-    def _item_changes(self, item: pf.ProfileItem) -> dict:
-        """Form values that differ from ``item``; ValueError names a bad number."""
-        changes = {}
-        for key, label in NUMBER_LABELS:
-            text = self.number_edits[key].text().strip()
-            try:
-                value = pf.parse_number(text) if text else None
-            except ValueError:
-                raise ValueError(f"{label}“{text}”不是数字") from None
-            if value != getattr(item, key):
-                changes[key] = value
-        if self.unit_edit.text().strip() != item.unit:
-            changes["unit"] = self.unit_edit.text().strip()
-        params = self.params_model.params()
-        if params != item.params:
-            changes["params"] = params
-        return changes
-
     def form_dirty(self) -> bool:
         key, p = self.current_key(), self.profile
         if p is None or key is None:
             return False
         if self.detail.currentIndex() == 1:
             try:
-                return bool(self._item_changes(p.item(key)))
+                return bool(self.item_form.changes(p.item(key)))
             except ValueError:
                 return True
         if self.detail.currentIndex() == 2:
-            return self.rule_value.toPlainText().strip() != self._rule_form_text(p.rule(key[1]))
+            return self.rule_form.text() != RuleForm.value_text(p.rule(key[1]))
         return False
-
-    def _rule_form_text(self, rule: pf.Rule) -> str:
-        return (json.dumps(rule.value, ensure_ascii=False, indent=1) if isinstance(rule.value, (dict, list))
-                else _rule_text(rule.value)).strip()
 
     @Slot()
     def _on_form_edited(self, *_args) -> None:
@@ -482,23 +297,8 @@ class ProfilesPage(QWidget):
         if p is not None and key is not None:
             node = p.rule(key[1]) if isinstance(key, tuple) else p.item(key)
             verified = bool(node and node.verified)
-        for button, revert in ((self.confirm_button, self.revert_button),
-                               (self.rule_confirm_button, self.rule_revert_button)):
-            button.setText("应用修改并确认" if dirty else ("已核对" if verified else "确认数值"))
-            button.setEnabled(dirty or not verified)
-            revert.setEnabled(dirty)
-
-    @Slot()
-    def _on_add_param(self) -> None:
-        index = self.params_model.add_row()
-        self.params_view.setCurrentIndex(index)
-        self.params_view.edit(index)
-
-    @Slot()
-    def _on_remove_param(self) -> None:
-        index = self.params_view.currentIndex()
-        if index.isValid():
-            self.params_model.remove_row(index.row())
+        for form in (self.item_form, self.rule_form):
+            form.show_dirty(dirty, verified)
 
     @Slot()
     def confirm_current(self) -> bool:
@@ -509,8 +309,8 @@ class ProfilesPage(QWidget):
         try:
             if isinstance(key, tuple):
                 rule = p.rule(key[1])
-                text = self.rule_value.toPlainText().strip()
-                if text != self._rule_form_text(rule):
+                text = self.rule_form.text()
+                if text != RuleForm.value_text(rule):
                     try:
                         value = json.loads(text)
                     except ValueError:
@@ -520,7 +320,7 @@ class ProfilesPage(QWidget):
                     new = pf.edit_rule(p, rule.key)
             else:
                 try:
-                    changes = self._item_changes(p.item(key))
+                    changes = self.item_form.changes(p.item(key))
                 except ValueError as exc:
                     raise ValidationError({p.item(key).name: str(exc)}) from None
                 new = pf.edit_item(p, key, **changes)
@@ -634,16 +434,12 @@ class ProfilesPage(QWidget):
         box.button(QMessageBox.StandardButton.Ok).setText("确定")
         if rest:
             box.setInformativeText(rest)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.last_message = box
-        box.open()
+        show_dialog(self, "last_message", box)
         self.import_failed.emit(message)
 
     # --- layout memory -----------------------------------------------------------------------------------------
     def save_state(self, settings) -> None:
-        settings.setValue("profiles/splitter", self.splitter.saveState())
+        save_layout(settings, "profiles", {"splitter": self.splitter})
 
     def restore_state(self, settings) -> None:
-        state = settings.value("profiles/splitter")
-        if state is not None:
-            self.splitter.restoreState(state)
+        restore_layout(settings, "profiles", {"splitter": self.splitter})

@@ -29,7 +29,7 @@ from ..table_models.records_model import Column, RecordsTableModel, SearchProxy
 from ..widgets.choice_delegate import ChoiceDelegate
 from ..widgets.round_combo import RoundCombo
 from . import PageContext
-from .page_parts import MessageLine, PageJobs, heading, record_table
+from .page_parts import MessageLine, PageJobs, heading, record_table, restore_layout, save_layout, show_dialog
 
 ALL_UNITS = 0
 TYPE_ZH = {"site": "网站", "account": "新媒体"}
@@ -437,11 +437,7 @@ class RectifyPage(QWidget):
         self.message.show_message("通知日期和整改期限已修改。", "ok", 5000)
 
     def _open(self, dialog):
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.finished.connect(self._on_dialog_finished)
-        self.dialog = dialog
-        dialog.open()
-        return dialog
+        return show_dialog(self, "dialog", dialog, finished=self._on_dialog_finished)
 
     @Slot()
     def _on_dialog_finished(self) -> None:
@@ -582,13 +578,11 @@ class RectifyPage(QWidget):
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.export_folder)))
 
     # --- layout memory ----------------------------------------------------------------------------------------
+    def _layout(self) -> dict:
+        return {"splitter": self.splitter, "header": self.items_view.horizontalHeader()}
+
     def save_state(self, settings) -> None:
-        settings.setValue("rectify/splitter", self.splitter.saveState())
-        settings.setValue("rectify/header", self.items_view.horizontalHeader().saveState())
+        save_layout(settings, "rectify", self._layout())
 
     def restore_state(self, settings) -> None:
-        for key, target in (("rectify/splitter", self.splitter),
-                            ("rectify/header", self.items_view.horizontalHeader())):
-            state = settings.value(key)
-            if state is not None:
-                target.restoreState(state)
+        restore_layout(settings, "rectify", self._layout())

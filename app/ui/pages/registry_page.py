@@ -16,7 +16,7 @@ from ..dialogs.status_dialog import StatusDialog
 from ..table_models.registry_model import COLUMN_KEYS, COLUMN_WIDTHS, ID_ROLE, RegistryTableModel
 from ..table_models.registry_proxy import RUNNING_ONLY, STOPPED_ONLY, RegistryFilterProxy
 from . import PageContext
-from .page_parts import heading, record_table
+from .page_parts import heading, record_table, restore_layout, save_layout, show_dialog
 
 TEXT = {
     "site": {
@@ -230,10 +230,8 @@ class RegistryPage(QWidget):
         return registry.get_record(self._db, self.kind, record_id) if record_id is not None else None
 
     def _open(self, dialog) -> None:
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        if hasattr(dialog, "saved"):
-            dialog.saved.connect(self._on_record_saved)
-        dialog.open()
+        slots = {"saved": self._on_record_saved} if hasattr(dialog, "saved") else {}
+        show_dialog(self, None, dialog, **slots)
 
     @Slot()
     def add_record(self) -> None:
@@ -278,11 +276,9 @@ class RegistryPage(QWidget):
 
     # --- layout memory -----------------------------------------------------------------------
     def save_state(self, settings) -> None:
-        settings.setValue(f"registry/{self.kind}/header", self.view.horizontalHeader().saveState())
+        save_layout(settings, f"registry/{self.kind}", {"header": self.view.horizontalHeader()})
 
     def restore_state(self, settings) -> None:
-        state = settings.value(f"registry/{self.kind}/header")
-        if state is not None:
-            header = self.view.horizontalHeader()
-            header.restoreState(state)
+        header = self.view.horizontalHeader()
+        if restore_layout(settings, f"registry/{self.kind}", {"header": header}):
             self.proxy.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())

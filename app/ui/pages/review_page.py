@@ -7,31 +7,30 @@ the changed rows (dataChanged) and rescores the one target on the scorecard.
 """
 from __future__ import annotations
 
-import html
 import logging
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QLineEdit, QSplitter, QTableView,
-    QTextBrowser, QToolBar, QVBoxLayout, QWidget,
+    QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QLineEdit, QSplitter, QTableView, QToolBar, QVBoxLayout, QWidget,
 )
 
 from app.core.store import audit
 from app.core.rounds import findings, rounds
 from app.core.errors import GovInspectError
-from app.core.rounds.findings import STATUSES, WHITELIST_NOTE, QueueField as Q
+from app.core.rounds.findings import STATUSES, QueueField as Q
 from app.core.rounds.round_scores import profiles_for_round
 from app.core.rounds.scoring import NOT_CHECKED
 
 from .. import style
 from ..dialogs.finding_dialog import FindingDialog
 from ..scoring_workers import ScoreRoundWorker
-from ..table_models.findings_queue_model import COLUMN_WIDTHS, TYPE_ZH, FindingsQueueModel
+from ..table_models.findings_queue_model import COLUMN_WIDTHS, FindingsQueueModel
+from ..widgets.finding_detail import FindingDetail, evidence_text
 from ..widgets.round_combo import RoundCombo
 from ..widgets.scorecard import Scorecard
 from . import PageContext
-from .page_parts import MessageLine, PageJobs, heading, record_table
+from .page_parts import MessageLine, PageJobs, heading, record_table, restore_layout, save_layout
 
 log = logging.getLogger(__name__)
 
@@ -165,10 +164,7 @@ class ReviewPage(QWidget):
         self.closed_banner.setVisible(False)
 
         self.view = self._build_view()
-        self.detail = QTextBrowser()
-        self.detail.setOpenLinks(False)
-        self.detail.anchorClicked.connect(self._on_anchor_clicked)
-        self.detail.setPlaceholderText("选择一条问题查看详情。")
+        self.detail = FindingDetail()
         left = QSplitter(Qt.Orientation.Vertical)
         left.addWidget(self.view)
         left.addWidget(self.detail)
@@ -430,37 +426,10 @@ class ReviewPage(QWidget):
         except GovInspectError:
             self.detail.clear()
             return
-        e = html.escape
-        rows = [("检查对象", f"{e(f.target_name)}（{TYPE_ZH.get(f.target_type, '')} · {e(f.target_key)}）"),
-                ("指标", f"{e(self.model.indicator_name(f.indicator_id))}（{e(f.indicator_id)}）")]
-        if f.kind:
-            rows.append(("问题类型", e(self.model.kind_label(f.kind))))
-        if f.url:
-            rows.append(("链接", f'<a href="{e(f.url, quote=True)}">{e(f.url)}</a>'))
-        if f.page:
-            page = f'<a href="{e(f.page, quote=True)}">{e(f.page)}</a>' if f.page.startswith("http") else e(f.page)
-            rows.append(("页面", page))
-        for label, value in (("问题描述", f.detail), ("片段", f.snippet), ("证据", f.evidence_text)):
-            if value:
-                rows.append((label, e(value).replace("\n", "<br>")))
-        if f.screenshot_path:
-            url = QUrl.fromLocalFile(f.screenshot_path).toString()
-            rows.append(("截图", f'<a href="{e(url, quote=True)}">{e(f.screenshot_path)}</a>'))
-        rows.append(("数量", str(f.count) + (f"（每处扣 {f.deduct} 分）" if f.deduct is not None else "")))
-        rows.append(("来源", f"{e(f.source)} · 发现于 {e(f.detected_at)}"))
-        if f.reviewed_at:
-            rows.append(("审核", f"{e(f.status)} · {e(f.reviewer)} · {e(f.reviewed_at)}"
-                         + (f" · {e(f.reviewer_note)}" if f.reviewer_note else "")))
+        rule = None
         if f.whitelist_rule_id:
             rule = next((r for r in findings.list_whitelist_rules(self._db) if r.id == f.whitelist_rule_id), None)
-            what = "；".join(x for x in ((f"链接 {rule.url}" if rule and rule.url else ""),
-                                         (f"文字“{rule.text}”" if rule and rule.text else "")) if x)
-            note = f"（{e(rule.note)}）" if rule and rule.note else ""
-            rows.append(("白名单", f'<span style="color:#80868b">{WHITELIST_NOTE}：规则 {f.whitelist_rule_id}'
-                                   f"{note}{'，匹配 ' + e(what) if what else ''}</span>"))
-        body = "".join(f'<tr><td style="color:#5f6368; padding-right:10px; white-space:nowrap">{k}</td>'
-                       f"<td>{v}</td></tr>" for k, v in rows)
-        self.detail.setHtml(f"<table cellspacing='2'>{body}</table>")
+        self.detail.show_finding(f, self.model.indicator_name(f.indicator_id), self.model.kind_label(f.kind), rule)
         self.detail_finding = f
 
     def _show_card(self, target_id: int | None) -> None:
@@ -551,22 +520,8 @@ class ReviewPage(QWidget):
         else:
             self.message.show_message("这条问题没有截图。", "warning", 5000)
 
-    @Slot(QUrl)
-    def _on_anchor_clicked(self, url: QUrl) -> None:
-        QDesktopServices.openUrl(url)
-
     def evidence_text(self, ids: list[int]) -> str:
-        blocks = []
-        for f in findings.get_findings(self._db, ids):
-            lines = [f"检查对象：{f.target_name}（{f.target_key}）",
-                     f"指标：{self.model.indicator_name(f.indicator_id)}"]
-            for label, value in (("链接", f.url), ("页面", f.page), ("问题描述", f.detail), ("片段", f.snippet),
-                                 ("证据", f.evidence_text), ("截图", f.screenshot_path)):
-                if value:
-                    lines.append(f"{label}：{value}")
-            lines.append(f"状态：{f.status}")
-            blocks.append("\n".join(lines))
-        return "\n\n".join(blocks)
+        return evidence_text(findings.get_findings(self._db, ids), self.model.indicator_name)
 
     @Slot()
     def copy_evidence(self) -> None:
@@ -630,17 +585,12 @@ class ReviewPage(QWidget):
 
     # --- layout memory -----------------------------------------------------------------------------
     def save_state(self, settings) -> None:
-        settings.setValue("review/header", self.view.horizontalHeader().saveState())
-        settings.setValue("review/splitter", self.splitter.saveState())
+        save_layout(settings, "review", {"header": self.view.horizontalHeader(), "splitter": self.splitter})
         settings.setValue("review/remember_whitelist", self.remember_action.isChecked())
 
     def restore_state(self, settings) -> None:
-        state = settings.value("review/header")
-        if state is not None:
-            header = self.view.horizontalHeader()
-            header.restoreState(state)
+        header = self.view.horizontalHeader()
+        if restore_layout(settings, "review", {"header": header}):
             self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
-        split = settings.value("review/splitter")
-        if split is not None:
-            self.splitter.restoreState(split)
+        restore_layout(settings, "review", {"splitter": self.splitter})
         self.remember_action.setChecked(str(settings.value("review/remember_whitelist", "false")).lower() == "true")

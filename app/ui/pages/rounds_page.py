@@ -22,7 +22,7 @@ from ..table_models.rounds_model import (
     ROUND_WIDTHS, TARGET_WIDTHS, RoundsTableModel, TargetsFilterProxy, TargetsTableModel,
 )
 from . import PageContext
-from .page_parts import MessageLine, heading, record_table
+from .page_parts import MessageLine, heading, record_table, restore_layout, save_layout, show_dialog
 
 
 def _table(model) -> QTableView:
@@ -267,11 +267,7 @@ class RoundsPage(QWidget):
     @Slot()
     def open_new_round_dialog(self) -> NewRoundDialog:
         dialog = NewRoundDialog(self._db, self._ctx.db_path, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.created.connect(self._on_round_created)
-        self.new_round_dialog = dialog
-        dialog.open()
-        return dialog
+        return show_dialog(self, "new_round_dialog", dialog, created=self._on_round_created)
 
     @Slot(int)
     def _on_round_created(self, round_id: int) -> None:
@@ -294,12 +290,8 @@ class RoundsPage(QWidget):
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
         box.button(QMessageBox.StandardButton.Yes).setText("关闭批次")
         box.button(QMessageBox.StandardButton.Cancel).setText("取消")
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._closing_round = r.id
-        box.accepted.connect(self._on_close_confirmed)
-        self.last_message = box
-        box.open()
-        return box
+        return show_dialog(self, "last_message", box, accepted=self._on_close_confirmed)
 
     @Slot()
     def _on_close_confirmed(self) -> None:
@@ -322,12 +314,8 @@ class RoundsPage(QWidget):
             return None
         dialog = NoteDialog("重新打开批次", f"重新打开已关闭的批次“{r.name}”。请说明原因（记入操作日志）：",
                             "如：复核发现漏检，需补充问题", "重新打开", True, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._reopening_round = r.id
-        dialog.submitted.connect(self._on_reopen_reason)
-        self.note_dialog = dialog
-        dialog.open()
-        return dialog
+        return show_dialog(self, "note_dialog", dialog, submitted=self._on_reopen_reason)
 
     @Slot(str)
     def _on_reopen_reason(self, reason: str) -> None:
@@ -368,12 +356,8 @@ class RoundsPage(QWidget):
         what = targets[0].name if len(targets) == 1 else f"选中的 {len(targets)} 个对象"
         dialog = NoteDialog("标记未检查", f"将{what}标记为本批次“未检查”，不计入合格率。请说明原因：",
                             "如：检查期间网站无法访问 / 账号已迁移", "标记未检查", True, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._marking = [t.id for t in targets]
-        dialog.submitted.connect(self._on_unchecked_note)
-        self.note_dialog = dialog
-        dialog.open()
-        return dialog
+        return show_dialog(self, "note_dialog", dialog, submitted=self._on_unchecked_note)
 
     @Slot(str)
     def _on_unchecked_note(self, note: str) -> None:
@@ -415,16 +399,12 @@ class RoundsPage(QWidget):
         self.message.show_message("已添加 1 条人工问题，可在“审核评分”中查看得分。", "ok", 8000)
 
     # --- layout memory -------------------------------------------------------------------------------
+    def _layout(self) -> dict:
+        return {"header": self.view.horizontalHeader(), "targets_header": self.targets_view.horizontalHeader(),
+                "splitter": self.splitter}
+
     def save_state(self, settings) -> None:
-        settings.setValue("rounds/header", self.view.horizontalHeader().saveState())
-        settings.setValue("rounds/targets_header", self.targets_view.horizontalHeader().saveState())
-        settings.setValue("rounds/splitter", self.splitter.saveState())
+        save_layout(settings, "rounds", self._layout())
 
     def restore_state(self, settings) -> None:
-        for key, view in (("rounds/header", self.view), ("rounds/targets_header", self.targets_view)):
-            state = settings.value(key)
-            if state is not None:
-                view.horizontalHeader().restoreState(state)
-        split = settings.value("rounds/splitter")
-        if split is not None:
-            self.splitter.restoreState(split)
+        restore_layout(settings, "rounds", self._layout())

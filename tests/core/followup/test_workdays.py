@@ -7,7 +7,9 @@ from hypothesis import given, settings, strategies as st
 
 from app.core.followup import workdays
 from app.core.errors import GovInspectError
-from app.core.followup.workdays import WorkCalendar, add_workdays, calendar_note, is_workday, load_calendar, workdays_between
+from app.core.followup.workdays import (
+    WorkCalendar, add_workdays, calendar_note, is_workday, load_calendar, workdays_between,
+)
 
 D = dt.date
 

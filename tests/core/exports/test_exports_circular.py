@@ -24,7 +24,7 @@ from app.core.exports.circular import template_path
 from roundsetup import build_registry
 from test_exports import build_sichuan, small  # noqa: F401 — fixture
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 ISSUE = dt.date(2025, 8, 20)
 
 

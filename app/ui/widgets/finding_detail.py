@@ -1,0 +1,75 @@
+"""The detail pane under the findings queue: one finding as a label/value table with its links,
+and the plain-text evidence block the reviewer copies."""
+from __future__ import annotations
+
+import html
+from typing import Callable, Iterable
+
+from PySide6.QtCore import QUrl, Slot
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QTextBrowser
+
+from app.core.rounds.findings import WHITELIST_NOTE, Finding, WhitelistRule
+
+from ..table_models.findings_queue_model import TYPE_ZH
+
+PLACEHOLDER = "选择一条问题查看详情。"
+
+
+class FindingDetail(QTextBrowser):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setOpenLinks(False)
+        self.anchorClicked.connect(self._on_anchor_clicked)
+        self.setPlaceholderText(PLACEHOLDER)
+
+    def show_finding(self, f: Finding, indicator_name: str, kind_label: str,
+                     rule: WhitelistRule | None = None) -> None:
+        e = html.escape
+        rows = [("检查对象", f"{e(f.target_name)}（{TYPE_ZH.get(f.target_type, '')} · {e(f.target_key)}）"),
+                ("指标", f"{e(indicator_name)}（{e(f.indicator_id)}）")]
+        if f.kind:
+            rows.append(("问题类型", e(kind_label)))
+        if f.url:
+            rows.append(("链接", f'<a href="{e(f.url, quote=True)}">{e(f.url)}</a>'))
+        if f.page:
+            page = f'<a href="{e(f.page, quote=True)}">{e(f.page)}</a>' if f.page.startswith("http") else e(f.page)
+            rows.append(("页面", page))
+        for label, value in (("问题描述", f.detail), ("片段", f.snippet), ("证据", f.evidence_text)):
+            if value:
+                rows.append((label, e(value).replace("\n", "<br>")))
+        if f.screenshot_path:
+            url = QUrl.fromLocalFile(f.screenshot_path).toString()
+            rows.append(("截图", f'<a href="{e(url, quote=True)}">{e(f.screenshot_path)}</a>'))
+        rows.append(("数量", str(f.count) + (f"（每处扣 {f.deduct} 分）" if f.deduct is not None else "")))
+        rows.append(("来源", f"{e(f.source)} · 发现于 {e(f.detected_at)}"))
+        if f.reviewed_at:
+            rows.append(("审核", f"{e(f.status)} · {e(f.reviewer)} · {e(f.reviewed_at)}"
+                         + (f" · {e(f.reviewer_note)}" if f.reviewer_note else "")))
+        if f.whitelist_rule_id:
+            what = "；".join(x for x in ((f"链接 {rule.url}" if rule and rule.url else ""),
+                                         (f"文字“{rule.text}”" if rule and rule.text else "")) if x)
+            note = f"（{e(rule.note)}）" if rule and rule.note else ""
+            rows.append(("白名单", f'<span style="color:#80868b">{WHITELIST_NOTE}：规则 {f.whitelist_rule_id}'
+                                   f"{note}{'，匹配 ' + e(what) if what else ''}</span>"))
+        body = "".join(f'<tr><td style="color:#5f6368; padding-right:10px; white-space:nowrap">{k}</td>'
+                       f"<td>{v}</td></tr>" for k, v in rows)
+        self.setHtml(f"<table cellspacing='2'>{body}</table>")
+
+    @Slot(QUrl)
+    def _on_anchor_clicked(self, url: QUrl) -> None:
+        QDesktopServices.openUrl(url)
+
+
+def evidence_text(items: Iterable[Finding], indicator_name: Callable[[str], str]) -> str:
+    """Findings as plain text blocks (what 复制证据 puts on the clipboard)."""
+    blocks = []
+    for f in items:
+        lines = [f"检查对象：{f.target_name}（{f.target_key}）", f"指标：{indicator_name(f.indicator_id)}"]
+        for label, value in (("链接", f.url), ("页面", f.page), ("问题描述", f.detail), ("片段", f.snippet),
+                             ("证据", f.evidence_text), ("截图", f.screenshot_path)):
+            if value:
+                lines.append(f"{label}：{value}")
+        lines.append(f"状态：{f.status}")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
