@@ -90,6 +90,16 @@ def match_headers(kind: str, headers: list[str]) -> dict[int, str]:
     return match_columns(pairs, headers)
 
 
+# Field kinds with a closed vocabulary: what the message calls it, its normaliser, the accepted values.
+_VOCABULARIES = {
+    "category": ("网站类别", vocab.normalise_category, vocab.SITE_CATEGORIES),
+    "platform": ("平台", vocab.normalise_platform, vocab.PLATFORMS),
+    "level": ("级别", vocab.normalise_level, vocab.LEVELS),
+    "site_status": ("网站状态", vocab.normalise_site_status, vocab.SITE_STATUSES),
+    "account_status": ("账号状态", vocab.normalise_account_status, vocab.ACCOUNT_STATUSES),
+}
+
+
 def _clean_value(f: Field, raw):
     """Normalised value of one field, or raise BadValue."""
     if f.kind == "code":
@@ -112,31 +122,12 @@ def _clean_value(f: Field, raw):
         return None if t == "" else int(flag)
     if not t:
         return ""
-    if f.kind == "category":
-        c = vocab.normalise_category(t)
-        if c is None:
-            raise v.BadValue(f"未知的网站类别“{t}”，应为：{'、'.join(vocab.SITE_CATEGORIES)}")
-        return c
-    if f.kind == "platform":
-        p = vocab.normalise_platform(t)
-        if p is None:
-            raise v.BadValue(f"未知的平台“{t}”，应为：{'、'.join(vocab.PLATFORMS)}")
-        return p
-    if f.kind == "level":
-        lv = vocab.normalise_level(t)
-        if lv is None:
-            raise v.BadValue(f"未知的级别“{t}”，应为：{'、'.join(vocab.LEVELS)}")
-        return lv
-    if f.kind == "site_status":
-        s = vocab.normalise_site_status(t)
-        if s is None:
-            raise v.BadValue(f"未知的网站状态“{t}”，应为：{'、'.join(vocab.SITE_STATUSES)}")
-        return s
-    if f.kind == "account_status":
-        s = vocab.normalise_account_status(t)
-        if s is None:
-            raise v.BadValue(f"未知的账号状态“{t}”，应为：{'、'.join(vocab.ACCOUNT_STATUSES)}")
-        return s
+    if f.kind in _VOCABULARIES:
+        what, normalise, allowed = _VOCABULARIES[f.kind]
+        hit = normalise(t)
+        if hit is None:
+            raise v.BadValue(f"未知的{what}“{t}”，应为：{'、'.join(allowed)}")
+        return hit
     return t
 
 
