@@ -26,7 +26,7 @@ import sqlite_utils
 
 from ..office.tabular import RowProblem, SheetData, match_columns, read_table
 from ..registry import registry, vocab
-from ..registry.fields import account_identity_columns
+from ..registry.fields import account_identity_columns, account_identity_problems, account_repeat_problems
 from ..registry.stats import status_as_of
 from ..registry.validation import text as cell_text
 from ..rounds import findings as findings_mod
@@ -132,23 +132,10 @@ def parse_discovered(sheet: SheetData) -> tuple[list[DiscoveredAccount], list[Ro
     out, seen = [], {}
     for number, cells in sheet.rows:
         v = {k: cell_text(cells[i] if i < len(cells) else None) for i, k in mapping.items()}
-        row_problems = []
-        platform = vocab.normalise_platform(v.get("platform", ""))
-        if not v.get("platform"):
-            row_problems.append(RowProblem(number, DISCOVERY_LABELS["platform"], "不能为空"))
-        elif platform is None:
-            row_problems.append(RowProblem(number, DISCOVERY_LABELS["platform"],
-                                           f"未知的平台“{v['platform']}”，应为：{'、'.join(vocab.PLATFORMS)}"))
         name, acc_id = v.get("name", ""), v.get("account_id", "")
-        if not name and not acc_id:
-            row_problems.append(RowProblem(number, DISCOVERY_LABELS["name"], "账号名称和账号ID不能都为空"))
-        if platform and (name or acc_id):
-            key = (platform, ("id", acc_id) if acc_id else ("name", name))
-            if key in seen:
-                row_problems.append(RowProblem(number, DISCOVERY_LABELS["account_id" if acc_id else "name"],
-                                               f"与第{seen[key]}行重复（{platform} {acc_id or name}）"))
-            else:
-                seen[key] = number
+        platform, row_problems = account_identity_problems(number, v.get("platform", ""), name, acc_id,
+                                                           DISCOVERY_LABELS)
+        row_problems += account_repeat_problems(number, platform, name, acc_id, DISCOVERY_LABELS, seen)
         if row_problems:
             problems.extend(row_problems)
             continue

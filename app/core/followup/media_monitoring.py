@@ -9,8 +9,7 @@ from pathlib import Path
 import sqlite_utils
 
 from ..office.tabular import RowProblem, SheetData, match_columns, read_table
-from ..registry import vocab
-from ..registry.fields import account_identity_columns
+from ..registry.fields import account_identity_columns, account_identity_problems, account_repeat_problems
 from ..registry.validation import BadValue, date as parse_date, text as cell_text
 from ..rounds import findings as findings_mod
 from ..store import audit
@@ -61,16 +60,9 @@ def parse_monitoring(sheet: SheetData) -> tuple[list[MonitoringRow], list[RowPro
     out, seen = [], {}
     for number, cells in sheet.rows:
         v = {key: cells[i] if i < len(cells) else None for i, key in mapping.items()}
-        row_problems = []
-        platform = vocab.normalise_platform(cell_text(v.get("platform")))
-        if not cell_text(v.get("platform")):
-            row_problems.append(RowProblem(number, MONITOR_LABELS["platform"], "不能为空"))
-        elif platform is None:
-            row_problems.append(RowProblem(number, MONITOR_LABELS["platform"],
-                                           f"未知的平台“{cell_text(v.get('platform'))}”，应为：{'、'.join(vocab.PLATFORMS)}"))
         name, acc_id = cell_text(v.get("name")), cell_text(v.get("account_id"))
-        if not name and not acc_id:
-            row_problems.append(RowProblem(number, MONITOR_LABELS["name"], "账号名称和账号ID不能都为空"))
+        platform, row_problems = account_identity_problems(number, cell_text(v.get("platform")), name, acc_id,
+                                                           MONITOR_LABELS)
         last = None
         try:
             last = parse_date(v.get("last_update"))
@@ -85,13 +77,7 @@ def parse_monitoring(sheet: SheetData) -> tuple[list[MonitoringRow], list[RowPro
                 row_problems.append(RowProblem(number, MONITOR_LABELS["posts"], f"“{t}”应为不小于0的整数"))
         if last is None and posts is None and not row_problems:
             row_problems.append(RowProblem(number, MONITOR_LABELS["last_update"], "最近发布时间和期间发布条数不能都为空"))
-        key = (platform, ("id", acc_id) if acc_id else ("name", name))
-        if platform and (name or acc_id):
-            if key in seen:
-                row_problems.append(RowProblem(number, MONITOR_LABELS["account_id" if acc_id else "name"],
-                                               f"与第{seen[key]}行重复（{platform} {acc_id or name}）"))
-            else:
-                seen[key] = number
+        row_problems += account_repeat_problems(number, platform, name, acc_id, MONITOR_LABELS, seen)
         if row_problems:
             problems.extend(row_problems)
             continue

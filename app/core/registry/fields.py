@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..office.tabular import match_columns
+from ..office.tabular import RowProblem, match_columns
 from . import validation as v
 from . import vocab
 
@@ -82,6 +82,36 @@ def account_identity_columns() -> dict[str, tuple[str, ...]]:
     return {"platform": column_names("account", "platform"), "name": column_names("account", "name"),
             "account_id": column_names("account", "account_id"),
             "owner": column_names("account", "certified_owner")}
+
+
+def account_identity_problems(number: int, platform_text: str, name: str, account_id: str,
+                              labels: dict[str, str]) -> tuple[str | None, list[RowProblem]]:
+    """The platform (normalised, None when empty or unknown) of one row of an account list, and
+    what is wrong with its identity: no platform, an unknown one, neither name nor id."""
+    problems = []
+    platform = vocab.normalise_platform(platform_text)
+    if not platform_text:
+        problems.append(RowProblem(number, labels["platform"], "不能为空"))
+    elif platform is None:
+        problems.append(RowProblem(number, labels["platform"],
+                                   f"未知的平台“{platform_text}”，应为：{'、'.join(vocab.PLATFORMS)}"))
+    if not name and not account_id:
+        problems.append(RowProblem(number, labels["name"], "账号名称和账号ID不能都为空"))
+    return platform, problems
+
+
+def account_repeat_problems(number: int, platform: str | None, name: str, account_id: str,
+                            labels: dict[str, str], seen: dict) -> list[RowProblem]:
+    """The row lists an account an earlier row did (same platform and id, or name when no id);
+    ``seen`` remembers the rows so far."""
+    if not platform or not (name or account_id):
+        return []
+    key = (platform, ("id", account_id) if account_id else ("name", name))
+    if key in seen:
+        return [RowProblem(number, labels["account_id" if account_id else "name"],
+                           f"与第{seen[key]}行重复（{platform} {account_id or name}）")]
+    seen[key] = number
+    return []
 
 
 def match_headers(kind: str, headers: list[str]) -> dict[int, str]:
