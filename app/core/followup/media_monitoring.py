@@ -8,7 +8,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from ..office.tabular import RowProblem, SheetData, match_columns, read_table
+from ..office.tabular import CheckedImport, RowProblem, SheetData, match_columns, read_table
 from ..registry.fields import account_identity_columns, account_identity_problems, account_repeat_problems
 from ..registry.validation import BadValue, date as parse_date, text as cell_text
 from ..rounds import findings as findings_mod
@@ -94,7 +94,7 @@ def read_monitoring(path: Path | str) -> tuple[SheetData, list[MonitoringRow], l
 
 
 @dataclass
-class MonitoringImport:
+class MonitoringImport(CheckedImport):
     """Outcome of import_monitoring: problems (nothing written), or what changed."""
     path: Path
     rows: int = 0
@@ -107,14 +107,9 @@ class MonitoringImport:
     withdrawn: int = 0
     unmapped: list[str] = field(default_factory=list)
     dry_run: bool = False
+    refusal = "未导入任何监测数据"
 
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def summary(self) -> str:
-        if self.problems:
-            return f"发现 {len(self.problems)} 处问题，未导入任何监测数据。"
+    def outcome(self) -> str:
         skipped = f"；不在本轮检查对象中、已跳过 {len(self.skipped)} 个" if self.skipped else ""
         if self.dry_run:
             return f"检查通过：{self.matched} 个账号的监测数据可以导入（试运行，未写入）{skipped}。"

@@ -24,7 +24,7 @@ import sqlite_utils
 
 from ..errors import ImportFileError, ValidationError
 from ..office.tabular import match_columns
-from ..office.tabular import RowProblem, SheetData, read_table
+from ..office.tabular import CheckedImport, RowProblem, SheetData, read_table
 from ..registry import vocab
 from ..registry.validation import BadValue, date as parse_date, site_code as parse_site_code, text as cell_text
 from ..store import audit
@@ -309,7 +309,7 @@ def _is_header(texts: list[str]) -> bool:
 
 
 @dataclass
-class MessagesImport:
+class MessagesImport(CheckedImport):
     """Plan (and after apply, result) of a messages import."""
     path: Path
     sheet: SheetData | None = None
@@ -320,14 +320,9 @@ class MessagesImport:
     unchanged: list[tuple[int, int]] = field(default_factory=list)
     unmapped: list[str] = field(default_factory=list)
     applied: bool = False
+    refusal = "未导入任何留言"
 
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def summary(self) -> str:
-        if self.problems:
-            return f"发现 {len(self.problems)} 处问题，未导入任何留言。"
+    def outcome(self) -> str:
         text = f"新增 {len(self.new)}，变更 {len(self.changed)}，未变 {len(self.unchanged)}"
         return f"导入完成：{text}。" if self.applied else f"检查通过：{text}（未写入）。"
 

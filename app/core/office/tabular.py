@@ -28,6 +28,28 @@ class RowProblem:
         return f"{where} {self.field}：{self.reason}" if self.field else f"{where}：{self.reason}"
 
 
+class CheckedImport:
+    """Base of an import's plan or outcome: any of its row ``problems`` stops the whole import.
+
+    Subclasses (dataclasses with a ``problems`` list) name what was not written in ``refusal``
+    and say what was done in ``outcome()``."""
+
+    problems: list[RowProblem]
+    refusal = "未导入任何记录"
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        if self.problems:
+            return f"发现 {len(self.problems)} 处问题，{self.refusal}。"
+        return self.outcome()
+
+    def outcome(self) -> str:
+        return ""
+
+
 @dataclass
 class SheetData:
     path: Path

@@ -11,7 +11,7 @@ from pathlib import Path
 import sqlite_utils
 
 from ..errors import ImportFileError
-from ..office.tabular import RowProblem, SheetData, read_table
+from ..office.tabular import CheckedImport, RowProblem, SheetData, read_table
 from ..store import audit
 from ..store.db import transaction
 from . import registry
@@ -24,7 +24,7 @@ KIND_NAME = {"site": "网站", "account": "新媒体账号"}
 
 
 @dataclass
-class ImportPlan:
+class ImportPlan(CheckedImport):
     kind: str
     sheet: SheetData
     mapping: dict[int, str]
@@ -38,14 +38,11 @@ class ImportPlan:
     new_units: list[str] = field(default_factory=list)
 
     @property
-    def ok(self) -> bool:
-        return not self.problems
+    def refusal(self) -> str:
+        return f"未写入任何{KIND_NAME[self.kind]}"
 
-    def summary(self) -> str:
-        what = KIND_NAME[self.kind]
-        if self.problems:
-            return f"发现 {len(self.problems)} 处问题，未写入任何{what}。"
-        text = f"{what}：新增 {len(self.new)}，变更 {len(self.changed)}，未变 {len(self.unchanged)}"
+    def outcome(self) -> str:
+        text = f"{KIND_NAME[self.kind]}：新增 {len(self.new)}，变更 {len(self.changed)}，未变 {len(self.unchanged)}"
         if self.new_regions:
             text += f"；新建地区 {len(self.new_regions)}"
         if self.new_units:

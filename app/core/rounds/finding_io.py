@@ -8,7 +8,7 @@ from typing import TextIO
 
 import sqlite_utils
 
-from ..office.tabular import match_columns
+from ..office.tabular import CheckedImport, match_columns
 from ..registry import vocab
 from ..registry.importing import RowProblem, SheetData, read_table
 from ..registry.validation import text as cell_text
@@ -51,21 +51,16 @@ def _is_header(texts: list[str]) -> bool:
 
 
 @dataclass
-class FindingsImport:
+class FindingsImport(CheckedImport):
     """Outcome of import_findings: problems (nothing written) or the ids added."""
     path: Path
     rows: int = 0
     problems: list[RowProblem] = field(default_factory=list)
     added: list[int] = field(default_factory=list)
     dry_run: bool = False
+    refusal = "未导入任何问题记录"
 
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def summary(self) -> str:
-        if self.problems:
-            return f"发现 {len(self.problems)} 处问题，未导入任何问题记录。"
+    def outcome(self) -> str:
         if self.dry_run:
             return f"检查通过：{self.rows} 条问题记录可以导入（试运行，未写入）。"
         return f"已导入 {len(self.added)} 条问题记录。"
