@@ -444,21 +444,12 @@ def ledger_rows(db: sqlite_utils.Database, round_id: int, today=None) -> list[li
 
 def export_ledger(db: sqlite_utils.Database, round_id: int, path: Path | str, today=None) -> int:
     """整改台账 (.xlsx): one row per item, office layout; returns the number of rows."""
-    from openpyxl import Workbook
-
-    from ..office.xlsx import write_table
+    from ..office.xlsx import save_table
 
     rnd = get_round(db, round_id)
     rows = ledger_rows(db, round_id, today)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "整改台账"
-    write_table(ws, f"{rnd.name} 整改台账", [c for c, _ in LEDGER_COLUMNS], rows, widths=[w for _, w in LEDGER_COLUMNS],
-                subtitle=f"监测时间点 {rnd.as_of}　整改事项 {len(rows)} 条　导出时间 {audit.now()}")
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return len(rows)
+    return save_table(path, "整改台账", f"{rnd.name} 整改台账", LEDGER_COLUMNS, rows,
+                      subtitle=f"监测时间点 {rnd.as_of}　整改事项 {len(rows)} 条　导出时间 {audit.now()}")
 
 
 def _issuer(db: sqlite_utils.Database) -> str:

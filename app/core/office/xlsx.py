@@ -11,8 +11,10 @@ import math
 from copy import copy
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Iterable, Sequence
 
+from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
@@ -87,6 +89,20 @@ def write_table(ws: Worksheet, title: str, headers: Sequence[str], rows: Iterabl
     ws.freeze_panes = ws.cell(header_row + 1, 1)
     ws.print_title_rows = f"{header_row}:{header_row}"
     setup_print(ws)
+    return n
+
+
+def save_table(path: Path | str, sheet: str, title: str, columns: Sequence[tuple[str, int]],
+               rows: Iterable[Sequence], subtitle: str | None = None) -> int:
+    """A new workbook at ``path`` whose one sheet holds a write_table() table, headers and widths
+    from ``columns`` (header, width); returns the number of rows."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet
+    n = write_table(ws, title, [c for c, _ in columns], rows, widths=[w for _, w in columns], subtitle=subtitle)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
     return n
 
 

@@ -241,21 +241,12 @@ def export_xlsx(db: sqlite_utils.Database, round_id: int, findings: list[Finding
 
     The column names are those import_findings reads, so a reviewed sheet can go back in.
     """
-    from openpyxl import Workbook
-
-    from ..office.xlsx import write_table
+    from ..office.xlsx import save_table
 
     rnd = get_round(db, round_id)
     names = _indicator_names(db, round_id)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "问题清单"
     rows = ([n, f.target_key, f.target_name, f.region_name, f.indicator_id, names.get(f.indicator_id, ""),
              f.kind, f.detail, f.count, f.url, f.page, f.snippet, f.status, f.source, f.detected_at,
              f.reviewer, f.reviewer_note] for n, f in enumerate(findings, start=1))
-    write_table(ws, f"{rnd.name} 问题清单", [c for c, _ in XLSX_COLUMNS], rows, widths=[w for _, w in XLSX_COLUMNS],
-                subtitle=f"监测时间点 {rnd.as_of}　共 {len(findings)} 条　导出时间 {audit.now()}")
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return len(findings)
+    return save_table(path, "问题清单", f"{rnd.name} 问题清单", XLSX_COLUMNS, rows,
+                      subtitle=f"监测时间点 {rnd.as_of}　共 {len(findings)} 条　导出时间 {audit.now()}")
