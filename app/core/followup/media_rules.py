@@ -222,54 +222,51 @@ def _flag(value, label: str, problems: dict, allow_none: bool) -> bool | None:
     return flag
 
 
-def _clean_menus(value, problems: dict) -> tuple[MenuItem, ...]:
+def _clean_items(value, key: str, parse, clean, problems: dict) -> tuple:
+    """The items of a list field, each ``parse``d from its raw form, then ``clean``ed (given the
+    item and its place, 第i项; BadValue says what is wrong). A bad item is left out and the last
+    one's reason stands in ``problems``."""
     out = []
     for i, raw in enumerate(value or (), start=1):
         try:
-            m = menu_from(raw)
+            item = parse(raw)
         except (AttributeError, TypeError):
-            problems[LABELS["menu_items"]] = f"第{i}项格式不正确"
+            problems[LABELS[key]] = f"第{i}项格式不正确"
             continue
-        name, url = m.name.strip(), m.url.strip()
-        if not name and not url:
-            problems[LABELS["menu_items"]] = f"第{i}项：菜单名称和链接至少填写一项"
-            continue
-        if url and (_HTTP.match(url) or _BARE_HOST.match(url)):
-            # http(s) links and bare hosts are normalised; mini-program paths stay as typed.
-            try:
-                url = parse_url(url)
-            except BadValue as exc:
-                problems[LABELS["menu_items"]] = f"第{i}项“{name or url}”：{exc}"
-                continue
-        out.append(replace(m, name=name, url=url))
-    return tuple(out)
-
-
-def _clean_wording(value, problems: dict) -> tuple[WordingError, ...]:
-    out = []
-    for i, raw in enumerate(value or (), start=1):
         try:
-            w = _wording_from(raw)
-        except (AttributeError, TypeError):
-            problems[LABELS["wording_errors"]] = f"第{i}项格式不正确"
-            continue
-        text = w.text.strip()
-        if not text:
-            problems[LABELS["wording_errors"]] = f"第{i}项：错误文字不能为空"
-            continue
-        shot = w.screenshot.strip()
-        if shot and not Path(shot).is_file():
-            problems[LABELS["wording_errors"]] = f"第{i}项：截图文件“{shot}”不存在"
-            continue
-        url = w.url.strip()
-        if url:
-            try:
-                url = parse_url(url)
-            except BadValue as exc:
-                problems[LABELS["wording_errors"]] = f"第{i}项：{exc}"
-                continue
-        out.append(WordingError(text, w.correction.strip(), shot, url, bool(w.grave)))
+            out.append(clean(item, f"第{i}项"))
+        except BadValue as exc:
+            problems[LABELS[key]] = str(exc)
     return tuple(out)
+
+
+def _clean_menu(m: MenuItem, at: str) -> MenuItem:
+    name, url = m.name.strip(), m.url.strip()
+    if not name and not url:
+        raise BadValue(f"{at}：菜单名称和链接至少填写一项")
+    if url and (_HTTP.match(url) or _BARE_HOST.match(url)):
+        # http(s) links and bare hosts are normalised; mini-program paths stay as typed.
+        try:
+            url = parse_url(url)
+        except BadValue as exc:
+            raise BadValue(f"{at}“{name or url}”：{exc}") from None
+    return replace(m, name=name, url=url)
+
+
+def _clean_wording(w: WordingError, at: str) -> WordingError:
+    text = w.text.strip()
+    if not text:
+        raise BadValue(f"{at}：错误文字不能为空")
+    shot = w.screenshot.strip()
+    if shot and not Path(shot).is_file():
+        raise BadValue(f"{at}：截图文件“{shot}”不存在")
+    url = w.url.strip()
+    if url:
+        try:
+            url = parse_url(url)
+        except BadValue as exc:
+            raise BadValue(f"{at}：{exc}") from None
+    return WordingError(text, w.correction.strip(), shot, url, bool(w.grave))
 
 
 def apply_changes(obs: Observation, changes: dict) -> Observation:
@@ -302,9 +299,9 @@ def apply_changes(obs: Observation, changes: dict) -> Observation:
         elif key in ("ads_seen", "unrelated_content"):
             new[key] = bool(_flag(value, label, problems, allow_none=False))
         elif key == "menu_items":
-            new[key] = _clean_menus(value, problems)
+            new[key] = _clean_items(value, key, menu_from, _clean_menu, problems)
         elif key == "wording_errors":
-            new[key] = _clean_wording(value, problems)
+            new[key] = _clean_items(value, key, _wording_from, _clean_wording, problems)
         elif key == "notes":
             new[key] = cell_text(value)
     if problems:
