@@ -147,7 +147,9 @@ def in_flight(deadline: float, cancel) -> Iterator[Flight]:
             _flights.discard(f)
 
 
-class _TrackedHTTPPool(HTTPConnectionPool):
+class _Tracked:
+    """Pool mixin: the connection a request takes is noted on the calling thread's flight."""
+
     def _get_conn(self, timeout=None):
         conn = super()._get_conn(timeout)
         f = getattr(_local, "flight", None)
@@ -156,13 +158,12 @@ class _TrackedHTTPPool(HTTPConnectionPool):
         return conn
 
 
-class _TrackedHTTPSPool(HTTPSConnectionPool):
-    def _get_conn(self, timeout=None):
-        conn = super()._get_conn(timeout)
-        f = getattr(_local, "flight", None)
-        if f is not None:
-            f.conn = conn
-        return conn
+class _TrackedHTTPPool(_Tracked, HTTPConnectionPool):
+    pass
+
+
+class _TrackedHTTPSPool(_Tracked, HTTPSConnectionPool):
+    pass
 
 
 class _Adapter(HTTPAdapter):
