@@ -8,6 +8,24 @@ from pathlib import Path
 from ..core.registry.validation import BadValue, date as parse_date
 
 
+def command_group(sub: argparse._SubParsersAction, name: str, help: str) -> argparse._SubParsersAction:
+    """``python -m app <name> <subcommand> …``: the subcommands' parsers are added to what this returns."""
+    return sub.add_parser(name, help=help).add_subparsers(dest=f"{name}_command", required=True)
+
+
+def command(sub: argparse._SubParsersAction, name: str, help: str, handler, *,
+            round: bool = False, import_file: bool = False) -> argparse.ArgumentParser:
+    """A command run by ``handler(args, db)``, optionally with the round argument (add_round)
+    and the import file arguments (add_import_file); add further arguments to what it returns."""
+    p = sub.add_parser(name, help=help)
+    if round:
+        add_round(p)
+    if import_file:
+        add_import_file(p)
+    p.set_defaults(handler=handler)
+    return p
+
+
 def add_round(p: argparse.ArgumentParser) -> None:
     p.add_argument("round", help="轮次编号或名称")
 

@@ -6,53 +6,40 @@ import json
 from pathlib import Path
 
 from ..core.office.textwidth import text_width
-from .common import add_import_file, add_round, checked_import, fail, parse_as_of
+from .common import checked_import, command, command_group, fail, parse_as_of
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    grp = sub.add_parser("media", help="政务新媒体检查：导入监测数据")
-    msub = grp.add_subparsers(dest="media_command", required=True)
-    p = msub.add_parser("import", help="导入监测数据（平台、账号名称/账号ID、最近发布时间、期间发布条数），全部无误才写入")
-    add_round(p)
-    add_import_file(p)
-    p.set_defaults(handler=cmd_media_import)
+    msub = command_group(sub, "media", "政务新媒体检查：导入监测数据")
+    command(msub, "import", "导入监测数据（平台、账号名称/账号ID、最近发布时间、期间发布条数），全部无误才写入",
+            cmd_media_import, round=True, import_file=True)
 
-    grp = sub.add_parser("messages", help="“我为政府网站找错”留言：导入、统计")
-    msub = grp.add_subparsers(dest="messages_command", required=True)
-    p = msub.add_parser("import", help="导入找错平台导出的留言（.xlsx/.csv），全部无误才写入；已有留言编号则更新")
-    add_import_file(p)
-    p.set_defaults(handler=cmd_messages_import)
-    p = msub.add_parser("stats", help="受理、属实、办结、按期办结率、平均办理时长、超期（总体和按单位）")
+    msub = command_group(sub, "messages", "“我为政府网站找错”留言：导入、统计")
+    command(msub, "import", "导入找错平台导出的留言（.xlsx/.csv），全部无误才写入；已有留言编号则更新",
+            cmd_messages_import, import_file=True)
+    p = command(msub, "stats", "受理、属实、办结、按期办结率、平均办理时长、超期（总体和按单位）", cmd_messages_stats)
     p.add_argument("--from", dest="period_from", required=True, help="起始日期 YYYY-MM-DD（按提交时间）")
     p.add_argument("--to", dest="period_to", required=True, help="截止日期 YYYY-MM-DD")
     p.add_argument("--days", type=int, help="办理时限（工作日，默认取设置，未设置为 3）")
     p.add_argument("--today", help="按此日期判断未办结留言是否超期（默认今天）")
     p.add_argument("--json", action="store_true", help="输出 JSON")
-    p.set_defaults(handler=cmd_messages_stats)
 
-    p = sub.add_parser("hygiene", help="名录规范性检查：同一平台多账号、未备案开设、注销后仍发布、主体不一致、非 .gov.cn 域名、单位撤销未关停")
+    p = command(sub, "hygiene", "名录规范性检查：同一平台多账号、未备案开设、注销后仍发布、主体不一致、非 .gov.cn 域名、"
+                "单位撤销未关停", cmd_hygiene)
     p.add_argument("--discovered", type=Path, help="监测发现的账号清单（平台、账号名称、账号ID、主体）")
     p.add_argument("--monitoring", type=Path, help="监测数据（最近发布时间），用于判断注销后仍在发布")
     p.add_argument("--as-of", help="截至日期 YYYY-MM-DD（默认今天）")
     p.add_argument("--round", help="同时在此轮次中记为待审核问题（仅限本轮检查对象）")
     p.add_argument("--json", action="store_true", help="输出 JSON")
-    p.set_defaults(handler=cmd_hygiene)
 
-    grp = sub.add_parser("rectify", help="整改：生成整改通知、复核、导出台账和通知单")
-    rsub = grp.add_subparsers(dest="rectify_command", required=True)
-    p = rsub.add_parser("create", help="按主办单位为本轮确认的问题生成整改通知")
-    add_round(p)
+    rsub = command_group(sub, "rectify", "整改：生成整改通知、复核、导出台账和通知单")
+    p = command(rsub, "create", "按主办单位为本轮确认的问题生成整改通知", cmd_rectify_create, round=True)
     p.add_argument("--issued", help="通知日期 YYYY-MM-DD（默认今天）")
     p.add_argument("--days", type=int, help="整改期限：通知日期后的工作日数（默认取设置，未设置为 10）")
-    p.set_defaults(handler=cmd_rectify_create)
-    p = rsub.add_parser("recheck", help="复核：重新访问问题链接，记录 已整改/未整改/无法访问")
-    add_round(p)
-    p.set_defaults(handler=cmd_rectify_recheck)
-    p = rsub.add_parser("export", help="导出整改台账（.xlsx）和每个单位的整改通知单")
-    add_round(p)
+    command(rsub, "recheck", "复核：重新访问问题链接，记录 已整改/未整改/无法访问", cmd_rectify_recheck, round=True)
+    p = command(rsub, "export", "导出整改台账（.xlsx）和每个单位的整改通知单", cmd_rectify_export, round=True)
     p.add_argument("--out", type=Path, required=True, help="输出文件夹")
     p.add_argument("--format", choices=["docx", "xlsx"], default="docx", help="整改通知单格式（默认 docx）")
-    p.set_defaults(handler=cmd_rectify_export)
 
 
 def _table(header: list[str], rows: list[list]) -> str:

@@ -7,29 +7,24 @@ from dataclasses import asdict
 from pathlib import Path
 
 from ..core.office.textwidth import text_width
-from .common import add_import_file, checked_import, parse_as_of
+from .common import add_import_file, checked_import, command, command_group, parse_as_of
 
 KINDS = {"sites": "site", "accounts": "account"}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("demo", help="载入示例名录（江州市，约60个网站、300个新媒体账号）")
-    p.set_defaults(handler=cmd_demo)
+    command(sub, "demo", "载入示例名录（江州市，约60个网站、300个新媒体账号）", cmd_demo)
 
-    p = sub.add_parser("import", help="从 .xlsx/.csv 导入网站或新媒体名录（全部成功才写入）")
+    p = command(sub, "import", "从 .xlsx/.csv 导入网站或新媒体名录（全部成功才写入）", cmd_import)
     p.add_argument("kind", choices=sorted(KINDS), help="sites：政府网站；accounts：政务新媒体")
     add_import_file(p)
-    p.set_defaults(handler=cmd_import)
 
-    reg = sub.add_parser("registry", help="名录统计与导出")
-    rsub = reg.add_subparsers(dest="registry_command", required=True)
-    p = rsub.add_parser("stats", help="按地区×类别/平台、按状态统计（可指定截至日期）")
+    rsub = command_group(sub, "registry", "名录统计与导出")
+    p = command(rsub, "stats", "按地区×类别/平台、按状态统计（可指定截至日期）", cmd_stats)
     p.add_argument("--as-of", help="截至日期 YYYY-MM-DD（默认今天）")
     p.add_argument("--json", action="store_true", help="输出 JSON")
-    p.set_defaults(handler=cmd_stats)
-    p = rsub.add_parser("export", help="导出名录到 .xlsx（与导入列相同）")
+    p = command(rsub, "export", "导出名录到 .xlsx（与导入列相同）", cmd_export)
     p.add_argument("file", type=Path)
-    p.set_defaults(handler=cmd_export)
 
 
 def cmd_demo(args, db) -> int:

@@ -6,14 +6,13 @@ import sys
 from pathlib import Path
 
 from ..core.registry import vocab
-from .common import add_import_file, add_round, error, fail
+from .common import command, command_group, error, fail
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    grp = sub.add_parser("round", help="检查轮次：创建（全量/抽样/回头看）、列表、关闭、重新打开")
-    rsub = grp.add_subparsers(dest="round_command", required=True)
+    rsub = command_group(sub, "round", "检查轮次：创建（全量/抽样/回头看）、列表、关闭、重新打开")
 
-    p = rsub.add_parser("create", help="创建检查轮次并冻结检查对象；最后一行输出新轮次编号")
+    p = command(rsub, "create", "创建检查轮次并冻结检查对象；最后一行输出新轮次编号", cmd_create)
     p.add_argument("name", help="轮次名称，如“2025年第二季度检查”")
     p.add_argument("--as-of", required=True, help="监测时间点 YYYY-MM-DD：此日在运行的网站和账号")
     p.add_argument("--from", dest="period_from", help="检查期起始日期")
@@ -25,36 +24,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--stratify", action="store_true", help="按地区分层抽样（每个地区至少一个）")
     p.add_argument("--seed", help="随机种子（同一种子得到同一样本；不填则随机生成并记录）")
     p.add_argument("--recheck", metavar="ROUND", help="回头看：纳入该轮次中确认且未整改的对象")
-    p.set_defaults(handler=cmd_create)
 
-    p = rsub.add_parser("list", help="列出检查轮次")
-    p.set_defaults(handler=cmd_list)
+    command(rsub, "list", "列出检查轮次", cmd_list)
 
-    p = rsub.add_parser("close", help="关闭轮次（之后只读）")
-    add_round(p)
-    p.set_defaults(handler=cmd_close)
+    command(rsub, "close", "关闭轮次（之后只读）", cmd_close, round=True)
 
-    p = rsub.add_parser("reopen", help="重新打开已关闭的轮次（须说明原因，记入操作日志）")
-    add_round(p)
+    p = command(rsub, "reopen", "重新打开已关闭的轮次（须说明原因，记入操作日志）", cmd_reopen, round=True)
     p.add_argument("--reason", required=True, help="重新打开的原因")
-    p.set_defaults(handler=cmd_reopen)
 
-    grp = sub.add_parser("findings", help="检查发现的问题：导入、列出/导出")
-    fsub = grp.add_subparsers(dest="findings_command", required=True)
+    fsub = command_group(sub, "findings", "检查发现的问题：导入、列出/导出")
 
-    p = fsub.add_parser("import", help="从 .xlsx/.csv 导入问题（全部无误才写入）")
-    add_round(p)
-    add_import_file(p)
-    p.set_defaults(handler=cmd_import)
+    command(fsub, "import", "从 .xlsx/.csv 导入问题（全部无误才写入）", cmd_import, round=True, import_file=True)
 
-    p = fsub.add_parser("list", help="列出问题：JSONL（默认输出到屏幕）或 .xlsx（需 --out）")
-    add_round(p)
+    p = command(fsub, "list", "列出问题：JSONL（默认输出到屏幕）或 .xlsx（需 --out）", cmd_list_findings, round=True)
     p.add_argument("--status", choices=vocab.FINDING_STATUSES, help="只列出此状态")
     p.add_argument("--kind", help="只列出此问题类型")
     p.add_argument("--region", help="只列出此地区")
     p.add_argument("--format", choices=["jsonl", "xlsx"], help="输出格式（默认 jsonl；--out 以 .xlsx 结尾时为 xlsx）")
     p.add_argument("--out", type=Path, help="输出文件")
-    p.set_defaults(handler=cmd_list_findings)
 
 
 def _pct_text(pct) -> str:
