@@ -113,6 +113,21 @@ class ExportWorker(DbWorker):
         return export_registry(db, self._target)
 
 
+class _Busy(QObject):
+    """A button or action kept disabled while a worker runs. It lives in the GUI thread, so the
+    worker's finished/failed reach it there (queued) and it enables the control again."""
+
+    def __init__(self, control, parent: QObject):
+        super().__init__(parent)
+        self._control = control
+        control.setEnabled(False)
+
+    @Slot()
+    def done(self) -> None:
+        self._control.setEnabled(True)
+        self.deleteLater()
+
+
 class Jobs(QObject):
     """Starts workers on their own threads and keeps both alive until the thread ends."""
 
@@ -124,8 +139,18 @@ class Jobs(QObject):
     def busy(self) -> bool:
         return bool(self._running)
 
-    def start(self, worker: DbWorker) -> None:
-        """Connect worker.finished/failed to your slots *before* calling this."""
+    def start(self, worker: DbWorker, finished=None, failed=None, *, busy=None) -> None:
+        """Run ``worker`` with ``finished``/``failed`` connected to its signals (connect any
+        other slots *before* calling this). ``busy``, a button or action, is disabled until
+        the worker ends and enabled again before those slots run."""
+        if busy is not None:
+            control = _Busy(busy, self)
+            worker.finished.connect(control.done)
+            worker.failed.connect(control.done)
+        if finished is not None:
+            worker.finished.connect(finished)
+        if failed is not None:
+            worker.failed.connect(failed)
         thread = QThread()
         worker.moveToThread(thread)
         thread.started.connect(worker.run)

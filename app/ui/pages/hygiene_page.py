@@ -23,7 +23,7 @@ from ..table_models.records_model import Column, RecordsTableModel, SearchProxy
 from ..widgets.date_edit import DateEdit
 from ..widgets.round_combo import RoundCombo
 from . import PageContext
-from .page_parts import MessageLine, PageJobs, heading, record_table, restore_layout, save_layout, show_dialog
+from .page_parts import MessageLine, Page, page_column, record_table, show_dialog
 
 FILE_FILTER = "表格 (*.xlsx *.xlsm *.csv);;所有文件 (*)"
 TYPE_ZH = {"site": "网站", "account": "新媒体"}
@@ -72,15 +72,14 @@ class RulesModel(RecordsTableModel):
         return None
 
 
-class HygienePage(QWidget):
+class HygienePage(Page):
     report_ready = Signal(object)        # HygieneReport (file problems or issues)
     findings_recorded = Signal(object)   # HygieneFindings
     job_failed = Signal(str)
+    layout_key = "hygiene"
 
     def __init__(self, ctx: PageContext, parent=None):
-        super().__init__(parent)
-        self._ctx, self._db = ctx, ctx.db
-        self._jobs = PageJobs(self)
+        super().__init__(ctx, parent)
         self.report: hygiene.HygieneReport | None = None
         self.problems_dialog: ProblemListDialog | None = None
         self.details_box: QMessageBox | None = None
@@ -162,13 +161,8 @@ class HygienePage(QWidget):
         note.setWordWrap(True)
         bottom.addWidget(note, 1)
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(14, 12, 14, 6)
-        layout.addLayout(heading("名录规范", "同一平台多账号、未备案开设、关停后仍在发布等名录问题"))
-        layout.addLayout(grid)
-        layout.addWidget(self.message)
-        layout.addWidget(self.splitter, 1)
-        layout.addLayout(bottom)
+        page_column(self, "名录规范", "同一平台多账号、未备案开设、关停后仍在发布等名录问题",
+                    grid, self.message, (self.splitter, 1), bottom)
         self._show_rules([])
 
     # --- running --------------------------------------------------------------------------------------
@@ -190,15 +184,10 @@ class HygienePage(QWidget):
         monitoring = self.monitoring.text().strip()
         worker = HygieneWorker(self._ctx.db_path, self.as_of.text() or None,
                                Path(discovered) if discovered else None, Path(monitoring) if monitoring else None)
-        worker.finished.connect(self._on_report)
-        worker.failed.connect(self._on_job_failed)
-        self.run_button.setEnabled(False)
-        self.message.show_message("正在检查名录…", "hint")
-        self._jobs.start(worker)
+        self._jobs.start(worker, self._on_report, self._on_job_failed, busy=self.run_button, note="正在检查名录…")
 
     @Slot(object)
     def _on_report(self, report) -> None:
-        self.run_button.setEnabled(True)
         if report.problems:
             self.message.show_message(f"文件中有 {len(report.problems)} 处问题，未进行检查。", "error")
             self._open_dialog(ProblemListDialog(
@@ -302,15 +291,11 @@ class HygienePage(QWidget):
         if self.report is None or rid is None:
             return
         worker = HygieneFindingsWorker(self._ctx.db_path, rid, self.report)
-        worker.finished.connect(self._on_findings_recorded)
-        worker.failed.connect(self._on_job_failed)
-        self.record_button.setEnabled(False)
-        self.message.show_message("正在写入检查批次…", "hint")
-        self._jobs.start(worker)
+        self._jobs.start(worker, self._on_findings_recorded, self._on_job_failed, busy=self.record_button,
+                         note="正在写入检查批次…")
 
     @Slot(object)
     def _on_findings_recorded(self, result) -> None:
-        self.record_button.setEnabled(True)
         name = self.round_combo.currentText()
         self.message.show_message(
             f"已写入 {name}：新增 {len(result.added)} 个、更新 {len(result.updated)} 个、撤回 {len(result.withdrawn)} 个问题"
@@ -325,25 +310,13 @@ class HygienePage(QWidget):
         self.findings_recorded.emit(result)
 
     def _open_dialog(self, dialog: ProblemListDialog) -> None:
-        show_dialog(self, "problems_dialog", dialog, finished=self._on_dialog_closed)
-
-    @Slot()
-    def _on_dialog_closed(self) -> None:
-        self.problems_dialog = None
+        show_dialog(self, "problems_dialog", dialog, forget=True)
 
     @Slot(str)
     def _on_job_failed(self, text: str) -> None:
-        self.run_button.setEnabled(True)
         self.record_button.setEnabled(self.report is not None)
         self.message.show_message(text, "error")
         self.job_failed.emit(text)
 
-    # --- layout memory ---------------------------------------------------------------------------------
     def _layout(self) -> dict:
         return {"splitter": self.splitter, "header": self.issue_view.horizontalHeader()}
-
-    def save_state(self, settings) -> None:
-        save_layout(settings, "hygiene", self._layout())
-
-    def restore_state(self, settings) -> None:
-        restore_layout(settings, "hygiene", self._layout())

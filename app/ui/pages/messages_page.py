@@ -10,10 +10,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
-    QComboBox, QFileDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSplitter, QTabWidget,
-    QToolBar, QVBoxLayout, QWidget,
+    QComboBox, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget,
 )
 
 from app.core.followup import messages as M
@@ -28,7 +27,8 @@ from ..table_models.records_model import Column, RecordsTableModel, SearchProxy
 from ..widgets.date_edit import DateEdit
 from ..widgets.stat_card import StatCard
 from . import PageContext
-from .page_parts import MessageLine, PageJobs, heading, record_table, restore_layout, save_layout, show_dialog
+from ..parts import action, hbox, open_file, search_field, text_toolbar
+from .page_parts import MessageLine, Page, page_column, record_table, show_dialog
 
 IMPORT_FILTER = "留言导出表 (*.xlsx *.xlsm *.csv);;所有文件 (*)"
 _VALID_ZH = {1: "属实", 0: "不属实"}
@@ -102,15 +102,14 @@ def period_of(choice: str, today: dt.date) -> tuple[dt.date, dt.date]:
     return dt.date(end.year, 3 * ((end.month - 1) // 3) + 1, 1), end
 
 
-class MessagesPage(QWidget):
+class MessagesPage(Page):
     plan_ready = Signal(object)          # MessagesImport planned (problems or not)
     imported = Signal(object)            # MessagesImport applied
     job_failed = Signal(str)
+    layout_key = "messages"
 
     def __init__(self, ctx: PageContext, parent=None):
-        super().__init__(parent)
-        self._ctx, self._db = ctx, ctx.db
-        self._jobs = PageJobs(self)
+        super().__init__(ctx, parent)
         self._calendar = None
         self.today: dt.date | None = None     # tests fix "today" for the overdue rule
         self.report: M.MessageReport | None = None
@@ -122,37 +121,17 @@ class MessagesPage(QWidget):
         self.proxy = SearchProxy(self)
         self.proxy.setSourceModel(self.model)
 
-        self.import_action = QAction("导入留言…", self)
-        self.import_action.setToolTip("导入“我为政府网站找错”平台导出的留言表（按留言编号新增或更新）")
-        self.import_action.triggered.connect(self._on_import_clicked)
-        self.add_action = QAction("登记", self)
-        self.add_action.setToolTip("手工登记一条留言")
-        self.add_action.setShortcut(QKeySequence.StandardKey.New)
-        self.add_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.add_action.triggered.connect(self.add_message)
-        self.edit_action = QAction("编辑", self)
-        self.edit_action.setToolTip("编辑选中的留言（也可双击）")
-        self.edit_action.triggered.connect(self.edit_selected)
+        self.import_action = action(self, "导入留言…", self._on_import_clicked,
+                                    "导入“我为政府网站找错”平台导出的留言表（按留言编号新增或更新）")
+        self.add_action = action(self, "登记", self.add_message, "手工登记一条留言", QKeySequence.StandardKey.New)
+        self.edit_action = action(self, "编辑", self.edit_selected, "编辑选中的留言（也可双击）")
         self.addAction(self.add_action)
-        toolbar = QToolBar()
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        for action in (self.import_action, self.add_action, self.edit_action):
-            toolbar.addAction(action)
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("搜索留言编号、网站、单位、内容…")
-        self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(240)
-        self.search.setMaximumWidth(380)
-        self.search.textChanged.connect(self._on_search_changed)
+        toolbar = text_toolbar(self.import_action, self.add_action, self.edit_action)
+        self.search = search_field("搜索留言编号、网站、单位、内容…", self._on_search_changed, 240, 380)
         self.count_label = QLabel()
         self.count_label.setStyleSheet(style.HINT)
         self.message = MessageLine()
-        bar = QHBoxLayout()
-        bar.addWidget(toolbar)
-        bar.addSpacing(8)
-        bar.addWidget(self.message, 1)
-        bar.addWidget(self.count_label)
-        bar.addWidget(self.search, 1)
+        bar = hbox(toolbar, 8, (self.message, 1), self.count_label, (self.search, 1))
 
         self.view = record_table(self.proxy, MESSAGE_COLUMNS)
         self.view.doubleClicked.connect(self._on_double_clicked)
@@ -166,11 +145,7 @@ class MessagesPage(QWidget):
         splitter.setSizes([340, 380])
         self.splitter = splitter
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(14, 12, 14, 6)
-        layout.addLayout(heading("找错留言", "“我为政府网站找错”留言的登记、导入和按期办结统计"))
-        layout.addLayout(bar)
-        layout.addWidget(splitter, 1)
+        page_column(self, "找错留言", "“我为政府网站找错”留言的登记、导入和按期办结统计", bar, (splitter, 1))
         self.reload()
 
     def _build_stats(self) -> QWidget:
@@ -366,22 +341,16 @@ class MessagesPage(QWidget):
     # --- import --------------------------------------------------------------------------------------
     @Slot()
     def _on_import_clicked(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "导入找错留言", "", IMPORT_FILTER)
-        if path:
-            self.import_file(Path(path))
+        if path := open_file(self, "导入找错留言", IMPORT_FILTER):
+            self.import_file(path)
 
     def import_file(self, path: Path) -> None:
         """Step 1: read and check the file on a worker (nothing is written)."""
-        worker = MessagesPlanWorker(self._ctx.db_path, path)
-        worker.finished.connect(self._on_plan_ready)
-        worker.failed.connect(self._on_job_failed)
-        self.import_action.setEnabled(False)
-        self.message.show_message(f"正在读取并检查“{Path(path).name}”…", "hint")
-        self._jobs.start(worker)
+        self._jobs.start(MessagesPlanWorker(self._ctx.db_path, path), self._on_plan_ready, self._on_job_failed,
+                         busy=self.import_action, note=f"正在读取并检查“{Path(path).name}”…")
 
     @Slot(object)
     def _on_plan_ready(self, plan) -> None:
-        self.import_action.setEnabled(True)
         warnings = ("提醒", PROBLEM_HEADERS, problem_rows(plan.warnings))
         if plan.problems:
             self.message.show_message(plan.summary(), "error")
@@ -399,42 +368,25 @@ class MessagesPage(QWidget):
                 "点“导入”一次性写入。", True, [warnings] if plan.warnings else [], action_text="导入", parent=self)
             dialog.accepted.connect(self._on_import_confirmed)
         self._pending_plan = plan
-        show_dialog(self, "import_dialog", dialog, finished=self._on_import_dialog_closed)
+        show_dialog(self, "import_dialog", dialog, forget=True)
         self.plan_ready.emit(plan)
-
-    @Slot()
-    def _on_import_dialog_closed(self) -> None:
-        self.import_dialog = None
 
     @Slot()
     def _on_import_confirmed(self) -> None:
         """Step 2: write the checked plan on a worker (all or nothing)."""
-        worker = MessagesApplyWorker(self._ctx.db_path, self._pending_plan)
-        worker.finished.connect(self._on_imported)
-        worker.failed.connect(self._on_job_failed)
-        self.import_action.setEnabled(False)
-        self.message.show_message("正在写入留言…", "hint")
-        self._jobs.start(worker)
+        self._jobs.start(MessagesApplyWorker(self._ctx.db_path, self._pending_plan), self._on_imported,
+                         self._on_job_failed, busy=self.import_action, note="正在写入留言…")
 
     @Slot(object)
     def _on_imported(self, result) -> None:
-        self.import_action.setEnabled(True)
         self.reload()
         self.message.show_message(result.summary(), "ok")
         self.imported.emit(result)
 
     @Slot(str)
     def _on_job_failed(self, text: str) -> None:
-        self.import_action.setEnabled(True)
         self.message.show_message(f"导入未完成，留言保持原样。{text}", "error")
         self.job_failed.emit(text)
 
-    # --- layout memory ------------------------------------------------------------------------------
     def _layout(self) -> dict:
         return {"header": self.view.horizontalHeader(), "splitter": self.splitter}
-
-    def save_state(self, settings) -> None:
-        save_layout(settings, "messages", self._layout())
-
-    def restore_state(self, settings) -> None:
-        restore_layout(settings, "messages", self._layout())

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget,
+)
 
 from .. import style
+from ..parts import vbox
 from ..workers import Jobs
 
 
@@ -20,6 +23,12 @@ def heading(title: str, subtitle: str) -> QHBoxLayout:
     row.addWidget(s, 0, Qt.AlignmentFlag.AlignBottom)
     row.addStretch(1)
     return row
+
+
+def page_column(page: QWidget, title: str, subtitle: str, *parts) -> QVBoxLayout:
+    """The page's own layout: the pages' margins, the heading, then ``parts`` top to bottom
+    (as parts.fill() takes them)."""
+    return vbox(heading(title, subtitle), *parts, parent=page, margins=(14, 12, 14, 6))
 
 
 class MessageLine(QLabel):
@@ -74,14 +83,17 @@ class PageJobs(Jobs):
         self._page = page
         self._watched: QObject | None = None
 
-    def start(self, worker) -> None:
+    def start(self, worker, finished=None, failed=None, *, busy=None, note: str = "", kind: str = "hint") -> None:
+        """As Jobs.start; ``note`` is shown (as ``kind``) on the page's message line."""
         window = self._page.window()
         if window is not self._watched:
             if self._watched is not None:
                 self._watched.removeEventFilter(self)
             window.installEventFilter(self)
             self._watched = window
-        super().start(worker)
+        if note:
+            self._page.message.show_message(note, kind)
+        super().start(worker, finished, failed, busy=busy)
 
     def cancel_all(self) -> None:
         for _thread, worker in list(self._running):
@@ -94,6 +106,30 @@ class PageJobs(Jobs):
             self.cancel_all()
             self.wait_all()
         return False
+
+
+class Page(QWidget):
+    """Base of a main-window page: its context (``_ctx``, ``_db``), its jobs (``_jobs``, ending
+    with its window unless ``jobs_class`` says otherwise) and its layout memory: save_state and
+    restore_state keep the splitters and headers ``_layout()`` names under ``layout_key``."""
+
+    layout_key = ""
+    jobs_class = PageJobs
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(parent)
+        self._ctx, self._db = ctx, ctx.db
+        self._jobs = self.jobs_class(self)
+
+    def _layout(self) -> dict:
+        return {}
+
+    def save_state(self, settings) -> None:
+        save_layout(settings, self.layout_key, self._layout())
+
+    def restore_state(self, settings) -> bool:
+        """True when a stored layout was restored."""
+        return restore_layout(settings, self.layout_key, self._layout())
 
 
 def round_selector(on_changed, label: str = "检查批次") -> tuple[QComboBox, QLabel, QHBoxLayout]:
@@ -171,15 +207,21 @@ def record_table(model, columns=None, sortable: bool = True, stretch_column: int
     return view
 
 
-def show_dialog(owner: QObject, attr: str | None, dialog, **signals):
+def show_dialog(owner: QObject, attr: str | None, dialog, *, forget: bool = False, **signals):
     """Open ``dialog`` with open() (window-modal, the event loop keeps running), deleted when it
-    closes. ``owner.<attr>`` holds it meanwhile (tests and later calls reach it there);
-    ``signals`` maps a dialog signal name to the slot it is connected to."""
+    closes. ``owner.<attr>`` holds it meanwhile (tests and later calls reach it there), and
+    with ``forget`` is set back to None when it closes; ``signals`` maps a dialog signal name
+    to the slot it is connected to."""
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     for name, slot in signals.items():
         getattr(dialog, name).connect(slot)
     if attr:
         setattr(owner, attr, dialog)
+        if forget:
+            def _forget(*_):
+                if getattr(owner, attr, None) is dialog:
+                    setattr(owner, attr, None)
+            dialog.finished.connect(_forget)
     dialog.open()
     return dialog
 
@@ -199,3 +241,4 @@ def restore_layout(settings, prefix: str, parts: dict) -> bool:
             part.restoreState(state)
             restored = True
     return restored
+
