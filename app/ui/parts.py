@@ -7,8 +7,8 @@ from pathlib import Path
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView, QBoxLayout, QFileDialog, QHBoxLayout, QLayout, QLineEdit, QPushButton, QToolBar, QTreeView,
-    QVBoxLayout, QWidget,
+    QAbstractItemView, QBoxLayout, QFileDialog, QHBoxLayout, QLayout, QLineEdit, QPushButton, QSplitter, QToolBar,
+    QTreeView, QVBoxLayout, QWidget,
 )
 
 
@@ -128,3 +128,18 @@ def open_file(parent: QWidget, title: str, filters: str, folder: str = "") -> Pa
     """The file the user picks to open, None when cancelled."""
     path, _ = QFileDialog.getOpenFileName(parent, title, folder, filters)
     return Path(path) if path else None
+
+
+def splitter(*widgets: QWidget, vertical: bool = False, stretch: tuple[int, ...] = (),
+             sizes: list[int] | None = None, collapsible: bool = True) -> QSplitter:
+    """``widgets`` side by side (or one above the other), with their stretch factors and sizes;
+    ``collapsible`` False keeps every part visible."""
+    split = QSplitter(Qt.Orientation.Vertical if vertical else Qt.Orientation.Horizontal)
+    for w in widgets:
+        split.addWidget(w)
+    for i, factor in enumerate(stretch):
+        split.setStretchFactor(i, factor)
+    split.setChildrenCollapsible(collapsible)
+    if sizes:
+        split.setSizes(sizes)
+    return split

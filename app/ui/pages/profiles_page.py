@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QFileDialog, QFrame, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton,
-    QScrollArea, QSplitter, QStackedWidget, QTreeView, QVBoxLayout, QWidget,
+    QComboBox, QFileDialog, QFrame, QHeaderView, QLabel, QMessageBox, QScrollArea, QSplitter, QStackedWidget,
+    QWidget,
 )
 
 from app.core.rounds import profiles as pf
@@ -25,7 +25,8 @@ from ..table_models.params_model import value_text
 from ..widgets.indicator_tree import AMBER, MUTED, UNVERIFIED, fmt_number
 from ..widgets.profile_forms import ItemForm, RuleForm
 from . import PageContext
-from .page_parts import MessageLine, PageJobs, heading, restore_layout, save_layout, show_dialog
+from ..parts import button, hbox, make_current, open_file, tree_view
+from .page_parts import MessageLine, Page, page_column, show_dialog
 
 TREE_HEADERS = ("指标", "类型", "分值", "单项上限", "每次", "单位", "核对")
 RULES_KEY = "__rules__"
@@ -40,17 +41,16 @@ def _rule_short(value) -> str:
     return value_text(value)[:24]
 
 
-class ProfilesPage(QWidget):
+class ProfilesPage(Page):
     saved = Signal(object)              # Profile as stored
     imported = Signal(object)           # Profile as stored
     import_failed = Signal(str)
     exported = Signal(object)           # Path
     export_failed = Signal(str)
+    layout_key = "profiles"
 
     def __init__(self, ctx: PageContext, parent=None):
-        super().__init__(parent)
-        self._ctx, self._db = ctx, ctx.db
-        self._jobs = PageJobs(self)
+        super().__init__(ctx, parent)
         self._saved: dict[str, pf.Profile] = {}
         self._edited: dict[str, pf.Profile] = {}
         self._origin: dict[str, str] = {}
@@ -60,24 +60,15 @@ class ProfilesPage(QWidget):
         self.combo.setMinimumContentsLength(30)
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.unverified_label = QLabel()
-        self.import_button = QPushButton("导入 Excel…")
-        self.import_button.setToolTip("从 .xlsx 导入规则集（格式与“导出 Excel”相同），导入后即保存")
-        self.export_button = QPushButton("导出 Excel…")
-        self.export_button.setToolTip("把当前规则集（含未保存的修改）导出为 .xlsx，便于对照正式文件核对")
-        top = QHBoxLayout()
-        top.addWidget(QLabel("规则集"))
-        top.addWidget(self.combo, 2)
-        top.addSpacing(10)
-        top.addWidget(self.unverified_label, 1)
-        top.addWidget(self.import_button)
-        top.addWidget(self.export_button)
+        self.import_button = button("导入 Excel…", self._on_import_clicked,
+                                    "从 .xlsx 导入规则集（格式与“导出 Excel”相同），导入后即保存")
+        self.export_button = button("导出 Excel…", self._on_export_clicked,
+                                    "把当前规则集（含未保存的修改）导出为 .xlsx，便于对照正式文件核对")
+        top = hbox(QLabel("规则集"), (self.combo, 2), 10, (self.unverified_label, 1), self.import_button,
+                   self.export_button)
 
         self.tree_model = NodeTreeModel(TREE_HEADERS, self)
-        self.tree = QTreeView()
-        self.tree.setModel(self.tree_model)
-        self.tree.setUniformRowHeights(True)
-        self.tree.setAlternatingRowColors(True)
-        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.tree = tree_view(self.tree_model)
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -109,29 +100,14 @@ class ProfilesPage(QWidget):
 
         self.dirty_label = QLabel()
         self.dirty_label.setStyleSheet(style.WARNING)
-        self.discard_button = QPushButton("放弃修改")
-        self.save_button = QPushButton("保存")
-        self.save_button.setToolTip("保存修改；版本号自动加一，已建立的批次仍使用建立时的版本")
+        self.discard_button = button("放弃修改", self.discard)
+        self.save_button = button("保存", self.save, "保存修改；版本号自动加一，已建立的批次仍使用建立时的版本")
         self.save_button.setDefault(True)
         self.message = MessageLine()
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.message, 1)
-        bottom.addWidget(self.dirty_label)
-        bottom.addWidget(self.discard_button)
-        bottom.addWidget(self.save_button)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(14, 12, 14, 6)
-        layout.addLayout(heading("指标体系", "分值、上限与阈值；待核对的数值须对照正式文件确认"))
-        layout.addLayout(top)
-        layout.addWidget(splitter, 1)
-        layout.addLayout(bottom)
+        bottom = hbox((self.message, 1), self.dirty_label, self.discard_button, self.save_button)
+        page_column(self, "指标体系", "分值、上限与阈值；待核对的数值须对照正式文件确认", top, (splitter, 1), bottom)
 
         self.combo.currentIndexChanged.connect(self._on_profile_changed)
-        self.import_button.clicked.connect(self._on_import_clicked)
-        self.export_button.clicked.connect(self._on_export_clicked)
-        self.save_button.clicked.connect(self.save)
-        self.discard_button.clicked.connect(self.discard)
         self.reload()
 
     # --- building -------------------------------------------------------------------------------------
@@ -237,12 +213,8 @@ class ProfilesPage(QWidget):
 
     # --- selection and forms ----------------------------------------------------------------------------
     def select_key(self, key) -> bool:
-        index = self.tree_model.index_for_key(key)
-        if not index.isValid():
+        if not make_current(self.tree, self.tree_model.index_for_key(key)):
             return False
-        self.tree.scrollTo(index)
-        self.tree.selectionModel().setCurrentIndex(
-            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
         self._show_current()
         return True
 
@@ -381,42 +353,30 @@ class ProfilesPage(QWidget):
             return
         if path.suffix.lower() != ".xlsx":
             path = path.with_name(path.name + ".xlsx")
-        worker = ProfileExportWorker(self._ctx.db_path, p, path)
-        worker.finished.connect(self._on_exported)
-        worker.failed.connect(self._on_export_failed)
-        self.export_button.setEnabled(False)
-        self.message.show_message("正在导出…", "ok")
-        self._jobs.start(worker)
+        self._jobs.start(ProfileExportWorker(self._ctx.db_path, p, path), self._on_exported, self._on_export_failed,
+                         busy=self.export_button, note="正在导出…", kind="ok")
 
     @Slot(object)
     def _on_exported(self, path) -> None:
-        self.export_button.setEnabled(True)
         self.message.show_message(f"已导出到 {path}", "ok", 10000)
         self.exported.emit(path)
 
     @Slot(str)
     def _on_export_failed(self, message: str) -> None:
-        self.export_button.setEnabled(True)
         self.message.show_message(f"导出失败：{message}", "error")
         self.export_failed.emit(message)
 
     @Slot()
     def _on_import_clicked(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "导入规则集", str(Path.home()), "Excel 工作簿 (*.xlsx)")
-        if path:
-            self.import_from(Path(path))
+        if path := open_file(self, "导入规则集", "Excel 工作簿 (*.xlsx)", str(Path.home())):
+            self.import_from(path)
 
     def import_from(self, path: Path) -> None:
-        worker = ProfileImportWorker(self._ctx.db_path, path)
-        worker.finished.connect(self._on_imported)
-        worker.failed.connect(self._on_import_failed)
-        self.import_button.setEnabled(False)
-        self.message.show_message(f"正在导入 {Path(path).name}…", "ok")
-        self._jobs.start(worker)
+        self._jobs.start(ProfileImportWorker(self._ctx.db_path, path), self._on_imported, self._on_import_failed,
+                         busy=self.import_button, note=f"正在导入 {Path(path).name}…", kind="ok")
 
     @Slot(object)
     def _on_imported(self, profile: pf.Profile) -> None:
-        self.import_button.setEnabled(True)
         self._edited.pop(profile.id, None)
         self.reload()
         at = self.combo.findData(profile.id)
@@ -427,7 +387,6 @@ class ProfilesPage(QWidget):
 
     @Slot(str)
     def _on_import_failed(self, message: str) -> None:
-        self.import_button.setEnabled(True)
         first, _, rest = message.partition("\n")
         self.message.show_message("导入失败：" + first, "error")
         box = QMessageBox(QMessageBox.Icon.Warning, "导入失败", first, QMessageBox.StandardButton.Ok, self)
@@ -437,9 +396,5 @@ class ProfilesPage(QWidget):
         show_dialog(self, "last_message", box)
         self.import_failed.emit(message)
 
-    # --- layout memory -----------------------------------------------------------------------------------------
-    def save_state(self, settings) -> None:
-        save_layout(settings, "profiles", {"splitter": self.splitter})
-
-    def restore_state(self, settings) -> None:
-        restore_layout(settings, "profiles", {"splitter": self.splitter})
+    def _layout(self) -> dict:
+        return {"splitter": self.splitter}

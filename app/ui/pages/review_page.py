@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, QUrl, Signal, Slot
-from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QLineEdit, QSplitter, QTableView, QToolBar, QVBoxLayout, QWidget,
-)
+from PySide6.QtCore import QModelIndex, Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QLabel, QTableView
 
 from app.core.store import audit
 from app.core.rounds import findings, rounds
@@ -30,7 +28,8 @@ from ..widgets.finding_detail import FindingDetail, evidence_text
 from ..widgets.round_combo import RoundCombo
 from ..widgets.scorecard import Scorecard
 from . import PageContext
-from .page_parts import MessageLine, PageJobs, heading, record_table, restore_layout, save_layout
+from ..parts import action, hbox, make_current, search_field, splitter, text_toolbar
+from .page_parts import MessageLine, Page, page_column, record_table, restore_layout, save_layout
 
 log = logging.getLogger(__name__)
 
@@ -84,15 +83,13 @@ class QueueView(QTableView):
         super().keyPressEvent(event)
 
 
-class ReviewPage(QWidget):
+class ReviewPage(Page):
     reviewed = Signal(list, str)            # finding ids, status (after the write)
     queue_loaded = Signal(int)              # round id
     summary_ready = Signal(object)          # RoundScores
 
     def __init__(self, ctx: PageContext, parent=None):
-        super().__init__(parent)
-        self._ctx, self._db = ctx, ctx.db
-        self._jobs = PageJobs(self)
+        super().__init__(ctx, parent)
         self.round: rounds.Round | None = None
         self._loaded_round: int | None = None
         self._seen_audit = -1
@@ -117,33 +114,22 @@ class ReviewPage(QWidget):
         self.type_filter.addItem("网站和新媒体", None)
         self.type_filter.addItem("网站", "site")
         self.type_filter.addItem("新媒体", "account")
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("搜索对象、描述、链接…")
-        self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(150)
-        filters = QHBoxLayout()
-        filters.setSpacing(6)
-        filters.addWidget(QLabel("批次"))
-        filters.addWidget(self.round_combo, 2)
-        filters.addSpacing(8)
-        for w in (self.status_filter, self.kind_filter, self.region_filter, self.type_filter):
-            filters.addWidget(w)
-        filters.addWidget(self.search, 1)
+        self.search = search_field("搜索对象、描述、链接…", min_width=150)
+        filters = hbox(QLabel("批次"), (self.round_combo, 2), 8, self.status_filter, self.kind_filter,
+                       self.region_filter, self.type_filter, (self.search, 1), spacing=6)
 
-        self.confirm_action = self._action("确认", "确认问题属实（Y 或 1）", lambda: self.review("确认"))
-        self.false_action = self._action("误报", "标记为误报（N 或 2）", lambda: self.review("误报"))
-        self.doubt_action = self._action("存疑", "拿不准，稍后再看（? 或 3）", lambda: self.review("存疑"))
-        self.reset_action = self._action("改回待审核", "撤销审核结果（U 或 0）", lambda: self.review("待审核"))
-        self.remember_action = QAction("误报时记住为白名单", self)
+        self.confirm_action = action(self, "确认", lambda: self.review("确认"), "确认问题属实（Y 或 1）")
+        self.false_action = action(self, "误报", lambda: self.review("误报"), "标记为误报（N 或 2）")
+        self.doubt_action = action(self, "存疑", lambda: self.review("存疑"), "拿不准，稍后再看（? 或 3）")
+        self.reset_action = action(self, "改回待审核", lambda: self.review("待审核"), "撤销审核结果（U 或 0）")
+        self.remember_action = action(self, "误报时记住为白名单", tip="标记误报时同时建立白名单规则：以后各批次中同一对象、"
+                                                              "同一链接和文字的问题自动标为误报")
         self.remember_action.setCheckable(True)
-        self.remember_action.setToolTip("标记误报时同时建立白名单规则：以后各批次中同一对象、同一链接和文字的问题自动标为误报")
-        self.open_action = self._action("打开链接", "在浏览器中打开问题链接（O）", self.open_link)
-        self.shot_action = self._action("打开截图", "打开问题的截图文件", self.open_screenshot)
-        self.copy_action = self._action("复制证据", "复制选中问题的证据文字（Ctrl+C）", self.copy_evidence)
-        self.add_action = self._action("添加问题…", "为当前对象添加人工发现的问题", self.add_finding_for_current)
-        toolbar = QToolBar()
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        toolbar.addActions([self.confirm_action, self.false_action, self.doubt_action, self.reset_action])
+        self.open_action = action(self, "打开链接", self.open_link, "在浏览器中打开问题链接（O）")
+        self.shot_action = action(self, "打开截图", self.open_screenshot, "打开问题的截图文件")
+        self.copy_action = action(self, "复制证据", self.copy_evidence, "复制选中问题的证据文字（Ctrl+C）")
+        self.add_action = action(self, "添加问题…", self.add_finding_for_current, "为当前对象添加人工发现的问题")
+        toolbar = text_toolbar(self.confirm_action, self.false_action, self.doubt_action, self.reset_action)
         toolbar.addSeparator()
         toolbar.addAction(self.remember_action)
         toolbar.addSeparator()
@@ -152,10 +138,7 @@ class ReviewPage(QWidget):
         toolbar.addAction(self.add_action)
         self.keys_hint = QLabel("键盘：Y 确认 · N 误报 · ? 存疑 · U 撤销，完成后自动跳到下一条")
         self.keys_hint.setStyleSheet(style.HINT)
-        bar = QHBoxLayout()
-        bar.addWidget(toolbar)
-        bar.addStretch(1)
-        bar.addWidget(self.keys_hint)
+        bar = hbox(toolbar, None, self.keys_hint)
 
         self.closed_banner = QLabel()
         self.closed_banner.setObjectName("banner")
@@ -165,21 +148,11 @@ class ReviewPage(QWidget):
 
         self.view = self._build_view()
         self.detail = FindingDetail()
-        left = QSplitter(Qt.Orientation.Vertical)
-        left.addWidget(self.view)
-        left.addWidget(self.detail)
-        left.setStretchFactor(0, 3)
-        left.setStretchFactor(1, 1)
-        left.setChildrenCollapsible(False)
+        left = splitter(self.view, self.detail, vertical=True, stretch=(3, 1), collapsible=False)
         self.scorecard = Scorecard()
         self.scorecard.add_requested.connect(self._on_add_requested)
         self.scorecard.finding_activated.connect(self.select_finding)
-        self.splitter = QSplitter()
-        self.splitter.addWidget(left)
-        self.splitter.addWidget(self.scorecard)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([640, 420])
+        self.splitter = splitter(left, self.scorecard, stretch=(3, 2), sizes=[640, 420])
 
         self.message = MessageLine()
         self.counts_label = QLabel()
@@ -187,38 +160,19 @@ class ReviewPage(QWidget):
         self.summary_label = QLabel()
         self.summary_label.setStyleSheet(style.HINT)
         self.summary_label.setWordWrap(True)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.counts_label)
-        bottom.addSpacing(16)
-        bottom.addWidget(self.summary_label, 1)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(14, 12, 14, 6)
-        layout.addLayout(heading("审核评分", "逐条审核问题，实时查看每个对象的得分"))
-        layout.addLayout(filters)
-        layout.addLayout(bar)
-        layout.addWidget(self.closed_banner)
-        layout.addWidget(self.splitter, 1)
-        layout.addWidget(self.message)
-        layout.addLayout(bottom)
+        bottom = hbox(self.counts_label, 16, (self.summary_label, 1))
+        page_column(self, "审核评分", "逐条审核问题，实时查看每个对象的得分", filters, bar, self.closed_banner,
+                    (self.splitter, 1), self.message, bottom)
 
         self._summary_timer = QTimer(self)
         self._summary_timer.setSingleShot(True)
         self._summary_timer.setInterval(SUMMARY_DELAY_MS)
         self._summary_timer.timeout.connect(self.compute_summary)
         self.round_combo.round_changed.connect(self._on_round_changed)
-        self.status_filter.currentIndexChanged.connect(self._on_filters_changed)
-        self.kind_filter.currentIndexChanged.connect(self._on_filters_changed)
-        self.region_filter.currentIndexChanged.connect(self._on_filters_changed)
-        self.type_filter.currentIndexChanged.connect(self._on_filters_changed)
+        for combo in (self.status_filter, self.kind_filter, self.region_filter, self.type_filter):
+            combo.currentIndexChanged.connect(self._on_filters_changed)
         self.search.textChanged.connect(self._on_filters_changed)
         self._update_actions()
-
-    def _action(self, text: str, tip: str, slot) -> QAction:
-        action = QAction(text, self)
-        action.setToolTip(tip)
-        action.triggered.connect(slot)
-        return action
 
     def _build_view(self) -> QueueView:
         view = record_table(self.model, view=QueueView(), selection=QAbstractItemView.SelectionMode.ExtendedSelection,
@@ -370,10 +324,7 @@ class ReviewPage(QWidget):
             self.view.selectionModel().clear()
             self._on_current_changed(QModelIndex())
             return
-        index = self.model.index(row, 0)
-        self.view.selectionModel().setCurrentIndex(
-            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
-        self.view.scrollTo(index)
+        make_current(self.view, self.model.index(row, 0))
 
     @Slot(int)
     def select_finding(self, finding_id: int) -> None:
@@ -413,10 +364,10 @@ class ReviewPage(QWidget):
     @Slot()
     def _update_actions(self, *_args) -> None:
         has = bool(self.selected_ids())
-        for action in (self.confirm_action, self.false_action, self.doubt_action, self.reset_action):
-            action.setEnabled(has and not self.read_only)
-        for action in (self.open_action, self.copy_action, self.shot_action):
-            action.setEnabled(has)
+        for a in (self.confirm_action, self.false_action, self.doubt_action, self.reset_action):
+            a.setEnabled(has and not self.read_only)
+        for a in (self.open_action, self.copy_action, self.shot_action):
+            a.setEnabled(has)
         self.add_action.setEnabled(self.round is not None and not self.round.closed)
 
     # --- detail and scorecard ---------------------------------------------------------------------
@@ -557,10 +508,8 @@ class ReviewPage(QWidget):
         """Score the whole round on a worker (about half a second at 50,000 findings)."""
         if self.round is None or not self.isVisible():
             return
-        worker = ScoreRoundWorker(self._ctx.db_path, self.round.id)
-        worker.finished.connect(self._on_summary_finished)
-        worker.failed.connect(self._on_summary_failed)
-        self._jobs.start(worker)
+        self._jobs.start(ScoreRoundWorker(self._ctx.db_path, self.round.id), self._on_summary_finished,
+                         self._on_summary_failed)
 
     @Slot(object)
     def _on_summary_finished(self, scores) -> None:

@@ -1,11 +1,12 @@
 """An indicator profile as tree nodes, the text of its numbers, and a picker of one item."""
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTreeView, QVBoxLayout, QWidget
 
 from app.core.rounds.profiles import Profile, ProfileItem
 
+from ..parts import make_current
 from ..table_models.node_tree_model import NodeTreeModel, TreeNode
 
 UNVERIFIED = "待核对"
@@ -102,13 +103,7 @@ class IndicatorPicker(QWidget):
         return node.key if node is not None and node.kind == "item" else ""
 
     def choose(self, item_id: str) -> bool:
-        index = self.model.index_for_key(item_id)
-        if not index.isValid():
-            return False
-        self.view.scrollTo(index)
-        self.view.selectionModel().setCurrentIndex(
-            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
-        return True
+        return make_current(self.view, self.model.index_for_key(item_id))
 
     @Slot()
     def _on_current_changed(self, *_args) -> None:

@@ -7,10 +7,7 @@ card rescores on every call, so a review shows its effect at once.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QPlainTextEdit, QPushButton, QSplitter,
-    QTreeView, QVBoxLayout, QWidget,
-)
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QHeaderView, QLabel, QPlainTextEdit, QWidget
 
 from app.core.rounds.findings import Finding
 from app.core.rounds.profiles import Profile, ProfileItem
@@ -18,6 +15,7 @@ from app.core.rounds.rounds import RoundTarget
 from app.core.rounds.scoring import FindingInput, Scorer, TargetScore, TargetSpec
 
 from .. import style
+from ..parts import button, hbox, splitter, tree_view, vbox
 from ..table_models.node_tree_model import KEY_ROLE, KIND_ROLE, NodeTreeModel, TreeNode
 from .indicator_tree import AMBER, MUTED, UNVERIFIED, fmt_number, points_text
 
@@ -72,9 +70,7 @@ class Scorecard(QWidget):
         self.unverified.setVisible(False)
         self.parts = QLabel()
         self.parts.setStyleSheet(style.HINT)
-        self.add_button = QPushButton("添加问题…")
-        self.add_button.setToolTip("为此对象添加人工发现的问题（默认选中树中当前指标）")
-        self.add_button.clicked.connect(self._on_add_clicked)
+        self.add_button = button("添加问题…", self._on_add_clicked, "为此对象添加人工发现的问题（默认选中树中当前指标）")
         self.only_hits = QCheckBox("只看有问题的指标")
         self.only_hits.toggled.connect(self._rebuild)
 
@@ -86,16 +82,10 @@ class Scorecard(QWidget):
         score_row.addWidget(self.unverified, 0, Qt.AlignmentFlag.AlignVCenter)
         score_row.addStretch(1)
         score_row.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignVCenter)
-        tools = QHBoxLayout()
-        tools.addWidget(self.parts, 1)
-        tools.addWidget(self.only_hits)
+        tools = hbox((self.parts, 1), self.only_hits)
 
         self.model = NodeTreeModel(HEADERS, self)
-        self.tree = QTreeView()
-        self.tree.setModel(self.model)
-        self.tree.setUniformRowHeights(True)
-        self.tree.setAlternatingRowColors(True)
-        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.tree = tree_view(self.model)
         self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
         header = self.tree.header()
         header.setStretchLastSection(False)
@@ -108,20 +98,8 @@ class Scorecard(QWidget):
         self.explain.setReadOnly(True)
         self.explain.setPlaceholderText("没有扣分。")
         self.explain.setObjectName("scoreExplanation")
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.tree)
-        split.addWidget(self.explain)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 1)
-        split.setChildrenCollapsible(False)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 0, 0, 0)
-        layout.addWidget(self.title)
-        layout.addWidget(self.subtitle)
-        layout.addLayout(score_row)
-        layout.addLayout(tools)
-        layout.addWidget(split, 1)
+        split = splitter(self.tree, self.explain, vertical=True, stretch=(3, 1), collapsible=False)
+        vbox(self.title, self.subtitle, score_row, tools, (split, 1), parent=self, margins=(8, 0, 0, 0))
         self.show_target(None, [])
 
     # --- data ----------------------------------------------------------------------------------
