@@ -143,3 +143,10 @@ def splitter(*widgets: QWidget, vertical: bool = False, stretch: tuple[int, ...]
     if sizes:
         split.setSizes(sizes)
     return split
+
+
+def panel(*parts) -> QWidget:
+    """A plain widget holding ``parts`` (as fill() takes them) in a column without margins."""
+    w = QWidget()
+    vbox(*parts, parent=w, margins=(0, 0, 0, 0))
+    return w

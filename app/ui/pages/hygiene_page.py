@@ -8,10 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSortFilterProxyModel, Qt, Signal, Slot
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (
-    QFileDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QSplitter, QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QFileDialog, QGridLayout, QLabel, QLineEdit, QMessageBox, QPushButton
 
 from app.core.followup import hygiene
 from app.core.followup.hygiene import RULES
@@ -23,6 +20,7 @@ from ..table_models.records_model import Column, RecordsTableModel, SearchProxy
 from ..widgets.date_edit import DateEdit
 from ..widgets.round_combo import RoundCombo
 from . import PageContext
+from ..parts import button, hbox, panel, search_field, splitter
 from .page_parts import MessageLine, Page, page_column, record_table, show_dialog
 
 FILE_FILTER = "表格 (*.xlsx *.xlsm *.csv);;所有文件 (*)"
@@ -124,42 +122,21 @@ class HygienePage(Page):
         self.issue_view = record_table(self.issue_proxy, ISSUE_COLUMNS)
         self.issue_view.doubleClicked.connect(self._on_issue_double_clicked)
         self.issue_view.setToolTip("双击转到名录中的该记录")
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("在结果中搜索…")
-        self.search.setClearButtonEnabled(True)
-        self.search.textChanged.connect(self._on_search_changed)
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        top = QHBoxLayout()
+        self.search = search_field("在结果中搜索…", self._on_search_changed)
         self.issue_title = QLabel()
         self.issue_title.setStyleSheet("font-weight: bold;")
-        top.addWidget(self.issue_title)
-        top.addStretch(1)
-        top.addWidget(self.search, 1)
-        right_layout.addLayout(top)
-        right_layout.addWidget(self.issue_view, 1)
         hint = style.caption("双击一行转到“网站”或“新媒体”页中的该记录；名录中没有的账号显示详情。")
         hint.setWordWrap(True)
-        right_layout.addWidget(hint)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.rules_view)
-        self.splitter.addWidget(right)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([290, 810])
+        right = panel(hbox(self.issue_title, None, (self.search, 1)), (self.issue_view, 1), hint)
+        self.splitter = splitter(self.rules_view, right, stretch=(0, 1), sizes=[290, 810])
 
         self.round_combo = RoundCombo(self._db)
-        self.record_button = QPushButton("写入检查批次")
-        self.record_button.setToolTip("把本批次检查对象上的问题记为“待审核”问题；再次写入会更新，已消失的会撤回")
-        self.record_button.clicked.connect(self.record_into_round)
+        self.record_button = button("写入检查批次", self.record_into_round,
+                                    "把本批次检查对象上的问题记为“待审核”问题；再次写入会更新，已消失的会撤回")
         self.record_button.setEnabled(False)
-        bottom = QHBoxLayout()
-        bottom.addWidget(QLabel("写入检查批次"))
-        bottom.addWidget(self.round_combo)
-        bottom.addWidget(self.record_button)
         note = style.caption("问题作为“待审核”记入所选批次（来源：自动），在“审核评分”中确认。")
         note.setWordWrap(True)
-        bottom.addWidget(note, 1)
+        bottom = hbox(QLabel("写入检查批次"), self.round_combo, self.record_button, (note, 1))
 
         page_column(self, "名录规范", "同一平台多账号、未备案开设、关停后仍在发布等名录问题",
                     grid, self.message, (self.splitter, 1), bottom)

@@ -9,11 +9,8 @@ import html
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (
-    QCheckBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QMenu, QProgressBar, QPushButton, QStackedWidget,
-    QToolButton, QVBoxLayout, QWidget,
-)
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QCheckBox, QLabel, QMenu, QProgressBar, QStackedWidget, QToolButton
 
 from app.core.followup import media_review as mr, media_rules
 from app.core.rounds import rounds
@@ -30,7 +27,8 @@ from ..table_models.review_model import (
 from ..widgets.review_grid import ReviewGrid
 from ..widgets.round_combo import RoundCombo
 from . import PageContext
-from .page_parts import MessageLine, PageJobs, heading, record_table, restore_layout, save_layout, show_dialog
+from ..parts import action, button, hbox, make_record_current, open_file, search_field
+from .page_parts import MessageLine, Page, page_column, record_table, show_dialog
 
 KEY_HELP = ("键盘：方向键/Tab 移动 · 在“最近更新日期”列直接输入日期（2025-08-01、8-1 或 0801）按回车保存并下移 · "
             "H 互动 无/有 · A 广告 · U 无关内容 · C 标记已检查 · Del 清除当前格 · "
@@ -38,15 +36,14 @@ KEY_HELP = ("键盘：方向键/Tab 移动 · 在“最近更新日期”列直�
 MONITOR_FILTER = "监测数据 (*.xlsx *.xlsm *.csv);;所有文件 (*)"
 
 
-class MediaPage(QWidget):
+class MediaPage(Page):
     monitoring_imported = Signal(object)     # MonitoringImport (ok or with problems)
     menus_tested = Signal(object)            # MenuTestResult, after saving
     job_failed = Signal(str)
+    layout_key = "media"
 
     def __init__(self, ctx: PageContext, parent=None):
-        super().__init__(parent)
-        self._ctx, self._db = ctx, ctx.db
-        self._jobs = PageJobs(self)
+        super().__init__(ctx, parent)
         self._menu_worker: MenuTestWorker | None = None
         self._loaded_round: int | None = None
         self._stale = True
@@ -62,29 +59,15 @@ class MediaPage(QWidget):
 
         self.round_combo = RoundCombo(self._db)
         self.round_combo.round_changed.connect(self._on_round_changed)
-        self.import_button = QPushButton("导入监测数据…")
-        self.import_button.setToolTip("从监测平台导出的表格（平台、账号名称/账号ID、最近发布时间、期间发布条数）填入本批次")
-        self.import_button.clicked.connect(self._on_import_clicked)
+        self.import_button = button("导入监测数据…", self._on_import_clicked,
+                                    "从监测平台导出的表格（平台、账号名称/账号ID、最近发布时间、期间发布条数）填入本批次")
 
-        self.edit_action = QAction("服务菜单与表述错误…", self)
-        self.edit_action.setShortcut(QKeySequence("Ctrl+E"))
-        self.edit_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.edit_action.triggered.connect(self.edit_current)
-        self.test_action = QAction("测试菜单链接", self)
-        self.test_action.setShortcut(QKeySequence("Ctrl+T"))
-        self.test_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.test_action.setToolTip("测试当前账号服务菜单中的网址能否打开（Ctrl+T）")
-        self.test_action.triggered.connect(self.test_current_menus)
-        self.test_all_action = QAction("测试本批次全部账号的菜单链接", self)
-        self.test_all_action.triggered.connect(self.test_all_menus)
-        find = QAction(self)
-        find.setShortcut(QKeySequence.StandardKey.Find)
-        find.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        find.triggered.connect(self._focus_search)
-        refresh = QAction(self)
-        refresh.setShortcut(QKeySequence.StandardKey.Refresh)
-        refresh.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        refresh.triggered.connect(self.reload_grid)
+        self.edit_action = action(self, "服务菜单与表述错误…", self.edit_current, shortcut="Ctrl+E")
+        self.test_action = action(self, "测试菜单链接", self.test_current_menus,
+                                  "测试当前账号服务菜单中的网址能否打开（Ctrl+T）", "Ctrl+T")
+        self.test_all_action = action(self, "测试本批次全部账号的菜单链接", self.test_all_menus)
+        find = action(self, "", self._focus_search, shortcut=QKeySequence.StandardKey.Find)
+        refresh = action(self, "", self.reload_grid, shortcut=QKeySequence.StandardKey.Refresh)
         self.addActions([self.edit_action, self.test_action, find, refresh])
 
         edit_button = QToolButton()
@@ -97,24 +80,11 @@ class MediaPage(QWidget):
         test_button.setMenu(test_menu)
         test_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
 
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("筛选账号名称、主办单位…")
-        self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(180)
-        self.search.setMaximumWidth(280)
-        self.search.textChanged.connect(self._on_search_changed)
+        self.search = search_field("筛选账号名称、主办单位…", self._on_search_changed, 180, 280)
         self.problems_only = QCheckBox("只看有问题")
         self.problems_only.setToolTip("只列出提出了问题或有未排除问题的账号")
         self.problems_only.toggled.connect(self._on_problems_only)
-
-        bar = QHBoxLayout()
-        bar.setSpacing(6)
-        bar.addWidget(QLabel("检查批次"))
-        bar.addWidget(self.round_combo)
-        bar.addWidget(self.import_button)
-        bar.addWidget(edit_button)
-        bar.addWidget(test_button)
-        bar.addStretch(1)
+        bar = hbox(QLabel("检查批次"), self.round_combo, self.import_button, edit_button, test_button, None, spacing=6)
 
         self.message = MessageLine()
         self.counts = QLabel()
@@ -122,18 +92,10 @@ class MediaPage(QWidget):
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(200)
         self.progress.setVisible(False)
-        self.cancel_button = QPushButton("取消")
+        self.cancel_button = button("取消", self._on_cancel)
         self.cancel_button.setVisible(False)
-        self.cancel_button.clicked.connect(self._on_cancel)
-        status = QHBoxLayout()
-        status.setSpacing(6)
-        status.addWidget(self.search)
-        status.addWidget(self.problems_only)
-        status.addSpacing(8)
-        status.addWidget(self.message, 1)
-        status.addWidget(self.progress)
-        status.addWidget(self.cancel_button)
-        status.addWidget(self.counts)
+        status = hbox(self.search, self.problems_only, 8, (self.message, 1), self.progress, self.cancel_button,
+                      self.counts, spacing=6)
 
         self.view = self._build_view()
         self.empty = QLabel()
@@ -156,14 +118,8 @@ class MediaPage(QWidget):
         keys = style.caption(KEY_HELP)
         keys.setWordWrap(True)
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(14, 12, 14, 6)
-        layout.addLayout(heading("新媒体审核", "逐个账号记录检查情况，保存即提出单项否决和扣分问题"))
-        layout.addLayout(bar)
-        layout.addLayout(status)
-        layout.addWidget(self.stack, 1)
-        layout.addWidget(self.detail)
-        layout.addWidget(keys)
+        page_column(self, "新媒体审核", "逐个账号记录检查情况，保存即提出单项否决和扣分问题", bar, status, (self.stack, 1),
+                    self.detail, keys)
         self._show_empty_or_grid()
 
     def _build_view(self) -> ReviewGrid:
@@ -267,15 +223,7 @@ class MediaPage(QWidget):
         return r.target_id if r else None
 
     def select_target(self, target_id: int, column: int = ReviewColumn.LAST_UPDATE) -> bool:
-        row = self.model.row_of_id(target_id)
-        if row is None:
-            return False
-        index = self.proxy.mapFromSource(self.model.index(row, column))
-        if not index.isValid():
-            return False
-        self.view.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
-        self.view.scrollTo(index)
-        return True
+        return make_record_current(self.view, self.proxy, self.model, target_id, column, rows=False)
 
     @Slot(QModelIndex, QModelIndex)
     def _on_current_changed(self, current, _previous) -> None:
@@ -418,16 +366,14 @@ class MediaPage(QWidget):
             return
         worker = MenuTestWorker(self._ctx.db_path, menus, self.fetcher)
         worker.progress.connect(self._on_menu_progress)
-        worker.finished.connect(self._on_menus_tested)
-        worker.failed.connect(self._on_job_failed)
         self._menu_worker = worker
         self.test_action.setEnabled(False)
         self.test_all_action.setEnabled(False)
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)
         self.cancel_button.setVisible(True)
-        self.message.show_message(f"正在测试 {len(menus)} 个账号的菜单链接…", "hint")
-        self._jobs.start(worker)
+        self._jobs.start(worker, self._on_menus_tested, self._on_job_failed,
+                         note=f"正在测试 {len(menus)} 个账号的菜单链接…")
 
     @Slot(int, int, str)
     def _on_menu_progress(self, done: int, total: int, label: str) -> None:
@@ -475,22 +421,18 @@ class MediaPage(QWidget):
     # --- monitoring import ---------------------------------------------------------------------------
     @Slot()
     def _on_import_clicked(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "导入监测数据", "", MONITOR_FILTER)
-        if path:
-            self.import_monitoring(Path(path))
+        if path := open_file(self, "导入监测数据", MONITOR_FILTER):
+            self.import_monitoring(path)
 
     def import_monitoring(self, path: Path) -> None:
         round_id = self._loaded_round
         if round_id is None:
             return
-        worker = MonitoringImportWorker(self._ctx.db_path, round_id, path)
-        worker.finished.connect(self._on_monitoring_imported)
-        worker.failed.connect(self._on_job_failed)
         self.import_button.setEnabled(False)
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)
-        self.message.show_message(f"正在导入“{Path(path).name}”…", "hint")
-        self._jobs.start(worker)
+        self._jobs.start(MonitoringImportWorker(self._ctx.db_path, round_id, path), self._on_monitoring_imported,
+                         self._on_job_failed, note=f"正在导入“{Path(path).name}”…")
 
     @Slot(object)
     def _on_monitoring_imported(self, result) -> None:
@@ -515,11 +457,7 @@ class MediaPage(QWidget):
         self.monitoring_imported.emit(result)
 
     def _show_problems(self, dialog: ProblemListDialog) -> None:
-        show_dialog(self, "problems_dialog", dialog, finished=self._on_problems_closed)
-
-    @Slot()
-    def _on_problems_closed(self) -> None:
-        self.problems_dialog = None
+        show_dialog(self, "problems_dialog", dialog, forget=True)
 
     # --- filters --------------------------------------------------------------------------------------
     @Slot(str)
@@ -538,13 +476,16 @@ class MediaPage(QWidget):
         self.search.selectAll()
 
     # --- layout memory --------------------------------------------------------------------------------
+    def _layout(self) -> dict:
+        return {"header": self.view.horizontalHeader()}
+
     def save_state(self, settings) -> None:
-        save_layout(settings, "media", {"header": self.view.horizontalHeader()})
+        super().save_state(settings)
         if self._loaded_round is not None:
             settings.setValue("media/round", self._loaded_round)
 
     def restore_state(self, settings) -> None:
-        restore_layout(settings, "media", {"header": self.view.horizontalHeader()})
+        super().restore_state(settings)
         rid = settings.value("media/round")
         if rid is not None:
             try:

@@ -12,10 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSortFilterProxyModel, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QColor, QDesktopServices
-from PySide6.QtWidgets import (
-    QAbstractItemView, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton, QSplitter,
-    QVBoxLayout, QWidget,
-)
+from PySide6.QtWidgets import QAbstractItemView, QFileDialog, QLabel, QProgressBar
 
 from app.core.followup import rectify
 from app.core.errors import GovInspectError
@@ -29,7 +26,8 @@ from ..table_models.records_model import Column, RecordsTableModel, SearchProxy
 from ..widgets.choice_delegate import ChoiceDelegate
 from ..widgets.round_combo import RoundCombo
 from . import PageContext
-from .page_parts import MessageLine, PageJobs, heading, record_table, restore_layout, save_layout, show_dialog
+from ..parts import button, hbox, make_record_current, panel, search_field, splitter
+from .page_parts import MessageLine, Page, page_column, record_table, show_dialog
 
 ALL_UNITS = 0
 TYPE_ZH = {"site": "网站", "account": "新媒体"}
@@ -173,16 +171,15 @@ class ItemsProxy(SearchProxy):
         return super().filterAcceptsRow(source_row, source_parent)
 
 
-class RectifyPage(QWidget):
+class RectifyPage(Page):
     notices_created = Signal(object)     # CreateResult
     recheck_finished = Signal(object)    # RecheckResult (summary or cancelled)
     exported = Signal(object)            # ExportResult
     job_failed = Signal(str)
+    layout_key = "rectify"
 
     def __init__(self, ctx: PageContext, parent=None):
-        super().__init__(parent)
-        self._ctx, self._db = ctx, ctx.db
-        self._jobs = PageJobs(self)
+        super().__init__(ctx, parent)
         self._calendar = None
         self._recheck: RecheckWorker | None = None
         self._loaded_round: int | None = None
@@ -194,48 +191,26 @@ class RectifyPage(QWidget):
 
         self.round_combo = RoundCombo(self._db)
         self.round_combo.round_changed.connect(self._on_round_changed)
-        self.create_button = QPushButton("生成整改通知…")
-        self.create_button.setToolTip("为已确认的问题按主办单位生成整改通知，期限按工作日计算")
-        self.create_button.clicked.connect(self.open_create_dialog)
-        self.recheck_button = QPushButton("复核")
-        self.recheck_button.setToolTip("重新访问每个整改事项的链接，自动判断是否已整改（无链接的需人工复核）")
-        self.recheck_button.clicked.connect(self.start_recheck)
-        self.manual_button = QPushButton("人工复核…")
-        self.manual_button.clicked.connect(self.open_manual_recheck)
-        self.dates_button = QPushButton("修改期限…")
-        self.dates_button.setToolTip("修改选中整改通知的通知日期或整改期限")
-        self.dates_button.clicked.connect(self.open_dates_dialog)
-        self.export_button = QPushButton("导出整改台账和通知单…")
-        self.export_button.clicked.connect(self._on_export_clicked)
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("搜索对象、问题、反馈…")
-        self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(200)
-        self.search.textChanged.connect(self._on_search_changed)
-        bar = QHBoxLayout()
-        bar.setSpacing(6)
-        bar.addWidget(QLabel("检查批次"))
-        bar.addWidget(self.round_combo)
-        for b in (self.create_button, self.recheck_button, self.manual_button, self.dates_button, self.export_button):
-            bar.addWidget(b)
-        bar.addStretch(1)
+        self.create_button = button("生成整改通知…", self.open_create_dialog,
+                                    "为已确认的问题按主办单位生成整改通知，期限按工作日计算")
+        self.recheck_button = button("复核", self.start_recheck,
+                                     "重新访问每个整改事项的链接，自动判断是否已整改（无链接的需人工复核）")
+        self.manual_button = button("人工复核…", self.open_manual_recheck)
+        self.dates_button = button("修改期限…", self.open_dates_dialog, "修改选中整改通知的通知日期或整改期限")
+        self.export_button = button("导出整改台账和通知单…", self._on_export_clicked)
+        self.search = search_field("搜索对象、问题、反馈…", self._on_search_changed, 200)
+        bar = hbox(QLabel("检查批次"), self.round_combo, self.create_button, self.recheck_button, self.manual_button,
+                   self.dates_button, self.export_button, None, spacing=6)
 
         self.message = MessageLine()
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(220)
         self.progress.setVisible(False)
-        self.cancel_button = QPushButton("取消复核")
+        self.cancel_button = button("取消复核", self.cancel_recheck)
         self.cancel_button.setVisible(False)
-        self.cancel_button.clicked.connect(self.cancel_recheck)
-        self.open_folder_button = QPushButton("打开文件夹")
+        self.open_folder_button = button("打开文件夹", self.open_export_folder)
         self.open_folder_button.setVisible(False)
-        self.open_folder_button.clicked.connect(self.open_export_folder)
-        status = QHBoxLayout()
-        status.addWidget(self.message, 1)
-        status.addWidget(self.progress)
-        status.addWidget(self.cancel_button)
-        status.addWidget(self.open_folder_button)
-        status.addWidget(self.search)
+        status = hbox((self.message, 1), self.progress, self.cancel_button, self.open_folder_button, self.search)
 
         self.notices_model = NoticesModel(self)
         self.notices_view = record_table(self.notices_model, self.notices_model.columns, sortable=False,
@@ -256,34 +231,15 @@ class RectifyPage(QWidget):
         self.items_view.selectionModel().currentChanged.connect(self._update_actions)
         self.items_title = QLabel()
         self.items_title.setStyleSheet("font-weight: bold;")
-        right = QWidget()
-        rl = QVBoxLayout(right)
-        rl.setContentsMargins(0, 0, 0, 0)
-        rl.addWidget(self.items_title)
-        rl.addWidget(self.items_view, 1)
         hint = style.caption("整改状态、单位反馈可直接修改（双击或 F2）；复核结果由“复核”自动判断，"
                              "或选中事项后点“人工复核”。")
         hint.setWordWrap(True)
-        rl.addWidget(hint)
-        left = QWidget()
-        ll = QVBoxLayout(left)
-        ll.setContentsMargins(0, 0, 0, 0)
+        right = panel(self.items_title, (self.items_view, 1), hint)
         self.notices_title = QLabel("整改通知")
         self.notices_title.setStyleSheet("font-weight: bold;")
-        ll.addWidget(self.notices_title)
-        ll.addWidget(self.notices_view, 1)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(left)
-        self.splitter.addWidget(right)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([430, 690])
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(14, 12, 14, 6)
-        layout.addLayout(heading("整改", "按主办单位下发整改通知，跟踪整改反馈并复核"))
-        layout.addLayout(bar)
-        layout.addLayout(status)
-        layout.addWidget(self.splitter, 1)
+        left = panel(self.notices_title, (self.notices_view, 1))
+        self.splitter = splitter(left, right, stretch=(0, 1), sizes=[430, 690])
+        page_column(self, "整改", "按主办单位下发整改通知，跟踪整改反馈并复核", bar, status, (self.splitter, 1))
         self._update_actions()
 
     # --- loading -----------------------------------------------------------------------------------
@@ -375,15 +331,7 @@ class RectifyPage(QWidget):
         return self.items_model.record(self.items_proxy.mapToSource(index).row())
 
     def select_item(self, item_id: int, column: int = 0) -> bool:
-        row = self.items_model.row_of_id(item_id)
-        if row is None:
-            return False
-        index = self.items_proxy.mapFromSource(self.items_model.index(row, column))
-        if not index.isValid():
-            return False
-        self.items_view.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
-        self.items_view.scrollTo(index)
-        return True
+        return make_record_current(self.items_view, self.items_proxy, self.items_model, item_id, column, rows=False)
 
     @Slot()
     def _update_actions(self, *_args) -> None:
@@ -401,9 +349,8 @@ class RectifyPage(QWidget):
     def open_create_dialog(self) -> CreateNoticesDialog | None:
         if self._loaded_round is None:
             return None
-        dialog = CreateNoticesDialog(self._db, self._loaded_round, self._today().isoformat(), self._calendar, self)
-        dialog.created.connect(self._on_notices_created)
-        return self._open(dialog)
+        return self._open(CreateNoticesDialog(self._db, self._loaded_round, self._today().isoformat(), self._calendar,
+                                              self), created=self._on_notices_created)
 
     @Slot(object)
     def _on_notices_created(self, result) -> None:
@@ -427,21 +374,15 @@ class RectifyPage(QWidget):
         notice = next((n for n in self.notices if n.id == notice_id), None)
         if notice is None:
             return None
-        dialog = NoticeDatesDialog(self._db, notice, self)
-        dialog.saved.connect(self._on_dates_saved)
-        return self._open(dialog)
+        return self._open(NoticeDatesDialog(self._db, notice, self), saved=self._on_dates_saved)
 
     @Slot(int)
     def _on_dates_saved(self, _notice_id: int) -> None:
         self.load_round(self._loaded_round)
         self.message.show_message("通知日期和整改期限已修改。", "ok", 5000)
 
-    def _open(self, dialog):
-        return show_dialog(self, "dialog", dialog, finished=self._on_dialog_finished)
-
-    @Slot()
-    def _on_dialog_finished(self) -> None:
-        self.dialog = None
+    def _open(self, dialog, **signals):
+        return show_dialog(self, "dialog", dialog, forget=True, **signals)
 
     # --- items ------------------------------------------------------------------------------------------
     @Slot(object)
@@ -464,9 +405,7 @@ class RectifyPage(QWidget):
         item = self.current_item()
         if item is None:
             return None
-        dialog = ManualRecheckDialog(self._db, item, self)
-        dialog.saved.connect(self._on_manual_recheck_saved)
-        return self._open(dialog)
+        return self._open(ManualRecheckDialog(self._db, item, self), saved=self._on_manual_recheck_saved)
 
     @Slot(object)
     def _on_manual_recheck_saved(self, item) -> None:
@@ -485,15 +424,13 @@ class RectifyPage(QWidget):
             return
         worker = RecheckWorker(self._ctx.db_path, self._loaded_round, self.fetcher)
         worker.progress.connect(self._on_recheck_progress)
-        worker.finished.connect(self._on_recheck_finished)
-        worker.failed.connect(self._on_recheck_failed)
         self._recheck = worker
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)
         self.cancel_button.setVisible(True)
         self.message.show_message("正在复核：逐个访问整改事项的链接…", "hint")
         self._update_actions()
-        self._jobs.start(worker)
+        self._jobs.start(worker, self._on_recheck_finished, self._on_recheck_failed)
 
     @Slot()
     def cancel_recheck(self) -> None:
@@ -549,18 +486,13 @@ class RectifyPage(QWidget):
     def export_to(self, folder: Path) -> None:
         if self._loaded_round is None:
             return
-        worker = RectifyExportWorker(self._ctx.db_path, self._loaded_round, folder)
-        worker.finished.connect(self._on_exported)
-        worker.failed.connect(self._on_export_failed)
         self.export_folder = Path(folder)
-        self.export_button.setEnabled(False)
         self.open_folder_button.setVisible(False)
-        self.message.show_message("正在导出整改台账和整改通知单…", "hint")
-        self._jobs.start(worker)
+        self._jobs.start(RectifyExportWorker(self._ctx.db_path, self._loaded_round, folder), self._on_exported,
+                         self._on_export_failed, busy=self.export_button, note="正在导出整改台账和整改通知单…")
 
     @Slot(object)
     def _on_exported(self, result) -> None:
-        self.export_button.setEnabled(True)
         self.message.show_message(f"已导出整改台账（{result.items} 条）和 {len(result.notices)} 份整改通知单到 "
                                   f"{self.export_folder}", "ok")
         self.open_folder_button.setVisible(True)
@@ -568,7 +500,6 @@ class RectifyPage(QWidget):
 
     @Slot(str)
     def _on_export_failed(self, text: str) -> None:
-        self.export_button.setEnabled(True)
         self.message.show_message(f"导出失败：{text}", "error")
         self.job_failed.emit(text)
 
@@ -577,12 +508,5 @@ class RectifyPage(QWidget):
         if self.export_folder is not None:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.export_folder)))
 
-    # --- layout memory ----------------------------------------------------------------------------------------
     def _layout(self) -> dict:
         return {"splitter": self.splitter, "header": self.items_view.horizontalHeader()}
-
-    def save_state(self, settings) -> None:
-        save_layout(settings, "rectify", self._layout())
-
-    def restore_state(self, settings) -> None:
-        restore_layout(settings, "rectify", self._layout())
