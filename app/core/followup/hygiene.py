@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 import sqlite_utils
 
-from ..office.tabular import RowProblem, SheetData, match_columns, read_table
+from ..office.tabular import RowProblem, SheetData, match_columns, read_table, unreadable
 from ..registry import registry, vocab
 from ..registry.fields import account_identity_columns, account_identity_problems, account_repeat_problems
 from ..registry.stats import status_as_of
@@ -122,13 +122,9 @@ def parse_discovered(sheet: SheetData) -> tuple[list[DiscoveredAccount], list[Ro
     """Validate a discovery list; every bad row is reported, duplicates are errors."""
     mapping = match_columns(DISCOVERY_COLUMNS, sheet.headers)
     problems = list(sheet.problems)
-    if not _discovery_header(sheet.headers):
-        problems.append(RowProblem(sheet.header_row, "", "表头缺少必需的列：平台、账号名称或账号ID。"
-                                                         f"识别到的列：{'、'.join(sheet.headers) or '无'}"))
-        return [], problems
-    if not sheet.rows:
-        problems.append(RowProblem(sheet.header_row, "", "表头下面没有数据行"))
-        return [], problems
+    need = [] if _discovery_header(sheet.headers) else ["平台、账号名称或账号ID"]
+    if (stop := unreadable(sheet, need)) is not None:
+        return [], problems + [stop]
     out, seen = [], {}
     for number, cells in sheet.rows:
         v = {k: cell_text(cells[i] if i < len(cells) else None) for i, k in mapping.items()}

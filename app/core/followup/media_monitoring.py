@@ -8,7 +8,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from ..office.tabular import CheckedImport, RowProblem, SheetData, match_columns, read_table
+from ..office.tabular import CheckedImport, RowProblem, SheetData, match_columns, read_table, unreadable
 from ..registry.fields import account_identity_columns, account_identity_problems, account_repeat_problems
 from ..registry.validation import BadValue, date as parse_date, text as cell_text
 from ..rounds import findings as findings_mod
@@ -48,15 +48,11 @@ def parse_monitoring(sheet: SheetData) -> tuple[list[MonitoringRow], list[RowPro
     mapping = match_columns(MONITOR_COLUMNS, sheet.headers)
     keys = set(mapping.values())
     problems = list(sheet.problems)
-    if not _monitor_header(sheet.headers):
-        need = [n for n, ok in (("平台", "platform" in keys), ("账号名称或账号ID", bool(keys & {"name", "account_id"})),
-                                ("最近发布时间或期间发布条数", bool(keys & {"last_update", "posts"}))) if not ok]
-        problems.append(RowProblem(sheet.header_row, "", f"表头缺少必需的列：{'、'.join(need)}。"
-                                                         f"识别到的列：{'、'.join(sheet.headers) or '无'}"))
-        return [], problems
-    if not sheet.rows:
-        problems.append(RowProblem(sheet.header_row, "", "表头下面没有数据行"))
-        return [], problems
+    need = [] if _monitor_header(sheet.headers) else [
+        n for n, ok in (("平台", "platform" in keys), ("账号名称或账号ID", bool(keys & {"name", "account_id"})),
+                        ("最近发布时间或期间发布条数", bool(keys & {"last_update", "posts"}))) if not ok]
+    if (stop := unreadable(sheet, need)) is not None:
+        return [], problems + [stop]
     out, seen = [], {}
     for number, cells in sheet.rows:
         v = {key: cells[i] if i < len(cells) else None for i, key in mapping.items()}

@@ -24,7 +24,7 @@ import sqlite_utils
 
 from ..errors import ImportFileError, ValidationError
 from ..office.tabular import match_columns
-from ..office.tabular import CheckedImport, RowProblem, SheetData, read_table
+from ..office.tabular import CheckedImport, RowProblem, SheetData, read_table, unreadable
 from ..registry import vocab
 from ..registry.validation import BadValue, date as parse_date, site_code as parse_site_code, text as cell_text
 from ..store import audit
@@ -334,15 +334,12 @@ def plan_messages_import(db: sqlite_utils.Database, source: Path | str | SheetDa
     plan.problems.extend(sheet.problems)
     mapping = match_headers(sheet.headers)
     plan.unmapped = [h for i, h in enumerate(sheet.headers) if i not in mapping and h]
-    if not _is_header(sheet.headers):
-        keys = set(mapping.values())
-        need = [n for n, ok in (("留言编号", "message_no" in keys), ("提交时间", "submitted_at" in keys),
-                                ("网站名称或网站标识码", bool(keys & {"site_name", "site_code"}))) if not ok]
-        plan.problems.append(RowProblem(sheet.header_row, "", f"表头缺少必需的列：{'、'.join(need)}。"
-                                                              f"识别到的列：{'、'.join(sheet.headers) or '无'}"))
-        return plan
-    if not sheet.rows:
-        plan.problems.append(RowProblem(sheet.header_row, "", "表头下面没有数据行"))
+    keys = set(mapping.values())
+    need = [] if _is_header(sheet.headers) else [
+        n for n, ok in (("留言编号", "message_no" in keys), ("提交时间", "submitted_at" in keys),
+                        ("网站名称或网站标识码", bool(keys & {"site_name", "site_code"}))) if not ok]
+    if (stop := unreadable(sheet, need)) is not None:
+        plan.problems.append(stop)
         return plan
     sites = _Sites(db)
     existing = {m.message_no: m for m in _messages(db)}

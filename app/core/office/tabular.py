@@ -60,6 +60,17 @@ class SheetData:
     problems: list[RowProblem] = field(default_factory=list)   # merged cells, formulas
 
 
+def unreadable(sheet: SheetData, missing: list[str]) -> RowProblem | None:
+    """Why no row of ``sheet`` can be imported: its header lacks required columns (``missing``
+    names them) or no data rows follow it; None when the rows can be read."""
+    if missing:
+        return RowProblem(sheet.header_row, "", f"表头缺少必需的列：{'、'.join(missing)}。"
+                                                f"识别到的列：{'、'.join(sheet.headers) or '无'}")
+    if not sheet.rows:
+        return RowProblem(sheet.header_row, "", "表头下面没有数据行")
+    return None
+
+
 def header_key(header) -> str:
     """Normalised header text: brackets, spaces, case, '*' and colons do not matter."""
     return (str(header or "").strip().replace("（", "(").replace("）", ")").replace(" ", "")

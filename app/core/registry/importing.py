@@ -11,7 +11,7 @@ from pathlib import Path
 import sqlite_utils
 
 from ..errors import ImportFileError
-from ..office.tabular import CheckedImport, RowProblem, SheetData, read_table
+from ..office.tabular import CheckedImport, RowProblem, SheetData, read_table, unreadable
 from ..store import audit
 from ..store.db import transaction
 from . import registry
@@ -125,12 +125,9 @@ def plan_import(db: sqlite_utils.Database, kind: str, source: Path | str | Sheet
     labels = LABEL[kind]
     mapped = set(mapping.values())
     missing = [f for f in FIELDS[kind] if f.required and f.key not in mapped]
-    if not _IDENTITY[kind] <= mapped:
-        names = "、".join(f"{f.label}（也可写作：{'/'.join(f.aliases[:3])}）" for f in missing)
-        plan.problems.append(RowProblem(sheet.header_row, "", f"表头缺少必需的列：{names}。识别到的列：{'、'.join(sheet.headers) or '无'}"))
-        return plan
-    if not sheet.rows:
-        plan.problems.append(RowProblem(sheet.header_row, "", "表头下面没有数据行"))
+    need = [] if _IDENTITY[kind] <= mapped else [f"{f.label}（也可写作：{'/'.join(f.aliases[:3])}）" for f in missing]
+    if (stop := unreadable(sheet, need)) is not None:
+        plan.problems.append(stop)
         return plan
 
     existing = _Existing(db, kind)

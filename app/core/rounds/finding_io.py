@@ -8,7 +8,7 @@ from typing import TextIO
 
 import sqlite_utils
 
-from ..office.tabular import CheckedImport, match_columns
+from ..office.tabular import CheckedImport, match_columns, unreadable
 from ..registry import vocab
 from ..registry.importing import RowProblem, SheetData, read_table
 from ..registry.validation import text as cell_text
@@ -86,17 +86,11 @@ def _plan_rows(db: sqlite_utils.Database, round_id: int, sheet: SheetData, resul
     mapping = match_import_headers(sheet.headers)
     keys = set(mapping.values())
     result.problems.extend(sheet.problems)
-    if "indicator" not in keys or not ("target_key" in keys or {"platform", "account_name"} <= keys):
-        need = []
-        if not ("target_key" in keys or {"platform", "account_name"} <= keys):
-            need.append("网站标识码（新媒体账号为：平台、账号名称）")
-        if "indicator" not in keys:
-            need.append("指标")
-        result.problems.append(RowProblem(sheet.header_row, "",
-                                          f"表头缺少必需的列：{'、'.join(need)}。识别到的列：{'、'.join(sheet.headers) or '无'}"))
-        return []
-    if not sheet.rows:
-        result.problems.append(RowProblem(sheet.header_row, "", "表头下面没有数据行"))
+    need = [n for n, ok in (("网站标识码（新媒体账号为：平台、账号名称）",
+                             "target_key" in keys or {"platform", "account_name"} <= keys),
+                            ("指标", "indicator" in keys)) if not ok]
+    if (stop := unreadable(sheet, need)) is not None:
+        result.problems.append(stop)
         return []
     index = IndicatorIndex.for_round(db, round_id)
     targets = _Targets(db, round_id)
