@@ -10,8 +10,8 @@ import datetime as dt
 
 from PySide6.QtCore import QItemSelectionModel, QSortFilterProxyModel, Qt, Signal, Slot
 from PySide6.QtWidgets import (
-    QAbstractItemView, QDoubleSpinBox, QFrame, QGroupBox, QHBoxLayout, QLabel,
-    QPlainTextEdit, QProgressBar, QPushButton, QSpinBox, QSplitter, QTableView, QVBoxLayout, QWidget,
+    QAbstractItemView, QDoubleSpinBox, QFrame, QGroupBox, QHBoxLayout, QLabel, QPlainTextEdit, QProgressBar,
+    QPushButton, QSpinBox, QTableView, QWidget,
 )
 
 from app.core.crawl import jobs
@@ -25,9 +25,8 @@ from ..table_models.check_results_model import COLUMN_WIDTHS, SiteResultsModel, 
 from ..table_models.registry_model import ID_ROLE, SORT_ROLE
 from ..workers import Jobs
 from . import PageContext
-from .page_parts import (
-    ClosesWithWindow, fill_rounds, heading, record_table, restore_layout, round_selector, save_layout,
-)
+from ..parts import button, hbox, splitter, vbox
+from .page_parts import ClosesWithWindow, OneRound, Page, page_column, record_table, round_selector
 
 LOG_LINES = 2000                  # the log view keeps the latest lines only
 SITE_DONE_TEXT = {"done": "完成", "unreachable": "无法访问", "failed": "失败"}
@@ -46,14 +45,15 @@ def _spin(low: int, high: int, value: int, tip: str) -> QSpinBox:
     return box
 
 
-class ChecksPage(ClosesWithWindow, QWidget):
+class ChecksPage(ClosesWithWindow, OneRound, Page):
     run_finished = Signal(object)      # jobs.RunSummary (cancelled runs too)
     run_failed = Signal(str)
+    jobs_class = Jobs                  # shutdown() cancels the run and waits for it
+    layout_key, round_setting = "checks", "checks/round"
 
     def __init__(self, ctx: PageContext, parent=None):
-        super().__init__(parent)
-        self._ctx, self._db, self._settings = ctx, ctx.db, ctx.settings
-        self._jobs = Jobs(self)
+        super().__init__(ctx, parent)
+        self._settings = ctx.settings
         self.worker: CheckWorker | None = None
         self._run_round: int | None = None
         self._shown_round: int | None = None
@@ -68,32 +68,17 @@ class ChecksPage(ClosesWithWindow, QWidget):
 
         self.options_box = self._build_options()
 
-        self.start_button = QPushButton("开始检查")
-        self.start_button.setToolTip("检查本轮全部网站（新的一次检查）")
+        self.start_button = button("开始检查", self.start_checks, "检查本轮全部网站（新的一次检查）")
         self.start_button.setDefault(True)
-        self.pause_button = QPushButton("暂停")
-        self.pause_button.setToolTip("正在进行的请求完成后暂停，可随时继续")
-        self.resume_button = QPushButton("继续")
-        self.cancel_button = QPushButton("取消")
-        self.cancel_button.setToolTip("停止检查；已抓取的页面和发现的问题都会保留，以后可以继续")
-        self.rerun_button = QPushButton("重新检查所选网站")
-        self.rerun_button.setToolTip("对表格中选中的网站重新检查一次（已有的问题不会重复记录）")
-        self.resume_run_button = QPushButton("继续上次中断的检查")
-        self.resume_run_button.setToolTip("接着上次取消或中断的检查进行，已抓取的页面不再重新抓取")
-        self.start_button.clicked.connect(self.start_checks)
-        self.pause_button.clicked.connect(self.pause_checks)
-        self.resume_button.clicked.connect(self.resume_checks)
-        self.cancel_button.clicked.connect(self.cancel_checks)
-        self.rerun_button.clicked.connect(self.rerun_selected)
-        self.resume_run_button.clicked.connect(self.resume_last_run)
-        buttons = QHBoxLayout()
-        buttons.setSpacing(6)
-        for b in (self.start_button, self.pause_button, self.resume_button, self.cancel_button):
-            buttons.addWidget(b)
-        buttons.addSpacing(16)
-        buttons.addWidget(self.rerun_button)
-        buttons.addWidget(self.resume_run_button)
-        buttons.addStretch(1)
+        self.pause_button = button("暂停", self.pause_checks, "正在进行的请求完成后暂停，可随时继续")
+        self.resume_button = button("继续", self.resume_checks)
+        self.cancel_button = button("取消", self.cancel_checks, "停止检查；已抓取的页面和发现的问题都会保留，以后可以继续")
+        self.rerun_button = button("重新检查所选网站", self.rerun_selected,
+                                   "对表格中选中的网站重新检查一次（已有的问题不会重复记录）")
+        self.resume_run_button = button("继续上次中断的检查", self.resume_last_run,
+                                        "接着上次取消或中断的检查进行，已抓取的页面不再重新抓取")
+        buttons = hbox(self.start_button, self.pause_button, self.resume_button, self.cancel_button, 16,
+                       self.rerun_button, self.resume_run_button, None, spacing=6)
 
         self.progress_bar = QProgressBar()
         self.progress_bar.setTextVisible(True)
@@ -103,11 +88,7 @@ class ChecksPage(ClosesWithWindow, QWidget):
         self.progress_label = QLabel()
         self.current_label = QLabel()
         self.current_label.setStyleSheet(HINT)
-        progress_row = QHBoxLayout()
-        progress_row.addWidget(self.progress_bar, 2)
-        progress_row.addSpacing(8)
-        progress_row.addWidget(self.progress_label, 3)
-        progress_row.addWidget(self.current_label, 2)
+        progress_row = hbox((self.progress_bar, 2), 8, (self.progress_label, 3), (self.current_label, 2))
 
         self.summary_frame, self.summary_label, self.scores_button = self._build_summary()
 
@@ -121,30 +102,13 @@ class ChecksPage(ClosesWithWindow, QWidget):
         self.log.setMaximumBlockCount(LOG_LINES)
         self.log.setPlaceholderText("检查日志")
         self.log.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        log_box = QWidget()
-        log_layout = QVBoxLayout(log_box)
-        log_layout.setContentsMargins(0, 4, 0, 0)
-        log_layout.setSpacing(2)
         log_title = QLabel("检查日志")
         log_title.setStyleSheet("font-weight: bold; color: #3c4043;")
-        log_layout.addWidget(log_title)
-        log_layout.addWidget(self.log, 1)
-        self.splitter = QSplitter(Qt.Orientation.Vertical)
-        self.splitter.addWidget(self.view)
-        self.splitter.addWidget(log_box)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setChildrenCollapsible(False)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(14, 12, 14, 6)
-        layout.addLayout(heading("自动检查", "抓取网站、检查链接并运行可自动判断的指标，发现的问题记为待审核"))
-        layout.addLayout(round_row)
-        layout.addWidget(self.options_box)
-        layout.addLayout(buttons)
-        layout.addLayout(progress_row)
-        layout.addWidget(self.summary_frame)
-        layout.addWidget(self.splitter, 1)
+        log_box = QWidget()
+        vbox(log_title, (self.log, 1), parent=log_box, margins=(0, 4, 0, 0)).setSpacing(2)
+        self.splitter = splitter(self.view, log_box, vertical=True, stretch=(3, 1), collapsible=False)
+        page_column(self, "自动检查", "抓取网站、检查链接并运行可自动判断的指标，发现的问题记为待审核", round_row,
+                    self.options_box, buttons, progress_row, self.summary_frame, (self.splitter, 1))
         self._restore_options()
         self.reload()
 
@@ -180,15 +144,13 @@ class ChecksPage(ClosesWithWindow, QWidget):
         label = QLabel()
         label.setWordWrap(True)
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        button = QPushButton("前往审核评分")
-        button.setToolTip("逐条审核机器发现的问题并计算得分")
-        button.clicked.connect(self.go_to_scores)
+        scores = button("前往审核评分", self.go_to_scores, "逐条审核机器发现的问题并计算得分")
         row = QHBoxLayout(frame)
         row.setContentsMargins(10, 6, 10, 6)
         row.addWidget(label, 1)
-        row.addWidget(button, 0, Qt.AlignmentFlag.AlignVCenter)
+        row.addWidget(scores, 0, Qt.AlignmentFlag.AlignVCenter)
         frame.hide()
-        return frame, label, button
+        return frame, label, scores
 
     def _build_view(self) -> QTableView:
         view = record_table(self.proxy, selection=QAbstractItemView.SelectionMode.ExtendedSelection,
@@ -199,16 +161,8 @@ class ChecksPage(ClosesWithWindow, QWidget):
     # --- rounds and the per-site table ---------------------------------------------------------
     def reload(self) -> None:
         """Re-read the rounds (after imports, demo loads, or when the page is shown)."""
-        if self.running:
-            return
-        current = self.round_combo.currentData()
-        if current is None:
-            current = self._settings.value("checks/round")
-        fill_rounds(self.round_combo, rounds.list_rounds(self._db), current)
-        self._on_round_changed()
-
-    def round_id(self) -> int | None:
-        return self.round_combo.currentData()
+        if not self.running:
+            self._fill_rounds(rounds.list_rounds(self._db))
 
     @Slot()
     def _on_round_changed(self) -> None:
@@ -221,7 +175,7 @@ class ChecksPage(ClosesWithWindow, QWidget):
             self.round_info.setText("还没有检查批次。请先在“检查批次”页建立批次。")
             self._update_buttons()
             return
-        self._settings.setValue("checks/round", rid)
+        self._remember_round(rid)
         self._load_overview(rid)
 
     def _load_overview(self, rid: int) -> None:
@@ -285,9 +239,12 @@ class ChecksPage(ClosesWithWindow, QWidget):
                                    max_depth=self.max_depth.value(), concurrency=self.concurrency.value(),
                                    per_host=self.per_host.value(), delay=round(self.delay.value(), 2))
 
+    def _option_boxes(self) -> tuple:
+        return (("max_pages", self.max_pages), ("max_depth", self.max_depth), ("concurrency", self.concurrency),
+                ("per_host", self.per_host), ("delay", self.delay))
+
     def _restore_options(self) -> None:
-        for key, box in (("max_pages", self.max_pages), ("max_depth", self.max_depth),
-                         ("concurrency", self.concurrency), ("per_host", self.per_host), ("delay", self.delay)):
+        for key, box in self._option_boxes():
             value = self._settings.value(f"checks/options/{key}")
             try:
                 box.setValue(type(box.value())(float(value)))
@@ -295,10 +252,8 @@ class ChecksPage(ClosesWithWindow, QWidget):
                 continue
 
     def _save_options(self) -> None:
-        s = self._settings
-        for key, box in (("max_pages", self.max_pages), ("max_depth", self.max_depth),
-                         ("concurrency", self.concurrency), ("per_host", self.per_host), ("delay", self.delay)):
-            s.setValue(f"checks/options/{key}", box.value())
+        for key, box in self._option_boxes():
+            self._settings.setValue(f"checks/options/{key}", box.value())
 
     # --- starting, pausing, cancelling -----------------------------------------------------------
     @Slot()
@@ -332,8 +287,6 @@ class ChecksPage(ClosesWithWindow, QWidget):
         self._run_round = worker.round_id
         self._announced = set()
         worker.progress.connect(self._on_progress)
-        worker.finished.connect(self._on_finished)
-        worker.failed.connect(self._on_failed)
         self.summary_frame.hide()
         self._mark_queued(worker)
         self.progress_bar.setRange(0, 1)
@@ -341,7 +294,7 @@ class ChecksPage(ClosesWithWindow, QWidget):
         self.progress_label.setText("正在准备…")
         self.current_label.clear()
         self._log(message)
-        self._jobs.start(worker)
+        self._jobs.start(worker, self._on_finished, self._on_failed)
         self._update_buttons()
 
     def _mark_queued(self, worker: CheckWorker) -> None:
@@ -354,29 +307,29 @@ class ChecksPage(ClosesWithWindow, QWidget):
             elif worker.site_keys is None or row.key in worker.site_keys:
                 self.model.update_site(row.key, state="pending", pages=0, findings=0, note="", checked_at=now)
 
+    def _ask_run(self, ask, log: str, note: str = "") -> None:
+        """Pass a request to the running worker (called in the GUI thread: the run sees it
+        within a moment), then say so."""
+        ask()
+        if note:
+            self.progress_label.setText(note)
+        self._log(log)
+        self._update_buttons()
+
     @Slot()
     def pause_checks(self) -> None:
         if self.running:
-            self.worker.pause()
-            self.progress_label.setText("正在暂停（等待进行中的请求完成）…")
-            self._log("请求暂停")
-            self._update_buttons()
+            self._ask_run(self.worker.pause, "请求暂停", "正在暂停（等待进行中的请求完成）…")
 
     @Slot()
     def resume_checks(self) -> None:
         if self.running and self.worker.paused:
-            self.worker.resume()
-            self._log("继续检查")
-            self._update_buttons()
+            self._ask_run(self.worker.resume, "继续检查")
 
     @Slot()
     def cancel_checks(self) -> None:
-        """Called in the GUI thread; the run sees the token within a moment (requests are aborted)."""
-        if self.running:
-            self.worker.cancel()
-            self.progress_label.setText("正在取消…")
-            self._log("请求取消")
-            self._update_buttons()
+        if self.running:                      # requests in flight are aborted
+            self._ask_run(self.worker.cancel, "请求取消", "正在取消…")
 
     # --- worker signals ------------------------------------------------------------------------
     # One run at a time (the buttons see to it), so no sender() check: by the time a queued
@@ -500,13 +453,6 @@ class ChecksPage(ClosesWithWindow, QWidget):
         super().showEvent(event)     # ClosesWithWindow: watch the window
         self.reload()
 
-    # --- layout memory -------------------------------------------------------------------------
     def _layout(self) -> dict:
         return {"header": self.view.horizontalHeader(), "splitter": self.splitter}
-
-    def save_state(self, settings) -> None:
-        save_layout(settings, "checks", self._layout())
-
-    def restore_state(self, settings) -> None:
-        restore_layout(settings, "checks", self._layout())
 

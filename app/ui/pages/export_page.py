@@ -11,7 +11,7 @@ from PySide6.QtCore import QStandardPaths, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QFileDialog, QFrame, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListView,
-    QPlainTextEdit, QPushButton, QScrollArea, QSplitter, QStackedWidget, QVBoxLayout, QWidget,
+    QPlainTextEdit, QPushButton, QScrollArea, QStackedWidget, QVBoxLayout, QWidget,
 )
 
 from app.core.rounds import rounds
@@ -24,7 +24,8 @@ from ..widgets.options_form import OptionsForm
 from ..widgets.sheet_preview import SheetPreview
 from ..workers import Jobs
 from . import PageContext
-from .page_parts import ClosesWithWindow, fill_rounds, heading, restore_layout, round_selector, save_layout
+from ..parts import button, splitter, vbox
+from .page_parts import ClosesWithWindow, OneRound, Page, page_column, round_selector
 
 CIRCULAR_LABELS = {
     "issuer": "发文单位（空：留待填写）",
@@ -47,15 +48,16 @@ def default_folder() -> Path:
     return Path(docs or Path.home()) / "政网巡检导出"
 
 
-class ExportPage(ClosesWithWindow, QWidget):
+class ExportPage(ClosesWithWindow, OneRound, Page):
     exported = Signal(object)          # app.core.exports.ExportResult
     export_failed = Signal(str)
     preview_ready = Signal()
+    jobs_class = Jobs                  # shutdown() waits for them
+    layout_key, round_setting = "export", "export/round"
 
     def __init__(self, ctx: PageContext, parent=None):
-        super().__init__(parent)
-        self._ctx, self._db, self._settings = ctx, ctx.db, ctx.settings
-        self._jobs = Jobs(self)
+        super().__init__(ctx, parent)
+        self._settings = ctx.settings
         self._seq = 0
         self._previewing = False
         self._preview_dirty = False
@@ -84,22 +86,10 @@ class ExportPage(ClosesWithWindow, QWidget):
         w.addWidget(self.warning_label)
         self.warning.hide()
 
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self._build_options())
-        splitter.addWidget(self._build_preview())
-        splitter.setStretchFactor(0, 0)
-        splitter.setStretchFactor(1, 1)
-        splitter.setChildrenCollapsible(False)
-        splitter.setSizes([370, 900])
-        self.splitter = splitter
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(14, 12, 14, 6)
-        layout.addLayout(heading("导出", "通报附件（Excel）与通报草稿（Word/文本）"))
-        layout.addLayout(round_row)
-        layout.addWidget(self.warning)
-        layout.addWidget(splitter, 1)
-        layout.addWidget(self._build_output())
+        self.splitter = splitter(self._build_options(), self._build_preview(), stretch=(0, 1), sizes=[370, 900],
+                                 collapsible=False)
+        page_column(self, "导出", "通报附件（Excel）与通报草稿（Word/文本）", round_row, self.warning,
+                    (self.splitter, 1), self._build_output())
         self.reload()
 
     # --- building ------------------------------------------------------------------------------
@@ -232,11 +222,8 @@ class ExportPage(ClosesWithWindow, QWidget):
         self.files_view.setMaximumHeight(104)
         self.files_view.setToolTip("双击打开文件")
         self.files_view.doubleClicked.connect(self._on_file_double_clicked)
-        self.open_folder_button = QPushButton("打开文件夹")
-        self.open_folder_button.clicked.connect(self.open_folder)
-        results_side = QVBoxLayout()
-        results_side.addWidget(self.open_folder_button)
-        results_side.addStretch(1)
+        self.open_folder_button = button("打开文件夹", self.open_folder)
+        results_side = vbox(self.open_folder_button, None)
         self.results = QGroupBox("已写入的文件")
         r = QHBoxLayout(self.results)
         r.setContentsMargins(10, 4, 10, 8)
@@ -256,9 +243,6 @@ class ExportPage(ClosesWithWindow, QWidget):
     # --- rounds --------------------------------------------------------------------------------
     def reload(self) -> None:
         """Re-read the rounds (after imports and demo loads, and when the page is shown)."""
-        current = self.round_combo.currentData()
-        if current is None:
-            current = self._settings.value("export/round")
         found = rounds.list_rounds(self._db)
         # Unchanged rounds (and counts) keep the preview; anything else builds it again.
         signature = [(r.id, r.name, r.as_of, r.status, r.site_count, r.account_count, r.finding_count,
@@ -266,11 +250,7 @@ class ExportPage(ClosesWithWindow, QWidget):
         if signature == self._signature and self.preview is not None:
             return
         self._signature = signature
-        fill_rounds(self.round_combo, found, current)
-        self._on_round_changed()
-
-    def round_id(self) -> int | None:
-        return self.round_combo.currentData()
+        self._fill_rounds(found)
 
     @Slot()
     def _on_round_changed(self) -> None:
@@ -286,7 +266,7 @@ class ExportPage(ClosesWithWindow, QWidget):
             self.preview_stack.setCurrentWidget(self.empty_label)
             self._update_buttons()
             return
-        self._settings.setValue("export/round", rid)
+        self._remember_round(rid)
         r = rounds.get_round(self._db, rid)
         pending = r.finding_count - r.confirmed_count
         span = f"{r.period_from} 至 {r.period_to or r.as_of}" if r.period_from else f"监测时间点 {r.as_of}"
@@ -352,18 +332,20 @@ class ExportPage(ClosesWithWindow, QWidget):
         self._previewing, self._preview_dirty = True, False
         self.preview_status.setStyleSheet(HINT)
         self.preview_status.setText("正在生成预览…")
-        worker = AnnexPreviewWorker(self._ctx.db_path, request, self._seq)
-        worker.finished.connect(self._on_preview_ready)
-        worker.failed.connect(self._on_preview_failed)
-        self._jobs.start(worker)
+        self._jobs.start(AnnexPreviewWorker(self._ctx.db_path, request, self._seq), self._on_preview_ready,
+                         self._on_preview_failed)
 
-    @Slot(object)
-    def _on_preview_ready(self, preview: AnnexPreview) -> None:
+    def _preview_current(self) -> bool:
+        """A preview worker has ended: False when the form changed meanwhile (the next preview starts)."""
         self._previewing = False
         if self._preview_dirty:
             self.refresh_preview()
-            return
-        if preview.round_id != self.round_id():
+            return False
+        return True
+
+    @Slot(object)
+    def _on_preview_ready(self, preview: AnnexPreview) -> None:
+        if not self._preview_current() or preview.round_id != self.round_id():
             return
         self.preview = preview
         current = self.sheet_combo.currentData()
@@ -395,9 +377,7 @@ class ExportPage(ClosesWithWindow, QWidget):
 
     @Slot(str)
     def _on_preview_failed(self, message: str) -> None:
-        self._previewing = False
-        if self._preview_dirty:
-            self.refresh_preview()
+        if not self._preview_current():
             return
         self.preview = None
         self.sheet_combo.clear()
@@ -476,9 +456,7 @@ class ExportPage(ClosesWithWindow, QWidget):
         self._status("正在导出…", HINT)
         worker = RoundExportWorker(self._ctx.db_path, request, folder)
         worker.progress.connect(self._on_export_progress)
-        worker.finished.connect(self._on_exported)
-        worker.failed.connect(self._on_export_failed)
-        self._jobs.start(worker)
+        self._jobs.start(worker, self._on_exported, self._on_export_failed)
 
     @Slot(int, int, str)
     def _on_export_progress(self, done: int, total: int, name: str) -> None:
@@ -543,8 +521,5 @@ class ExportPage(ClosesWithWindow, QWidget):
         if self._stale:
             self.refresh_preview()
 
-    def save_state(self, settings) -> None:
-        save_layout(settings, "export", {"splitter": self.splitter})
-
-    def restore_state(self, settings) -> None:
-        restore_layout(settings, "export", {"splitter": self.splitter})
+    def _layout(self) -> dict:
+        return {"splitter": self.splitter}

@@ -132,6 +132,28 @@ class Page(QWidget):
         return restore_layout(settings, self.layout_key, self._layout())
 
 
+class OneRound:
+    """Mixin of a Page working on the round its round_selector() drop-down (``round_combo``)
+    shows; ``round_setting`` names the setting that remembers it between sessions."""
+
+    round_setting = ""
+
+    def round_id(self) -> int | None:
+        return self.round_combo.currentData()
+
+    def _fill_rounds(self, found) -> None:
+        """Refill the drop-down from ``found`` rounds, keeping the chosen one (else the
+        remembered one), then _on_round_changed()."""
+        current = self.round_combo.currentData()
+        if current is None:
+            current = self._ctx.settings.value(self.round_setting)
+        fill_rounds(self.round_combo, found, current)
+        self._on_round_changed()
+
+    def _remember_round(self, round_id: int) -> None:
+        self._ctx.settings.setValue(self.round_setting, round_id)
+
+
 def round_selector(on_changed, label: str = "检查批次") -> tuple[QComboBox, QLabel, QHBoxLayout]:
     """A row "label | drop-down of rounds | info line"; the caller fills the drop-down."""
     combo = QComboBox()
