@@ -1,12 +1,9 @@
 """The 网站 / 新媒体 registry page: table with instant search, filters and record actions."""
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (
-    QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
-    QStackedWidget, QTableView, QToolBar, QVBoxLayout, QWidget,
-)
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QComboBox, QLabel, QStackedWidget, QTableView, QVBoxLayout, QWidget
 
 from app.core.registry import registry, vocab
 
@@ -16,7 +13,8 @@ from ..dialogs.status_dialog import StatusDialog
 from ..table_models.registry_model import COLUMN_KEYS, COLUMN_WIDTHS, ID_ROLE, RegistryTableModel
 from ..table_models.registry_proxy import RUNNING_ONLY, STOPPED_ONLY, RegistryFilterProxy
 from . import PageContext
-from .page_parts import heading, record_table, restore_layout, save_layout, show_dialog
+from ..parts import action, button, hbox, make_record_current, search_field, text_toolbar
+from .page_parts import Page, page_column, record_table, show_dialog
 
 TEXT = {
     "site": {
@@ -34,51 +32,32 @@ TEXT = {
 }
 
 
-class RegistryPage(QWidget):
+class RegistryPage(Page):
     summary_changed = Signal()
     import_requested = Signal(str)      # kind
     demo_requested = Signal()
 
     def __init__(self, ctx: PageContext, kind: str, parent=None):
-        super().__init__(parent)
-        self._ctx, self._db, self.kind = ctx, ctx.db, kind
+        super().__init__(ctx, parent)
+        self.kind, self.layout_key = kind, f"registry/{kind}"
         text = TEXT[kind]
         self.model = RegistryTableModel(kind, self)
         self.proxy = RegistryFilterProxy(self)
         self.proxy.setSourceModel(self.model)
 
 
-        self.add_action = QAction("新增", self)
-        self.add_action.setToolTip(f"新增一条{text['noun']}记录")
-        self.add_action.setShortcut(QKeySequence.StandardKey.New)
         # Both registry pages live in one window: a shortcut acts on the page that has focus.
-        self.add_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.add_action = action(self, "新增", self.add_record, f"新增一条{text['noun']}记录",
+                                 QKeySequence.StandardKey.New)
         self.addAction(self.add_action)
-        self.edit_action = QAction("编辑", self)
-        self.edit_action.setToolTip("编辑选中的记录（也可双击）")
-        self.status_action = QAction(text["stop"], self)
-        self.status_action.setToolTip("变更运行状态并记录日期（记录不会被删除）")
-        self.history_action = QAction("状态历史", self)
-        self.history_action.setToolTip("查看选中记录的开设、关停、恢复等历史")
-        self.add_action.triggered.connect(self.add_record)
-        self.edit_action.triggered.connect(self.edit_selected)
-        self.status_action.triggered.connect(self.change_status_selected)
-        self.history_action.triggered.connect(self.show_history_selected)
-        toolbar = QToolBar()
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        for action in (self.add_action, self.edit_action, self.status_action, self.history_action):
-            toolbar.addAction(action)
+        self.edit_action = action(self, "编辑", self.edit_selected, "编辑选中的记录（也可双击）")
+        self.status_action = action(self, text["stop"], self.change_status_selected, "变更运行状态并记录日期（记录不会被删除）")
+        self.history_action = action(self, "状态历史", self.show_history_selected, "查看选中记录的开设、关停、恢复等历史")
+        toolbar = text_toolbar(self.add_action, self.edit_action, self.status_action, self.history_action)
 
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("搜索名称、标识码、单位…" if kind == "site" else "搜索名称、账号ID、单位…")
-        self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(240)
-        self.search.textChanged.connect(self._on_search_changed)
-        find = QAction(self)
-        find.setShortcut(QKeySequence.StandardKey.Find)
-        find.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        find.triggered.connect(self._focus_search)
-        self.addAction(find)
+        self.search = search_field("搜索名称、标识码、单位…" if kind == "site" else "搜索名称、账号ID、单位…",
+                                   self._on_search_changed, 240)
+        self.addAction(action(self, "", self._focus_search, shortcut=QKeySequence.StandardKey.Find))
         self.region_filter = QComboBox()
         self.region_filter.setMinimumContentsLength(8)
         self.region_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -93,29 +72,16 @@ class RegistryPage(QWidget):
         self.status_filter.insertSeparator(3)
         for item in text["statuses"]:
             self.status_filter.addItem(item, item)
-        self.region_filter.currentIndexChanged.connect(self._on_filters_changed)
-        self.group_filter.currentIndexChanged.connect(self._on_filters_changed)
-        self.status_filter.currentIndexChanged.connect(self._on_filters_changed)
-
-        bar = QHBoxLayout()
-        bar.setSpacing(6)
-        bar.addWidget(toolbar)
-        bar.addStretch(1)
-        bar.addWidget(self.search, 2)
-        bar.addWidget(self.region_filter)
-        bar.addWidget(self.group_filter)
-        bar.addWidget(self.status_filter)
+        for combo in (self.region_filter, self.group_filter, self.status_filter):
+            combo.currentIndexChanged.connect(self._on_filters_changed)
+        bar = hbox(toolbar, None, (self.search, 2), self.region_filter, self.group_filter, self.status_filter,
+                   spacing=6)
 
         self.view = self._build_view()
         self.stack = QStackedWidget()
         self.stack.addWidget(self.view)
         self.stack.addWidget(self._build_empty_state(text))
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(14, 12, 14, 6)
-        layout.addLayout(heading(text["title"], text["subtitle"]))
-        layout.addLayout(bar)
-        layout.addWidget(self.stack, 1)
+        page_column(self, text["title"], text["subtitle"], bar, (self.stack, 1))
         self.reload()
 
     def _build_view(self) -> QTableView:
@@ -131,17 +97,8 @@ class RegistryPage(QWidget):
         message = QLabel(text["empty"] + "\n可以从 Excel/CSV 导入现有名录，或先载入示例名录熟悉功能。")
         message.setObjectName("placeholderText")
         message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        import_button = QPushButton(text["import"])
-        import_button.clicked.connect(self._on_import_clicked)
-        demo_button = QPushButton("载入示例名录")
-        demo_button.clicked.connect(self.demo_requested)
-        add_button = QPushButton("手工新增")
-        add_button.clicked.connect(self.add_record)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        for b in (import_button, demo_button, add_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
+        buttons = hbox(None, button(text["import"], self._on_import_clicked),
+                       button("载入示例名录", self.demo_requested), button("手工新增", self.add_record), None)
         box = QVBoxLayout()
         box.addStretch(2)
         box.addWidget(message)
@@ -210,20 +167,13 @@ class RegistryPage(QWidget):
         return rows[0].data(ID_ROLE) if rows else None
 
     def select_id(self, record_id: int) -> None:
-        source_row = self.model.row_of_id(record_id)
-        if source_row is None:
-            return
-        index = self.proxy.mapFromSource(self.model.index(source_row, 0))
-        if index.isValid():
-            self.view.selectionModel().setCurrentIndex(
-                index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
-            self.view.scrollTo(index)
+        make_record_current(self.view, self.proxy, self.model, record_id)
 
     @Slot()
     def _update_actions(self) -> None:
         has = self.selected_id() is not None
-        for action in (self.edit_action, self.status_action, self.history_action):
-            action.setEnabled(has)
+        for a in (self.edit_action, self.status_action, self.history_action):
+            a.setEnabled(has)
 
     def _selected_record(self) -> dict | None:
         record_id = self.selected_id()
@@ -237,23 +187,22 @@ class RegistryPage(QWidget):
     def add_record(self) -> None:
         self._open(RecordDialog(self._db, self.kind, None, self))
 
-    @Slot()
-    def edit_selected(self) -> None:
+    def _open_for_selected(self, dialog_class) -> None:
         record = self._selected_record()
         if record:
-            self._open(RecordDialog(self._db, self.kind, record, self))
+            self._open(dialog_class(self._db, self.kind, record, self))
+
+    @Slot()
+    def edit_selected(self) -> None:
+        self._open_for_selected(RecordDialog)
 
     @Slot()
     def change_status_selected(self) -> None:
-        record = self._selected_record()
-        if record:
-            self._open(StatusDialog(self._db, self.kind, record, self))
+        self._open_for_selected(StatusDialog)
 
     @Slot()
     def show_history_selected(self) -> None:
-        record = self._selected_record()
-        if record:
-            self._open(HistoryDialog(self._db, self.kind, record, self))
+        self._open_for_selected(HistoryDialog)
 
     @Slot()
     def _on_double_clicked(self) -> None:
@@ -275,10 +224,12 @@ class RegistryPage(QWidget):
         self.select_id(record_id)
 
     # --- layout memory -----------------------------------------------------------------------
-    def save_state(self, settings) -> None:
-        save_layout(settings, f"registry/{self.kind}", {"header": self.view.horizontalHeader()})
+    def _layout(self) -> dict:
+        return {"header": self.view.horizontalHeader()}
 
-    def restore_state(self, settings) -> None:
+    def restore_state(self, settings) -> bool:
+        if not super().restore_state(settings):
+            return False
         header = self.view.horizontalHeader()
-        if restore_layout(settings, f"registry/{self.kind}", {"header": header}):
-            self.proxy.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
+        self.proxy.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
+        return True
