@@ -14,13 +14,13 @@ from PySide6.QtWidgets import (
 
 def fill(layout: QBoxLayout, *parts) -> QBoxLayout:
     """Add ``parts`` in order: a widget or layout, (widget or layout, stretch), an int (spacing)
-    or None (a stretch)."""
+    or None (a stretch; (None, n) a stretch of factor n)."""
     for part in parts:
         stretch = 0
         if isinstance(part, tuple):
             part, stretch = part
         if part is None:
-            layout.addStretch(1)
+            layout.addStretch(stretch or 1)
         elif isinstance(part, int):
             layout.addSpacing(part)
         elif isinstance(part, QLayout):

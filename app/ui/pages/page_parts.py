@@ -7,7 +7,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import style
-from ..parts import vbox
+from ..parts import hbox, vbox
 from ..workers import Jobs
 
 
@@ -29,6 +29,16 @@ def page_column(page: QWidget, title: str, subtitle: str, *parts) -> QVBoxLayout
     """The page's own layout: the pages' margins, the heading, then ``parts`` top to bottom
     (as parts.fill() takes them)."""
     return vbox(heading(title, subtitle), *parts, parent=page, margins=(14, 12, 14, 6))
+
+
+def empty_state(text: str, *buttons) -> QWidget:
+    """What a page shows instead of an empty table: ``text`` centred, the ``buttons`` under it."""
+    message = QLabel(text)
+    message.setObjectName("placeholderText")
+    message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    widget = QWidget()
+    vbox((None, 2), message, 12, hbox(None, *buttons, None), (None, 3), parent=widget)
+    return widget
 
 
 class MessageLine(QLabel):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QComboBox, QLabel, QStackedWidget, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QStackedWidget, QTableView, QWidget
 
 from app.core.registry import registry, vocab
 
@@ -14,7 +14,7 @@ from ..table_models.registry_model import COLUMN_KEYS, COLUMN_WIDTHS, ID_ROLE, R
 from ..table_models.registry_proxy import RUNNING_ONLY, STOPPED_ONLY, RegistryFilterProxy
 from . import PageContext
 from ..parts import action, button, hbox, make_record_current, search_field, text_toolbar
-from .page_parts import Page, page_column, record_table, show_dialog
+from .page_parts import Page, empty_state, page_column, record_table, show_dialog
 
 TEXT = {
     "site": {
@@ -94,20 +94,9 @@ class RegistryPage(Page):
         return view
 
     def _build_empty_state(self, text) -> QWidget:
-        message = QLabel(text["empty"] + "\n可以从 Excel/CSV 导入现有名录，或先载入示例名录熟悉功能。")
-        message.setObjectName("placeholderText")
-        message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        buttons = hbox(None, button(text["import"], self._on_import_clicked),
-                       button("载入示例名录", self.demo_requested), button("手工新增", self.add_record), None)
-        box = QVBoxLayout()
-        box.addStretch(2)
-        box.addWidget(message)
-        box.addSpacing(12)
-        box.addLayout(buttons)
-        box.addStretch(3)
-        widget = QWidget()
-        widget.setLayout(box)
-        return widget
+        return empty_state(text["empty"] + "\n可以从 Excel/CSV 导入现有名录，或先载入示例名录熟悉功能。",
+                           button(text["import"], self._on_import_clicked),
+                           button("载入示例名录", self.demo_requested), button("手工新增", self.add_record))
 
     # --- data -------------------------------------------------------------------------------
     def reload(self) -> None:

@@ -3,11 +3,8 @@ selected round's frozen targets with 未检查 marks and manual findings."""
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, QSortFilterProxyModel, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton,
-    QSplitter, QStackedWidget, QTableView, QToolBar, QVBoxLayout, QWidget,
-)
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QLabel, QMessageBox, QStackedWidget, QTableView, QWidget
 
 from app.core.store import audit
 from app.core.rounds import rounds
@@ -22,7 +19,8 @@ from ..table_models.rounds_model import (
     ROUND_WIDTHS, TARGET_WIDTHS, RoundsTableModel, TargetsFilterProxy, TargetsTableModel,
 )
 from . import PageContext
-from .page_parts import MessageLine, heading, record_table, restore_layout, save_layout, show_dialog
+from ..parts import action, button, hbox, make_current, panel, search_field, splitter, text_toolbar, vbox
+from .page_parts import MessageLine, Page, empty_state, page_column, record_table, show_dialog
 
 
 def _table(model) -> QTableView:
@@ -30,13 +28,13 @@ def _table(model) -> QTableView:
                         elide=Qt.TextElideMode.ElideMiddle)
 
 
-class RoundsPage(QWidget):
+class RoundsPage(Page):
     round_created = Signal(int)
     round_changed = Signal(int)          # a round was closed/reopened or its targets were marked
+    layout_key = "rounds"
 
     def __init__(self, ctx: PageContext, parent=None):
-        super().__init__(parent)
-        self._ctx, self._db = ctx, ctx.db
+        super().__init__(ctx, parent)
         self._seen_audit = -1
         self.model = RoundsTableModel(self)
         self.proxy = QSortFilterProxyModel(self)
@@ -46,24 +44,12 @@ class RoundsPage(QWidget):
         self.targets_proxy = TargetsFilterProxy(self)
         self.targets_proxy.setSourceModel(self.targets_model)
 
-        self.new_action = QAction("新建批次…", self)
-        self.new_action.setToolTip("从名录中全量或抽样选取检查对象，建立新的检查批次")
-        self.new_action.setShortcut(QKeySequence.StandardKey.New)
-        self.new_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.new_action = action(self, "新建批次…", self.open_new_round_dialog,
+                                 "从名录中全量或抽样选取检查对象，建立新的检查批次", QKeySequence.StandardKey.New)
         self.addAction(self.new_action)
-        self.close_action = QAction("关闭批次", self)
-        self.close_action.setToolTip("检查完成后关闭：批次的检查对象和问题变为只读")
-        self.reopen_action = QAction("重新打开…", self)
-        self.reopen_action.setToolTip("重新打开已关闭的批次（须说明原因，记入操作日志）")
-        self.new_action.triggered.connect(self.open_new_round_dialog)
-        self.close_action.triggered.connect(self.close_selected)
-        self.reopen_action.triggered.connect(self.reopen_selected)
-        toolbar = QToolBar()
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        toolbar.addActions([self.new_action, self.close_action, self.reopen_action])
-        bar = QHBoxLayout()
-        bar.addWidget(toolbar)
-        bar.addStretch(1)
+        self.close_action = action(self, "关闭批次", self.close_selected, "检查完成后关闭：批次的检查对象和问题变为只读")
+        self.reopen_action = action(self, "重新打开…", self.reopen_selected, "重新打开已关闭的批次（须说明原因，记入操作日志）")
+        bar = hbox(text_toolbar(self.new_action, self.close_action, self.reopen_action), None)
 
         self.view = _table(self.proxy)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -78,18 +64,11 @@ class RoundsPage(QWidget):
         self.info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         # Targets of the selected round.
-        self.unchecked_action = QAction("标记未检查…", self)
-        self.unchecked_action.setToolTip("此对象本批次无法检查（如无法访问），填写说明；不计入合格率")
-        self.restore_action = QAction("恢复为待检查", self)
-        self.restore_action.setToolTip("撤销“未检查”标记")
-        self.add_finding_action = QAction("添加问题…", self)
-        self.add_finding_action.setToolTip("为选中的对象添加人工发现的问题")
-        self.unchecked_action.triggered.connect(self.mark_unchecked_selected)
-        self.restore_action.triggered.connect(self.restore_selected)
-        self.add_finding_action.triggered.connect(self.add_finding_selected)
-        t_toolbar = QToolBar()
-        t_toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        t_toolbar.addActions([self.unchecked_action, self.restore_action, self.add_finding_action])
+        self.unchecked_action = action(self, "标记未检查…", self.mark_unchecked_selected,
+                                       "此对象本批次无法检查（如无法访问），填写说明；不计入合格率")
+        self.restore_action = action(self, "恢复为待检查", self.restore_selected, "撤销“未检查”标记")
+        self.add_finding_action = action(self, "添加问题…", self.add_finding_selected, "为选中的对象添加人工发现的问题")
+        t_toolbar = text_toolbar(self.unchecked_action, self.restore_action, self.add_finding_action)
         self.type_filter = QComboBox()
         self.type_filter.addItem("网站和新媒体", None)
         self.type_filter.addItem("网站", "site")
@@ -98,23 +77,14 @@ class RoundsPage(QWidget):
         self.state_filter.addItem("全部检查状态", None)
         for s in rounds.REVIEW_STATES:
             self.state_filter.addItem(s, s)
-        self.target_search = QLineEdit()
-        self.target_search.setPlaceholderText("搜索名称、标识、单位…")
-        self.target_search.setClearButtonEnabled(True)
-        self.target_search.setMinimumWidth(140)
+        self.target_search = search_field("搜索名称、标识、单位…", min_width=140)
         for w in (self.type_filter, self.state_filter):
             w.currentIndexChanged.connect(self._on_target_filters_changed)
         self.target_search.textChanged.connect(self._on_target_filters_changed)
         self.targets_title = QLabel("检查对象")
         self.targets_title.setStyleSheet("font-weight: bold; color: #202124;")
-        t_bar = QHBoxLayout()
-        t_bar.setSpacing(6)
-        t_bar.addWidget(self.targets_title)
-        t_bar.addWidget(t_toolbar)
-        t_bar.addStretch(1)
-        t_bar.addWidget(self.target_search, 1)
-        t_bar.addWidget(self.type_filter)
-        t_bar.addWidget(self.state_filter)
+        t_bar = hbox(self.targets_title, t_toolbar, None, (self.target_search, 1), self.type_filter,
+                     self.state_filter, spacing=6)
         self.targets_view = _table(self.targets_proxy)
         self.targets_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         for col, width in enumerate(TARGET_WIDTHS):
@@ -124,55 +94,19 @@ class RoundsPage(QWidget):
         self.targets_view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.targets_view.addActions([self.unchecked_action, self.restore_action, self.add_finding_action])
 
-        top = QWidget()
-        tl = QVBoxLayout(top)
-        tl.setContentsMargins(0, 0, 0, 0)
-        tl.addWidget(self.view, 1)
-        tl.addWidget(self.info)
         bottom = QWidget()
-        bl = QVBoxLayout(bottom)
-        bl.setContentsMargins(0, 4, 0, 0)
-        bl.addLayout(t_bar)
-        bl.addWidget(self.targets_view, 1)
-        self.splitter = QSplitter(Qt.Orientation.Vertical)
-        self.splitter.addWidget(top)
-        self.splitter.addWidget(bottom)
-        self.splitter.setStretchFactor(0, 2)
-        self.splitter.setStretchFactor(1, 3)
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([230, 470])
+        vbox(t_bar, (self.targets_view, 1), parent=bottom, margins=(0, 4, 0, 0))
+        self.splitter = splitter(panel((self.view, 1), self.info), bottom, vertical=True, stretch=(2, 3),
+                                 sizes=[230, 470], collapsible=False)
 
         self.stack = QStackedWidget()
         self.stack.addWidget(self.splitter)
-        self.stack.addWidget(self._build_empty_state())
+        self.stack.addWidget(empty_state("还没有检查批次。\n新建批次时可选择全量检查或按比例抽样，建立前会先预览样本。",
+                                         button("新建批次…", self.open_new_round_dialog)))
         self.message = MessageLine()
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(14, 12, 14, 6)
-        layout.addLayout(heading("检查批次", "按批次冻结检查对象；关闭后只读，重新打开须说明原因"))
-        layout.addLayout(bar)
-        layout.addWidget(self.stack, 1)
-        layout.addWidget(self.message)
+        page_column(self, "检查批次", "按批次冻结检查对象；关闭后只读，重新打开须说明原因", bar, (self.stack, 1),
+                    self.message)
         self._update_actions()              # the rounds are read when the page is first shown
-
-    def _build_empty_state(self) -> QWidget:
-        message = QLabel("还没有检查批次。\n新建批次时可选择全量检查或按比例抽样，建立前会先预览样本。")
-        message.setObjectName("placeholderText")
-        message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        button = QPushButton("新建批次…")
-        button.clicked.connect(self.open_new_round_dialog)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(button)
-        row.addStretch(1)
-        box = QVBoxLayout()
-        box.addStretch(2)
-        box.addWidget(message)
-        box.addSpacing(12)
-        box.addLayout(row)
-        box.addStretch(3)
-        widget = QWidget()
-        widget.setLayout(box)
-        return widget
 
     # --- data ------------------------------------------------------------------------------------
     def showEvent(self, event) -> None:
@@ -197,9 +131,7 @@ class RoundsPage(QWidget):
         index = self.proxy.mapFromSource(self.model.index(row, 0))
         if self.view.currentIndex().row() == index.row():
             self._show_round(round_id)        # already current: no signal, so re-read its targets here
-        self.view.selectionModel().setCurrentIndex(
-            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
-        self.view.scrollTo(index)
+        make_current(self.view, index)
         return True
 
     def selected_round_id(self) -> int | None:
@@ -398,13 +330,6 @@ class RoundsPage(QWidget):
         self._seen_audit = audit.last_id(self._db)
         self.message.show_message("已添加 1 条人工问题，可在“审核评分”中查看得分。", "ok", 8000)
 
-    # --- layout memory -------------------------------------------------------------------------------
     def _layout(self) -> dict:
         return {"header": self.view.horizontalHeader(), "targets_header": self.targets_view.horizontalHeader(),
                 "splitter": self.splitter}
-
-    def save_state(self, settings) -> None:
-        save_layout(settings, "rounds", self._layout())
-
-    def restore_state(self, settings) -> None:
-        restore_layout(settings, "rounds", self._layout())
