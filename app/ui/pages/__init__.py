@@ -9,6 +9,7 @@ bar, ``save_state(settings)`` / ``restore_state(settings)`` for layout, and the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
 from typing import Callable
 
@@ -30,59 +31,12 @@ class PageSpec:
     factory: Callable[[PageContext], QWidget]
 
 
-def _sites(ctx: PageContext) -> QWidget:
-    from .registry_page import RegistryPage
-    return RegistryPage(ctx, "site")
-
-
-def _accounts(ctx: PageContext) -> QWidget:
-    from .registry_page import RegistryPage
-    return RegistryPage(ctx, "account")
-
-
-def _checks(ctx: PageContext) -> QWidget:
-    from .checks_page import ChecksPage
-    return ChecksPage(ctx)
-
-
-def _exports(ctx: PageContext) -> QWidget:
-    from .export_page import ExportPage
-    return ExportPage(ctx)
-
-
-def _rounds(ctx: PageContext) -> QWidget:
-    from .rounds_page import RoundsPage
-    return RoundsPage(ctx)
-
-
-def _scores(ctx: PageContext) -> QWidget:
-    from .review_page import ReviewPage
-    return ReviewPage(ctx)
-
-
-def _profiles(ctx: PageContext) -> QWidget:
-    from .profiles_page import ProfilesPage
-    return ProfilesPage(ctx)
-
-
-def _media(ctx: PageContext) -> QWidget:
-    from .media_page import MediaPage
-    return MediaPage(ctx)
-
-
-def _rectify(ctx: PageContext) -> QWidget:
-    from .rectify_page import RectifyPage
-    return RectifyPage(ctx)
-
-
-def _messages(ctx: PageContext) -> QWidget:
-    from .messages_page import MessagesPage
-    return MessagesPage(ctx)
-
-
-def _hygiene(ctx: PageContext) -> QWidget:
-    from .hygiene_page import HygienePage
-    return HygienePage(ctx)
+def _lazy(module: str, name: str, *args) -> Callable[[PageContext], QWidget]:
+    """The factory of page class ``name`` in ``module`` (of this package), imported when the page
+    is first built, so start-up does not pay for every page."""
+    def build(ctx: PageContext) -> QWidget:
+        return getattr(import_module(f"{__name__}.{module}"), name)(ctx, *args)
+    return build
 
 
 def _placeholder(title: str, text: str) -> Callable[[PageContext], QWidget]:
@@ -94,15 +48,15 @@ def _placeholder(title: str, text: str) -> Callable[[PageContext], QWidget]:
 
 # Each later feature replaces its placeholder's factory (one entry per page; keys are stable).
 PAGES: list[PageSpec] = [
-    PageSpec("sites", "网站", _sites),
-    PageSpec("accounts", "新媒体", _accounts),
-    PageSpec("rounds", "检查批次", _rounds),
-    PageSpec("checks", "自动检查", _checks),
-    PageSpec("scores", "审核评分", _scores),
-    PageSpec("media", "新媒体审核", _media),
-    PageSpec("rectify", "整改", _rectify),
-    PageSpec("messages", "找错留言", _messages),
-    PageSpec("hygiene", "名录规范", _hygiene),
-    PageSpec("exports", "导出", _exports),
-    PageSpec("profiles", "指标体系", _profiles),
+    PageSpec("sites", "网站", _lazy("registry_page", "RegistryPage", "site")),
+    PageSpec("accounts", "新媒体", _lazy("registry_page", "RegistryPage", "account")),
+    PageSpec("rounds", "检查批次", _lazy("rounds_page", "RoundsPage")),
+    PageSpec("checks", "自动检查", _lazy("checks_page", "ChecksPage")),
+    PageSpec("scores", "审核评分", _lazy("review_page", "ReviewPage")),
+    PageSpec("media", "新媒体审核", _lazy("media_page", "MediaPage")),
+    PageSpec("rectify", "整改", _lazy("rectify_page", "RectifyPage")),
+    PageSpec("messages", "找错留言", _lazy("messages_page", "MessagesPage")),
+    PageSpec("hygiene", "名录规范", _lazy("hygiene_page", "HygienePage")),
+    PageSpec("exports", "导出", _lazy("export_page", "ExportPage")),
+    PageSpec("profiles", "指标体系", _lazy("profiles_page", "ProfilesPage")),
 ]
