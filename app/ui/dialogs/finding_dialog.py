@@ -5,8 +5,8 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
-    QComboBox, QCompleter, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
-    QPlainTextEdit, QPushButton, QSpinBox, QSplitter, QVBoxLayout, QWidget,
+    QComboBox, QCompleter, QDialog, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit,
+    QPushButton, QSpinBox,
 )
 
 from app.core.rounds import findings, rounds
@@ -16,7 +16,8 @@ from app.core.rounds.round_scores import profiles_for_round
 from .. import style
 from ..table_models.rounds_model import TYPE_ZH
 from ..widgets.indicator_tree import IndicatorPicker
-from .dialog_parts import message_row, ok_cancel
+from ..parts import panel, splitter
+from .dialog_parts import with_footer
 
 MANUAL_STATUSES = ("确认", "待审核", "存疑")
 
@@ -93,25 +94,8 @@ class FindingDialog(QDialog):
         form.addRow("问题描述", self.detail)
         form.addRow("证据文字", self.evidence)
         form.addRow("截图", shot)
-        right = QWidget()
-        column = QVBoxLayout(right)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addLayout(form)
-        column.addStretch(1)
-        splitter = QSplitter()
-        splitter.addWidget(self.picker)
-        splitter.addWidget(right)
-        splitter.setChildrenCollapsible(False)
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 1)
-
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.buttons = ok_cancel(self, "添加")
-        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        layout = QVBoxLayout(self)
-        layout.addWidget(splitter, 1)
-        layout.addLayout(message_row(self.message, self.buttons))
+        body = splitter(self.picker, panel(form, None), stretch=(1, 1), collapsible=False)
+        self.message, self.buttons, self.ok_button = with_footer(self, body, "添加")
         self.resize(980, 560)
 
         self.target.currentIndexChanged.connect(self._on_target_changed)

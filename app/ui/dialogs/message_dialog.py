@@ -2,23 +2,20 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (
-    QComboBox, QDialog, QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout,
-)
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLineEdit, QPlainTextEdit, QVBoxLayout
 
 from app.core.followup import messages as M
-from app.core.errors import GovInspectError, ValidationError
 
 from .. import style
 from ..widgets.name_combo import NameCombo
-from .dialog_parts import ok_cancel
+from .dialog_parts import CoreDialog, ErrorLine, ok_cancel
 
 STATES = ["", "办理中", "已办结"]
 VALID = [("（未核实）", ""), ("属实", "属实"), ("部分属实", "部分属实"), ("不属实", "不属实")]
 TIME_HINT = "如 2025-10-09 14:30，可只填日期"
 
 
-class MessageDialog(QDialog):
+class MessageDialog(CoreDialog):
     saved = Signal(int)          # message id
 
     def __init__(self, db, message: M.Message | None = None, parent=None):
@@ -51,10 +48,7 @@ class MessageDialog(QDialog):
         form = QFormLayout()
         for key, widget in f.items():
             form.addRow(M.LABELS[key] + (" *" if key in ("message_no", "submitted_at") else ""), widget)
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet(style.ERROR)
-        self.error.setVisible(False)
+        self.error = ErrorLine()
         note = style.caption(f"办理期限按转办时间（未转办按提交时间）后第 {M.deadline_workdays(db)} 个工作日计算；"
                              "有答复时间即为办结。")
         note.setWordWrap(True)
@@ -98,21 +92,9 @@ class MessageDialog(QDialog):
             out["site_code"] = ""         # another site chosen by name: the old code must not win
         return out
 
-    def accept(self) -> None:
+    def save(self) -> int:
         raw = self.values()
-        try:
-            if self._message is None:
-                message_id = M.add_message(self._db, raw)
-            else:
-                message_id = self._message.id
-                M.edit_message(self._db, message_id, raw)
-        except ValidationError as exc:
-            self.error.setText("未保存：" + "；".join(f"{k}：{v}" for k, v in exc.problems.items()))
-            self.error.setVisible(True)
-            return
-        except GovInspectError as exc:
-            self.error.setText(f"未保存：{exc}")
-            self.error.setVisible(True)
-            return
-        self.saved.emit(message_id)
-        super().accept()
+        if self._message is None:
+            return M.add_message(self._db, raw)
+        M.edit_message(self._db, self._message.id, raw)
+        return self._message.id

@@ -12,9 +12,8 @@ from pathlib import Path
 from PySide6.QtCore import QRegularExpression, QTimer, Signal, Slot
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
-    QAbstractItemView, QButtonGroup, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox,
-    QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QRadioButton, QSplitter,
-    QTableView, QVBoxLayout, QWidget,
+    QAbstractItemView, QButtonGroup, QCheckBox, QComboBox, QDialog, QDoubleSpinBox, QFormLayout, QGroupBox,
+    QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QRadioButton, QTableView, QVBoxLayout, QWidget,
 )
 
 from app.core.rounds import profiles, rounds
@@ -25,7 +24,8 @@ from ..table_models.rounds_model import TargetsTableModel
 from ..table_models.rows_model import RowsTableModel
 from ..widgets.date_edit import DateEdit
 from ..workers import Jobs
-from .dialog_parts import message_row, ok_cancel
+from ..parts import splitter
+from .dialog_parts import with_footer
 
 PREVIEW_DELAY_MS = 250          # typing a percentage should not start a preview per keystroke
 COUNT_HEADERS = ("", "运行中", "全量", "抽样", "回头看", "纳入合计")
@@ -202,21 +202,8 @@ class NewRoundDialog(QDialog):
         pv.addWidget(self.targets_view, 1)
         pv.addWidget(self.skipped)
 
-        splitter = QSplitter()
-        splitter.addWidget(left_widget)
-        splitter.addWidget(preview_box)
-        splitter.setStretchFactor(0, 2)
-        splitter.setStretchFactor(1, 3)
-        splitter.setChildrenCollapsible(False)
-        splitter.setSizes([430, 630])
-
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.buttons = ok_cancel(self, "创建批次")
-        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        layout = QVBoxLayout(self)
-        layout.addWidget(splitter, 1)
-        layout.addLayout(message_row(self.message, self.buttons))
+        body = splitter(left_widget, preview_box, stretch=(2, 3), sizes=[430, 630], collapsible=False)
+        self.message, self.buttons, self.ok_button = with_footer(self, body, "创建批次")
         self.resize(1060, 620)
 
         self._timer = QTimer(self)

@@ -20,7 +20,7 @@ from app.core.followup.media_rules import ReviewRow
 from .. import style
 from ..table_models.list_model import EditableListModel, ListColumn
 from ..widgets.choice_delegate import ChoiceDelegate
-from .dialog_parts import ok_cancel
+from .dialog_parts import ErrorLine, ok_cancel
 
 MENU_RESULTS = (("未测试", None), ("可用", True), ("失效", False))
 MENU_COLUMNS = (
@@ -119,10 +119,7 @@ class ObservationDialog(QDialog):
                                      "严重表述错误（如领导人姓名、职务、重要表述）请勾选“严重”，按单项否决处理。",
                                      extra=shot)
 
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet(style.ERROR)
-        self.error.setVisible(False)
+        self.error = ErrorLine()
         buttons = ok_cancel(self, "保存")
         save_shortcut = QShortcut(QKeySequence("Ctrl+Return"), self)
         save_shortcut.activated.connect(self.accept)
@@ -199,7 +196,6 @@ class ObservationDialog(QDialog):
                 view.commitData(editor)
         problem = self._save(self.changes())
         if problem:
-            self.error.setText(f"未保存：{problem}")
-            self.error.setVisible(True)
+            self.error.say(f"未保存：{problem}")
             return
         super().accept()

@@ -5,8 +5,8 @@ import functools
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGridLayout, QGroupBox,
-    QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QScrollArea, QVBoxLayout, QWidget,
+    QCheckBox, QComboBox, QDialog, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
+    QPlainTextEdit, QScrollArea, QVBoxLayout, QWidget,
 )
 
 from app.core.registry import registry, vocab
@@ -16,7 +16,7 @@ from app.core.registry.fields import FIELDS, Field, clean_record
 from .. import style
 from ..widgets.date_edit import DateEdit
 from ..widgets.name_combo import NameCombo
-from .dialog_parts import message_row, ok_cancel
+from .dialog_parts import with_footer
 
 KIND_NOUN = {"site": "网站", "account": "新媒体账号"}
 NAME_KEYS = ("region", "host_unit", "supervisor_unit")
@@ -140,13 +140,7 @@ class RecordDialog(QDialog):
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(body)
 
-        self.summary = QLabel()
-        self.summary.setWordWrap(True)
-        self.buttons = ok_cancel(self, "保存")
-        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        layout = QVBoxLayout(self)
-        layout.addWidget(scroll, 1)
-        layout.addLayout(message_row(self.summary, self.buttons))
+        self.summary, self.buttons, self.ok_button = with_footer(self, scroll, "保存")
         self.resize(1000 if kind == "site" else 820, 620 if kind == "site" else 500)
 
         if record:

@@ -3,38 +3,22 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal, Slot
-from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDialog, QFormLayout, QLabel, QLineEdit, QSpinBox, QVBoxLayout,
-)
+from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QLabel, QLineEdit, QSpinBox, QVBoxLayout
 
 from app.core.followup import rectify
-from app.core.errors import GovInspectError, ValidationError
 from app.core.registry.validation import BadValue, date as parse_date
 from app.core.followup.workdays import calendar_note, load_calendar
 
 from .. import style
 from ..widgets.date_edit import DateEdit
-from .dialog_parts import ok_cancel
+from .dialog_parts import CoreDialog, ErrorLine, ok_cancel
 
 
-def _error_label() -> QLabel:
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setStyleSheet(style.ERROR)
-    label.setVisible(False)
-    return label
-
-
-def _problems_text(exc: GovInspectError) -> str:
-    if isinstance(exc, ValidationError):
-        return "；".join(f"{k}：{v}" for k, v in exc.problems.items())
-    return str(exc)
-
-
-class CreateNoticesDialog(QDialog):
+class CreateNoticesDialog(CoreDialog):
     """通知日期 + 整改期限 (working days) → the deadline, computed on the official calendar."""
 
     created = Signal(object)         # rectify.CreateResult
+    done_signal, refusal = "created", "未生成"
 
     def __init__(self, db, round_id: int, today: str, calendar=None, parent=None):
         super().__init__(parent)
@@ -53,7 +37,7 @@ class CreateNoticesDialog(QDialog):
         self.note = QLabel()
         self.note.setWordWrap(True)
         self.note.setStyleSheet(style.WARNING)
-        self.error = _error_label()
+        self.error = ErrorLine()
         form = QFormLayout()
         form.addRow("通知日期", self.issued)
         form.addRow("整改期限", self.days)
@@ -89,21 +73,14 @@ class CreateNoticesDialog(QDialog):
         self.note.setText(note)
         self.note.setVisible(bool(note))
 
-    def accept(self) -> None:
-        try:
-            if self.remember.isChecked():
-                rectify.set_deadline_workdays(self._db, self.days.value())
-            result = rectify.create_notices(self._db, self._round_id, issued_on=self.issued.text(),
-                                            days=self.days.value(), calendar=self._calendar)
-        except GovInspectError as exc:
-            self.error.setText(f"未生成：{_problems_text(exc)}")
-            self.error.setVisible(True)
-            return
-        self.created.emit(result)
-        super().accept()
+    def save(self) -> rectify.CreateResult:
+        if self.remember.isChecked():
+            rectify.set_deadline_workdays(self._db, self.days.value())
+        return rectify.create_notices(self._db, self._round_id, issued_on=self.issued.text(),
+                                      days=self.days.value(), calendar=self._calendar)
 
 
-class NoticeDatesDialog(QDialog):
+class NoticeDatesDialog(CoreDialog):
     """Correct a notice's 通知日期 / 整改期限 by hand."""
 
     saved = Signal(int)
@@ -116,7 +93,7 @@ class NoticeDatesDialog(QDialog):
         self.issued.setText(notice.issued_on)
         self.deadline = DateEdit()
         self.deadline.setText(notice.deadline)
-        self.error = _error_label()
+        self.error = ErrorLine()
         form = QFormLayout()
         form.addRow("通知日期", self.issued)
         form.addRow("整改期限", self.deadline)
@@ -125,19 +102,13 @@ class NoticeDatesDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(ok_cancel(self, "保存"))
 
-    def accept(self) -> None:
-        try:
-            rectify.set_notice_dates(self._db, self._notice.id, issued_on=self.issued.text(),
-                                     deadline=self.deadline.text())
-        except GovInspectError as exc:
-            self.error.setText(f"未保存：{_problems_text(exc)}")
-            self.error.setVisible(True)
-            return
-        self.saved.emit(self._notice.id)
-        super().accept()
+    def save(self) -> int:
+        rectify.set_notice_dates(self._db, self._notice.id, issued_on=self.issued.text(),
+                                 deadline=self.deadline.text())
+        return self._notice.id
 
 
-class ManualRecheckDialog(QDialog):
+class ManualRecheckDialog(CoreDialog):
     """人工复核 of one item: 已整改/未整改/无法访问 (or clear) with a note."""
 
     saved = Signal(object)           # the updated RectifyItem
@@ -154,7 +125,7 @@ class ManualRecheckDialog(QDialog):
             self.result.setCurrentText(item.recheck_result)
         self.note = QLineEdit(item.recheck_note if item.recheck_result else "")
         self.note.setPlaceholderText("如：已核对页面，错别字已更正")
-        self.error = _error_label()
+        self.error = ErrorLine()
         what = QLabel(f"<b>{item.target_name}</b><br>{item.detail or item.indicator_id}")
         what.setWordWrap(True)
         form = QFormLayout()
@@ -169,14 +140,7 @@ class ManualRecheckDialog(QDialog):
         layout.addWidget(ok_cancel(self, "保存"))
         self.resize(480, self.sizeHint().height())
 
-    def accept(self) -> None:
+    def save(self) -> rectify.RectifyItem:
         result = self.result.currentText()
-        try:
-            item = rectify.record_recheck(self._db, self._item.id, "" if result == self.CLEAR else result,
-                                          self.note.text())
-        except GovInspectError as exc:
-            self.error.setText(f"未保存：{_problems_text(exc)}")
-            self.error.setVisible(True)
-            return
-        self.saved.emit(item)
-        super().accept()
+        return rectify.record_recheck(self._db, self._item.id, "" if result == self.CLEAR else result,
+                                      self.note.text())
