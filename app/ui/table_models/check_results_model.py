@@ -9,9 +9,10 @@ import dataclasses
 from dataclasses import dataclass
 from enum import IntEnum
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
+from .base import RowsModel
 from .registry_model import ID_ROLE, SORT_ROLE
 
 STATE_TEXT = {"": "未检查", "pending": "待检查", "running": "检查中", "done": "完成", "unreachable": "无法访问",
@@ -69,16 +70,41 @@ def row_from_overview(o) -> SiteRow:
                    o.error, (o.checked_at or "")[:16])
 
 
-class SiteResultsModel(QAbstractTableModel):
+# The text of each column, and what a column sorts by where that is not its text.
+_TEXT = {
+    ResultColumn.KEY: lambda r: r.key,
+    ResultColumn.NAME: lambda r: r.name,
+    ResultColumn.STATE: lambda r: STATE_TEXT.get(r.state, r.state),
+    ResultColumn.PAGES: lambda r: str(r.pages) if r.state else "",
+    ResultColumn.FINDINGS: lambda r: str(r.findings) if r.state else "",
+    ResultColumn.KINDS: lambda r: r.kinds_text,
+    ResultColumn.NOTE: lambda r: r.note,
+    ResultColumn.CHECKED_AT: lambda r: r.checked_at,
+}
+_SORT_VALUE = {
+    ResultColumn.PAGES: lambda r: r.pages,
+    ResultColumn.FINDINGS: lambda r: r.findings,
+    ResultColumn.KINDS: lambda r: r.total_found,
+}
+
+
+class SiteResultsModel(RowsModel):
+    numbered_rows = False
+    _headers = tuple(HEADERS[c] for c in ResultColumn)
+
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.rows: list[SiteRow] = []
+        self._rows: list[SiteRow] = []
         self._row_of: dict[str, int] = {}
+
+    @property
+    def rows(self) -> list[SiteRow]:
+        return self._rows
 
     def set_rows(self, rows: list[SiteRow]) -> None:
         self.beginResetModel()
-        self.rows = list(rows)
-        self._row_of = {r.key: i for i, r in enumerate(self.rows)}
+        self._rows = list(rows)
+        self._row_of = {r.key: i for i, r in enumerate(self._rows)}
         self.endResetModel()
 
     def row_of(self, key: str) -> int | None:
@@ -86,79 +112,42 @@ class SiteResultsModel(QAbstractTableModel):
 
     def get(self, key: str) -> SiteRow | None:
         i = self._row_of.get(key)
-        return self.rows[i] if i is not None else None
+        return self._rows[i] if i is not None else None
 
     def update_site(self, key: str, **changes) -> None:
         """Replace one row's fields (a live report) and repaint that row only."""
         i = self._row_of.get(key)
         if i is None:
             return
-        new = dataclasses.replace(self.rows[i], **changes)
-        if new == self.rows[i]:
+        new = dataclasses.replace(self._rows[i], **changes)
+        if new == self._rows[i]:
             return
-        self.rows[i] = new
+        self._rows[i] = new
         self.dataChanged.emit(self.index(i, 0), self.index(i, len(ResultColumn) - 1))
 
     def set_by_kind(self, by_kind: dict[int, tuple]) -> None:
-        for r in list(self.rows):
+        for r in list(self._rows):
             self.update_site(r.key, by_kind=tuple(by_kind.get(r.target_id, ())))
 
     # --- Qt ------------------------------------------------------------------------------------
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(ResultColumn)
-
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
-        r, col = self.rows[index.row()], ResultColumn(index.column())
+        r, col = self._rows[index.row()], ResultColumn(index.column())
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(r, col)
+            return _TEXT[col](r)
         if role == SORT_ROLE:
-            if col == ResultColumn.PAGES:
-                return r.pages
-            if col == ResultColumn.FINDINGS:
-                return r.findings
-            if col == ResultColumn.KINDS:
-                return r.total_found
-            return self._text(r, col)
+            return _SORT_VALUE.get(col, _TEXT[col])(r)
         if role == ID_ROLE:
             return r.key
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == ResultColumn.NAME:
                 return r.url
             if col in (ResultColumn.KINDS, ResultColumn.NOTE):
-                return self._text(r, col) or None
+                return _TEXT[col](r) or None
             return None
         if role == Qt.ItemDataRole.ForegroundRole and col == ResultColumn.STATE:
             return _STATE_COLOUR.get(r.state)
         if role == Qt.ItemDataRole.TextAlignmentRole and col in _NUMERIC:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-    @staticmethod
-    def _text(r: SiteRow, col: ResultColumn) -> str:
-        if col == ResultColumn.KEY:
-            return r.key
-        if col == ResultColumn.NAME:
-            return r.name
-        if col == ResultColumn.STATE:
-            return STATE_TEXT.get(r.state, r.state)
-        if col == ResultColumn.PAGES:
-            return str(r.pages) if r.state else ""
-        if col == ResultColumn.FINDINGS:
-            return str(r.findings) if r.state else ""
-        if col == ResultColumn.KINDS:
-            return r.kinds_text
-        if col == ResultColumn.NOTE:
-            return r.note
-        return r.checked_at
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(ResultColumn):
-            return HEADERS[ResultColumn(section)]
         return None

@@ -12,11 +12,12 @@ from enum import IntEnum
 from operator import itemgetter
 from typing import Iterable
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor
 
 from app.core.rounds.findings import STATUSES, WHITELIST_NOTE, QueueField as Q, QueueTarget, ReviewQueue
 
+from .base import RowsModel
 from .registry_model import ID_ROLE, SORT_ROLE
 
 TARGET_ID_ROLE = Qt.ItemDataRole.UserRole + 5
@@ -48,7 +49,9 @@ def status_text(row: tuple) -> str:
     return "误报·白名单" if row[Q.STATUS] == "误报" and row[Q.WHITELIST_RULE_ID] else row[Q.STATUS]
 
 
-class FindingsQueueModel(QAbstractTableModel):
+class FindingsQueueModel(RowsModel):
+    _headers = HEADERS
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self.round_id: int | None = None
@@ -233,11 +236,8 @@ class FindingsQueueModel(QAbstractTableModel):
         return self._kind_labels.get(kind, kind)
 
     # --- Qt interface -------------------------------------------------------------------------
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._visible)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(QueueColumn)
+    def row_count(self) -> int:
+        return len(self._visible)
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
@@ -296,11 +296,3 @@ class FindingsQueueModel(QAbstractTableModel):
             return t.region_name
         return ""
 
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(HEADERS):
-            return HEADERS[section]
-        if orientation == Qt.Orientation.Vertical and 0 <= section < len(self._visible):
-            return str(section + 1)
-        return None

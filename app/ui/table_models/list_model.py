@@ -8,7 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
+
+from .base import RowsModel
 
 
 @dataclass(frozen=True)
@@ -32,11 +34,12 @@ class ListColumn:
         return None
 
 
-class EditableListModel(QAbstractTableModel):
+class EditableListModel(RowsModel):
     def __init__(self, columns: Sequence[ListColumn], rows: Sequence[dict] = (), parent=None,
                  on_edit: Callable[[dict, str], None] | None = None):
         super().__init__(parent)
         self.columns = tuple(columns)
+        self._headers = tuple(c.header for c in self.columns)
         self._rows: list[dict] = [dict(r) for r in rows]
         self._on_edit = on_edit             # adjusts a row after one of its fields changed
 
@@ -64,12 +67,6 @@ class EditableListModel(QAbstractTableModel):
         self.setData(self.index(row, col), value, Qt.ItemDataRole.EditRole)
 
     # --- Qt interface --------------------------------------------------------------------
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.columns)
-
     def flags(self, index):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
@@ -119,12 +116,3 @@ class EditableListModel(QAbstractTableModel):
             self._on_edit(row, col.key)
         self.dataChanged.emit(self.index(index.row(), 0), self.index(index.row(), len(self.columns) - 1))
         return True
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
-            return self.columns[section].header
-        if orientation == Qt.Orientation.Vertical and 0 <= section < len(self._rows):
-            return str(section + 1)
-        return None

@@ -9,8 +9,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QSortFilterProxyModel, Qt
 
+from .base import RowsModel
 from .registry_model import ID_ROLE, SORT_ROLE
 
 
@@ -24,34 +25,34 @@ class Column:
     searchable: bool = True
 
 
-class RecordsTableModel(QAbstractTableModel):
+class RecordsTableModel(RowsModel):
     def __init__(self, columns: Sequence[Column], parent=None, id_of: Callable[[Any], Any] | None = None):
         super().__init__(parent)
         self.columns = tuple(columns)
-        self._records: list = []
+        self._headers = tuple(c.header for c in self.columns)
         self._hay: list[str] | None = None
         self._id_of = id_of or (lambda r: getattr(r, "id", None))
 
     def set_records(self, records: Sequence) -> None:
         self.beginResetModel()
-        self._records = list(records)
+        self._rows = list(records)
         self._hay = None
         self.endResetModel()
 
     def replace_record(self, row: int, record) -> None:
-        self._records[row] = record
+        self._rows[row] = record
         self._hay = None
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.columns) - 1))
 
     @property
     def records(self) -> list:
-        return self._records
+        return self._rows
 
     def record(self, row: int):
-        return self._records[row]
+        return self._rows[row]
 
     def row_of_id(self, record_id) -> int | None:
-        for i, r in enumerate(self._records):
+        for i, r in enumerate(self._rows):
             if self._id_of(r) == record_id:
                 return i
         return None
@@ -59,7 +60,7 @@ class RecordsTableModel(QAbstractTableModel):
     def haystack(self, row: int) -> str:
         if self._hay is None:
             self._hay = ["\x1f".join(c.text(r) for c in self.columns if c.searchable).lower()
-                         for r in self._records]
+                         for r in self._rows]
         return self._hay[row]
 
     # --- hooks for subclasses --------------------------------------------------------------
@@ -71,16 +72,10 @@ class RecordsTableModel(QAbstractTableModel):
         return text or None
 
     # --- Qt interface ------------------------------------------------------------------------
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._records)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.columns)
-
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
-        record = self._records[index.row()]
+        record = self._rows[index.row()]
         col = self.columns[index.column()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             return col.text(record)
@@ -94,15 +89,6 @@ class RecordsTableModel(QAbstractTableModel):
             return self.tooltip(record, index.column())
         if role == Qt.ItemDataRole.TextAlignmentRole and col.centered:
             return int(Qt.AlignmentFlag.AlignCenter)
-        return None
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
-            return self.columns[section].header
-        if orientation == Qt.Orientation.Vertical and 0 <= section < len(self._records):
-            return str(section + 1)
         return None
 
 

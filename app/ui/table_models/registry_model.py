@@ -10,7 +10,7 @@ from PySide6.QtGui import QColor
 from app.core.registry import vocab
 from app.core.registry.fields import FIELDS, LABEL
 
-from .base import RowsModel
+from .base import SortedRowsModel
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -100,12 +100,11 @@ def row_from_record(kind: str, record: dict, seq: int) -> RegistryRow:
     )
 
 
-class RegistryTableModel(RowsModel):
+class RegistryTableModel(SortedRowsModel):
     """Read-only table of registry records; reload by reset, one row by dataChanged.
 
-    The model sorts itself (the proxy forwards sort() here): one Python sort on
-    collation keys costs a few ms for 5,000 rows, while a proxy sort would call
-    data() from C++ for every comparison, and again whenever a filter adds rows back.
+    The model sorts itself (the proxy forwards sort() here): one Python sort on collation
+    keys costs a few ms for 5,000 rows.
     """
 
     def __init__(self, kind: str, parent=None):
@@ -114,9 +113,6 @@ class RegistryTableModel(RowsModel):
         self.columns = COLUMNS[kind]
         self._headers = tuple(LABEL[kind][k] for k in COLUMN_KEYS[kind])
         self._rows: list[RegistryRow] = []
-        self._row_of_id: dict[int, int] = {}
-        self._sort_column = -1
-        self._sort_order = Qt.SortOrder.AscendingOrder
         # Pinyin order for Chinese names whatever the system locale; numbers by value.
         self._collator = QCollator(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
         self._collator.setNumericMode(True)
@@ -128,7 +124,7 @@ class RegistryTableModel(RowsModel):
         rows = [row_from_record(self.kind, r, seq) for seq, r in enumerate(records)]
         self.beginResetModel()
         self._rows = self._sorted(rows)
-        self._index_ids()
+        self._index()
         self.endResetModel()
 
     def upsert_record(self, record: dict) -> int:
@@ -151,12 +147,6 @@ class RegistryTableModel(RowsModel):
         return self._row_of_id[int(record["id"])]
 
     # --- sorting ---------------------------------------------------------------------
-    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
-        """Column -1 restores registry order (the header's sort indicator was cleared)."""
-        self._sort_column = column if 0 <= column < len(self.columns) else -1
-        self._sort_order = order
-        self._resort()
-
     def _sorted(self, rows: list[RegistryRow]) -> list[RegistryRow]:
         col = self._sort_column
         if col < 0:
@@ -169,29 +159,9 @@ class RegistryTableModel(RowsModel):
         return sorted(rows, key=lambda r: keys[r.id],
                       reverse=self._sort_order == Qt.SortOrder.DescendingOrder)
 
-    def _resort(self) -> None:
-        self.layoutAboutToBeChanged.emit()
-        old = self.persistentIndexList()
-        old_ids = [(self._rows[i.row()].id, i.column()) for i in old]
-        self._rows = self._sorted(self._rows)
-        self._index_ids()
-        self.changePersistentIndexList(old, [self.index(self._row_of_id[rid], col) for rid, col in old_ids])
-        self.layoutChanged.emit()
-
-    def _index_ids(self) -> None:
-        self._row_of_id = {r.id: i for i, r in enumerate(self._rows)}
+    def _index(self) -> None:
+        super()._index()
         self.generation += 1
-
-    # --- access for the proxy and the page -------------------------------------
-    @property
-    def rows(self) -> list[RegistryRow]:
-        return self._rows
-
-    def row_at(self, row: int) -> RegistryRow:
-        return self._rows[row]
-
-    def row_of_id(self, record_id: int) -> int | None:
-        return self._row_of_id.get(record_id)
 
     # --- Qt interface ----------------------------------------------------------------
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):

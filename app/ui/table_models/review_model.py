@@ -22,7 +22,7 @@ from app.core.errors import GovInspectError
 from app.core.registry.validation import BadValue, date as parse_date
 from app.core.followup.workdays import as_date
 
-from .base import RowsModel
+from .base import SortedRowsModel
 from .registry_model import ID_ROLE, SORT_ROLE
 
 
@@ -122,12 +122,46 @@ def proposals_text(row: media_rules.ReviewRow) -> str:
     return "、".join(PROPOSAL_LABELS.get(k, media_rules.KIND_ZH.get(k, k)) for k in dict.fromkeys(row.proposals))
 
 
+def _count_text(n: int) -> str:
+    return f"{n}处" if n else ""
+
+
+# The text of each column, and what a column sorts by where that is not its text (empty and
+# None sort last).
+_TEXT = {
+    ReviewColumn.PLATFORM: lambda r: r.platform,
+    ReviewColumn.NAME: lambda r: r.name,
+    ReviewColumn.UNIT: lambda r: r.unit_name,
+    ReviewColumn.REGION: lambda r: r.region_name,
+    ReviewColumn.LAST_UPDATE: lambda r: r.obs.last_update or "",
+    ReviewColumn.DAYS: lambda r: "" if r.days_since_update is None else str(r.days_since_update),
+    ReviewColumn.INTERACTION: lambda r: _flag_text(r.obs.interaction_ok),
+    ReviewColumn.MENUS: menus_text,
+    ReviewColumn.WORDING: lambda r: _count_text(len(r.obs.wording_errors)),
+    ReviewColumn.ADS: lambda r: "有" if r.obs.ads_seen else "",
+    ReviewColumn.UNRELATED: lambda r: "有" if r.obs.unrelated_content else "",
+    ReviewColumn.PROPOSALS: proposals_text,
+    ReviewColumn.STATE: lambda r: r.review_state,
+}
+_SORT_VALUE = {
+    ReviewColumn.REGION: lambda r: r.sort_order,      # registry order of regions, as on the registry pages
+    ReviewColumn.DAYS: lambda r: r.days_since_update,
+    ReviewColumn.INTERACTION: lambda r: None if r.obs.interaction_ok is None else int(r.obs.interaction_ok),
+    ReviewColumn.MENUS: lambda r: r.menus_failed * 1000 + len(r.obs.menu_items),
+    ReviewColumn.WORDING: lambda r: len(r.obs.wording_errors),
+    ReviewColumn.ADS: lambda r: int(r.obs.ads_seen),
+    ReviewColumn.UNRELATED: lambda r: int(r.obs.unrelated_content),
+    ReviewColumn.PROPOSALS: lambda r: len(r.proposals),
+    ReviewColumn.STATE: lambda r: _STATE_ORDER.get(r.review_state, 3),
+}
+
+
 def has_problem(row: media_rules.ReviewRow) -> bool:
     """Shown by 只看有问题: something proposed now, or open media findings."""
     return bool(row.proposals) or row.open_findings > 0
 
 
-class ReviewTableModel(RowsModel):
+class ReviewTableModel(SortedRowsModel):
     """The review grid. ``save()`` writes through the session; failures come back as ``save_failed``."""
 
     row_saved = Signal(object)           # SaveResult (or a ReviewRow after a state change)
@@ -139,9 +173,6 @@ class ReviewTableModel(RowsModel):
         self.session: mr.ReviewSession | None = None
         self.read_only = False
         self._rows: list[media_rules.ReviewRow] = []
-        self._row_of_id: dict[int, int] = {}
-        self._sort_column = -1
-        self._sort_order = Qt.SortOrder.AscendingOrder
         self._collator = QCollator(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
         self._bold = QFont()
         self._bold.setBold(True)
@@ -160,18 +191,9 @@ class ReviewTableModel(RowsModel):
         self.generation += 1
         self.endResetModel()
 
-    def _index(self) -> None:
-        self._row_of_id = {r.target_id: i for i, r in enumerate(self._rows)}
-
-    @property
-    def rows(self) -> list[media_rules.ReviewRow]:
-        return self._rows
-
-    def row_at(self, row: int) -> media_rules.ReviewRow:
-        return self._rows[row]
-
-    def row_of_id(self, target_id: int) -> int | None:
-        return self._row_of_id.get(target_id)
+    @staticmethod
+    def row_id(row: media_rules.ReviewRow) -> int:
+        return row.target_id
 
     # --- saving ----------------------------------------------------------------------------------
     def _check_writable(self) -> bool:
@@ -223,18 +245,6 @@ class ReviewTableModel(RowsModel):
             self.replace_row(self.session.row(target_id))
 
     # --- sorting -----------------------------------------------------------------------------------
-    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
-        """Column -1 restores registry order. Sorting happens here, not in the proxy (see registry_model)."""
-        self._sort_column = column if 0 <= column < len(ReviewColumn) else -1
-        self._sort_order = order
-        self.layoutAboutToBeChanged.emit()
-        old = self.persistentIndexList()
-        old_ids = [(self._rows[i.row()].target_id, i.column()) for i in old]
-        self._rows = self._sorted(self._rows)
-        self._index()
-        self.changePersistentIndexList(old, [self.index(self._row_of_id[t], c) for t, c in old_ids])
-        self.layoutChanged.emit()
-
     def _sorted(self, rows: list[media_rules.ReviewRow]) -> list[media_rules.ReviewRow]:
         col = self._sort_column
         if col < 0:
@@ -253,31 +263,7 @@ class ReviewTableModel(RowsModel):
     @staticmethod
     def sort_value(r: media_rules.ReviewRow, col: int):
         c = ReviewColumn(col)
-        if c == ReviewColumn.PLATFORM:
-            return r.platform
-        if c == ReviewColumn.NAME:
-            return r.name
-        if c == ReviewColumn.UNIT:
-            return r.unit_name
-        if c == ReviewColumn.REGION:
-            return r.sort_order          # registry order of regions, as on the registry pages
-        if c == ReviewColumn.LAST_UPDATE:
-            return r.obs.last_update or ""
-        if c == ReviewColumn.DAYS:
-            return r.days_since_update
-        if c == ReviewColumn.INTERACTION:
-            return None if r.obs.interaction_ok is None else int(r.obs.interaction_ok)
-        if c == ReviewColumn.MENUS:
-            return r.menus_failed * 1000 + len(r.obs.menu_items)
-        if c == ReviewColumn.WORDING:
-            return len(r.obs.wording_errors)
-        if c == ReviewColumn.ADS:
-            return int(r.obs.ads_seen)
-        if c == ReviewColumn.UNRELATED:
-            return int(r.obs.unrelated_content)
-        if c == ReviewColumn.PROPOSALS:
-            return len(r.proposals)
-        return _STATE_ORDER.get(r.review_state, 3)
+        return _SORT_VALUE.get(c, _TEXT[c])(r)
 
     # --- Qt interface ------------------------------------------------------------------------------
     def flags(self, index):
@@ -290,33 +276,7 @@ class ReviewTableModel(RowsModel):
 
     @staticmethod
     def display(r: media_rules.ReviewRow, col: int) -> str:
-        c = col
-        if c == ReviewColumn.PLATFORM:
-            return r.platform
-        if c == ReviewColumn.NAME:
-            return r.name
-        if c == ReviewColumn.UNIT:
-            return r.unit_name
-        if c == ReviewColumn.REGION:
-            return r.region_name
-        if c == ReviewColumn.LAST_UPDATE:
-            return r.obs.last_update or ""
-        if c == ReviewColumn.DAYS:
-            return "" if r.days_since_update is None else str(r.days_since_update)
-        if c == ReviewColumn.INTERACTION:
-            return _flag_text(r.obs.interaction_ok)
-        if c == ReviewColumn.MENUS:
-            return menus_text(r)
-        if c == ReviewColumn.WORDING:
-            n = len(r.obs.wording_errors)
-            return f"{n}处" if n else ""
-        if c == ReviewColumn.ADS:
-            return "有" if r.obs.ads_seen else ""
-        if c == ReviewColumn.UNRELATED:
-            return "有" if r.obs.unrelated_content else ""
-        if c == ReviewColumn.PROPOSALS:
-            return proposals_text(r)
-        return r.review_state
+        return _TEXT.get(col, _TEXT[ReviewColumn.STATE])(r)
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():

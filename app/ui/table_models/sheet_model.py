@@ -4,6 +4,8 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
+from .base import RowsModel
+
 NUMERIC_KINDS = ("int", "number", "percent")
 _BOLD_KINDS = ("total", "section", "block")
 _ROW_BACKGROUND = {"section": QColor("#eef3fb"), "block": QColor("#eef3fb"), "total": QColor("#f6f7f9")}
@@ -16,20 +18,29 @@ def _bold() -> QFont:
     return font
 
 
-class SheetTableModel(QAbstractTableModel):
-    """The body of a SheetTable as printed text (0.00% for percents, — for 不适用)."""
+class _OneTable:
+    """Mixin (before the Qt model class) of a model showing one SheetTable, which ``_set()`` reads."""
 
     def __init__(self, table=None, parent=None):
         super().__init__(parent)
         self._bold = _bold()
         self._set(table)
 
+    def set_table(self, table) -> None:
+        self.beginResetModel()
+        self._set(table)
+        self.endResetModel()
+
+
+class SheetTableModel(_OneTable, RowsModel):
+    """The body of a SheetTable as printed text (0.00% for percents, — for 不适用)."""
+
     def _set(self, table) -> None:
         self.table = table
         self._columns = list(table.columns) if table is not None else []
         self._rows: list[list[str]] = table.text_rows() if table is not None else []
         self._kinds: dict[int, str] = dict(table.row_kinds) if table is not None else {}
-        self._leaf = self._leaf_captions(table)
+        self._headers = self._leaf_captions(table)
 
     @staticmethod
     def _leaf_captions(table) -> list[str]:
@@ -42,11 +53,6 @@ class SheetTableModel(QAbstractTableModel):
             out.append(f"{col.group}／{col.caption}" if col.group else (bottom or col.caption))
         return out
 
-    def set_table(self, table) -> None:
-        self.beginResetModel()
-        self._set(table)
-        self.endResetModel()
-
     def merges(self) -> list[tuple[int, int, int, int]]:
         return list(self.table.merges) if self.table is not None else []
 
@@ -58,12 +64,6 @@ class SheetTableModel(QAbstractTableModel):
         return values[column] if column < len(values) else ""
 
     # --- Qt ------------------------------------------------------------------------------------
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._columns)
-
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
@@ -86,34 +86,15 @@ class SheetTableModel(QAbstractTableModel):
             return _ROW_BACKGROUND.get(kind)
         return None
 
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._leaf):
-            return self._leaf[section]
-        if orientation == Qt.Orientation.Vertical and 0 <= section < len(self._rows):
-            return str(section + 1)
-        return None
 
-
-class SheetHeaderModel(QAbstractTableModel):
+class SheetHeaderModel(_OneTable, QAbstractTableModel):
     """The one- or two-level header of a SheetTable as table cells (merged by the view's spans)."""
-
-    def __init__(self, table=None, parent=None):
-        super().__init__(parent)
-        self._bold = _bold()
-        self._set(table)
 
     def _set(self, table) -> None:
         if table is None:
             self._grid, self._merges = [], []
         else:
             self._grid, self._merges = table.header_grid()
-
-    def set_table(self, table) -> None:
-        self.beginResetModel()
-        self._set(table)
-        self.endResetModel()
 
     def merges(self) -> list[tuple[int, int, int, int]]:
         return list(self._merges)
