@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from app.core.registry import registry
+from app.core.rounds import rounds
 from app.core.store.db import transaction
 from app.core.registry.fields import clean_record
 
@@ -33,3 +34,12 @@ def build_registry(db, regions: dict = REGIONS) -> dict[str, list[int]]:
         names = registry.NameCache(db)
         return {"site": registry.insert_records(db, "site", sites, names, who="test"),
                 "account": registry.insert_records(db, "account", accounts, names, who="test")}
+
+
+def august_round(db) -> tuple[int, dict]:
+    """build_registry() with 东湖区 and 临川县 grouped as 区县, and the 月度 round 2025年8月检查
+    over it (2025-08-01 to 08-14); returns the round id and its targets by key."""
+    build_registry(db)
+    db.conn.execute("UPDATE regions SET group_name = '区县' WHERE name IN ('东湖区', '临川县')")
+    rid = rounds.create_round(db, "2025年8月检查", "2025-08-14", "2025-08-01", "2025-08-14", kind="月度")
+    return rid, {x.target_key: x for x in rounds.round_targets(db, rid)}

@@ -8,21 +8,18 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from app.core.rounds import findings, rounds
+from app.core.rounds import findings
 from app.core.exports import ActivityOptions, build_annexes, load_round_data
 from app.ui.pages import PageContext
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "core"))
-from roundsetup import build_registry  # noqa: E402
+from roundsetup import august_round  # noqa: E402
 
 
 @pytest.fixture
 def small_round(db):
     """东湖区 10 sites / 8 accounts and 临川县 5 / 4 (group 区县), 白马乡 1 / 1; confirmed findings."""
-    build_registry(db)
-    db.conn.execute("UPDATE regions SET group_name = '区县' WHERE name IN ('东湖区', '临川县')")
-    rid = rounds.create_round(db, "2025年8月检查", "2025-08-14", "2025-08-01", "2025-08-14", kind="月度")
-    t = {x.target_key: x for x in rounds.round_targets(db, rid)}
+    rid, t = august_round(db)
     for key, indicator, count in (("3699020003", "web.ded.publish.accuracy", 3),
                                   ("3699020001", "web.veto.home_not_updated.c1", 1),
                                   ("微信公众号:东湖区发布2", "nm.veto.not_updated.c1", 1)):

@@ -21,7 +21,7 @@ from app.core.exports.annex_data import UNVERIFIED_NOTE, parse_families
 from app.core.rounds.round_scores import score_round
 from app.core.office.xlsx import SheetStyle
 
-from roundsetup import build_registry
+from roundsetup import august_round, build_registry
 
 NOW = "2025-12-20 10:00:00"
 # The annex of sichuan-2025-h2.txt: 单位 | 网站总数 | 市级门户 | 市级部门 | 县级门户 | 突出问题 | 新媒体总数 | 突出问题
@@ -220,10 +220,7 @@ def test_office_layout_read_back(sichuan, tmp_path):
 @pytest.fixture
 def small(db):
     """东湖区 10 sites / 8 accounts, 临川县 5 / 4, 白马乡 1 / 1, grouped; a round with findings."""
-    build_registry(db)
-    db.conn.execute("UPDATE regions SET group_name = '区县' WHERE name IN ('东湖区', '临川县')")
-    rid = rounds.create_round(db, "2025年8月检查", "2025-08-14", "2025-08-01", "2025-08-14", kind="月度")
-    t = {x.target_key: x for x in rounds.round_targets(db, rid)}
+    rid, t = august_round(db)
 
     def add(key, indicator, count=1, detail="", url="", status="确认"):
         findings.add_finding(db, rid, t[key].id, indicator, status=status, count=count, detail=detail, url=url,
