@@ -19,6 +19,8 @@ from crawl.sites import FixtureSite, Resp, html, make_round  # noqa: E402
 # Short timeouts, no pacing, no helper processes (from_dict drops options this version lacks).
 QUICK = jobs.CheckOptions.from_dict(dict(delay=0.0, connect_timeout=1.0, read_timeout=2.0, deadline=3.0,
                                          probe_threshold=5.0, processes=0))
+# As QUICK, but waiting long for a stalled server (the test cancels before).
+SLOW_READS = jobs.CheckOptions(**{**QUICK.to_dict(), "read_timeout": 30.0, "deadline": 60.0})
 
 
 def page_resp(links: str = "", title: str = "测试") -> Resp:
@@ -41,6 +43,18 @@ def make_page(qtbot, db, db_path, settings):
     page.base_options = QUICK
     qtbot.addWidget(page)
     return page
+
+
+def window_on_checks(qtbot, db, db_path, settings, options: jobs.CheckOptions = QUICK):
+    """The main window, shown on the 自动检查 page (run with ``options``); returns both."""
+    from app.ui.main_window import MainWindow
+    win = MainWindow(db, db_path, settings)
+    qtbot.addWidget(win)
+    win.show()
+    win.show_page("checks")
+    page = win.pages["checks"]
+    page.base_options = options
+    return win, page
 
 
 def stored_urls(db, run_id: int) -> set[str]:
@@ -86,15 +100,9 @@ def test_run_pause_continue_and_recheck_selected(qtbot, db, db_path, settings):
 
 
 def test_go_to_scores_from_the_summary(qtbot, db, db_path, settings):
-    from app.ui.main_window import MainWindow
     with FixtureSite(small_site(1)) as site:
         make_round(db, {"3699020001": site.url + "/"})
-        win = MainWindow(db, db_path, settings)
-        qtbot.addWidget(win)
-        win.show()
-        win.show_page("checks")
-        page = win.pages["checks"]
-        page.base_options = QUICK
+        win, page = window_on_checks(qtbot, db, db_path, settings)
         with qtbot.waitSignal(page.run_finished, timeout=20_000):
             page.start_button.click()
     assert page.scores_button.isVisible()
@@ -115,7 +123,7 @@ def test_cancel_while_a_server_stalls_then_resume_without_refetching(qtbot, db, 
     with FixtureSite(routes) as site:
         rid = make_round(db, {"3699020001": site.url + "/"})
         page = make_page(qtbot, db, db_path, settings)
-        page.base_options = jobs.CheckOptions(**{**QUICK.to_dict(), "read_timeout": 30.0, "deadline": 60.0})
+        page.base_options = SLOW_READS
         page.per_host.setValue(4)
         page.start_checks()
         qtbot.waitUntil(lambda: site.gets("/") == 1 and site.active >= 2, timeout=10_000)
@@ -148,19 +156,12 @@ def test_cancel_while_a_server_stalls_then_resume_without_refetching(qtbot, db, 
 
 
 def test_closing_the_window_during_a_run_cancels_it(qtbot, db, db_path, settings):
-    from app.ui.main_window import MainWindow
-
     def stall(h, site):
         site.stop.wait(30)
 
     with FixtureSite({"/": page_resp(a("/slow.html"), "首页"), "/slow.html": stall}) as site:
         make_round(db, {"3699020001": site.url + "/"})
-        win = MainWindow(db, db_path, settings)
-        qtbot.addWidget(win)
-        win.show()
-        win.show_page("checks")
-        page = win.pages["checks"]
-        page.base_options = jobs.CheckOptions(**{**QUICK.to_dict(), "read_timeout": 30.0, "deadline": 60.0})
+        win, page = window_on_checks(qtbot, db, db_path, settings, SLOW_READS)
         page.start_checks()
         worker = page.worker
         qtbot.waitUntil(lambda: site.active >= 1 and site.gets("/slow.html") == 1, timeout=10_000)

@@ -24,6 +24,14 @@ def _select(page, name):
     raise AssertionError(name)
 
 
+def _act_on(page, name, action, cls):
+    """Select the record ``name``, trigger ``action``; the record id and the dialog it opened."""
+    _select(page, name)
+    record_id = page.selected_id()
+    action.trigger()
+    return record_id, _dialog(page, cls)
+
+
 def test_add_site_with_inline_validation(window, qtbot, filled_db):
     page = window.pages["sites"]
     page.add_action.trigger()
@@ -78,10 +86,7 @@ def test_duplicate_code_is_reported_on_the_field(window, qtbot):
 
 def test_edit_record_updates_db_and_row(window, qtbot, filled_db):
     page = window.pages["sites"]
-    _select(page, "东湖区教育局网站")
-    record_id = page.selected_id()
-    page.edit_action.trigger()
-    dialog = _dialog(page, RecordDialog)
+    record_id, dialog = _act_on(page, "东湖区教育局网站", page.edit_action, RecordDialog)
     assert dialog.ok_button.isEnabled()
     name = dialog.rows["name"].editor
     name.selectAll()
@@ -99,10 +104,7 @@ def test_edit_record_updates_db_and_row(window, qtbot, filled_db):
 
 def test_close_site_with_date_then_history(window, qtbot, filled_db):
     page = window.pages["sites"]
-    _select(page, "东湖区卫生健康委网站")
-    record_id = page.selected_id()
-    page.status_action.trigger()
-    dialog = _dialog(page, StatusDialog)
+    record_id, dialog = _act_on(page, "东湖区卫生健康委网站", page.status_action, StatusDialog)
     assert dialog.chosen_status() == "关停"
     dialog.on_date.setText("2025-13-01")
     assert not dialog.ok_button.isEnabled()

@@ -33,6 +33,16 @@ def items_by_target(page):
     return {m.record(r).target_name: m.record(r) for r in range(m.rowCount())}
 
 
+def notices_of_two_broken_links(page, db) -> int:
+    """A round with two confirmed broken links (never fetched: a.test), notices issued, shown on the page."""
+    rid = make_round(db)
+    confirmed(db, rid, "3699020001", "web.ded.function.availability", kind="broken_link", url="http://a.test/x")
+    confirmed(db, rid, "3699020002", "web.ded.function.availability", kind="broken_link", url="http://a.test/y")
+    rectify.create_notices(db, rid, issued_on="2025-09-01")
+    page.load_round(rid)
+    return rid
+
+
 def test_create_notices_edit_status_and_recheck_against_a_local_site(page, qtbot, db):
     routes = {"/fixed": (404, ""), "/still": (404, ""), "/typo": (200, "<p>热烈庆祝中国入民代表大会</p>")}
     with site_server(routes) as (base, routes):
@@ -98,11 +108,7 @@ def test_create_notices_edit_status_and_recheck_against_a_local_site(page, qtbot
 
 
 def test_cancelled_recheck_writes_nothing(page, qtbot, db):
-    rid = make_round(db)
-    confirmed(db, rid, "3699020001", "web.ded.function.availability", kind="broken_link", url="http://a.test/x")
-    confirmed(db, rid, "3699020002", "web.ded.function.availability", kind="broken_link", url="http://a.test/y")
-    rectify.create_notices(db, rid, issued_on="2025-09-01")
-    page.load_round(rid)
+    rid = notices_of_two_broken_links(page, db)
 
     def cancelling(url):                # as if 取消复核 were pressed while the links are fetched
         page._recheck.cancel()          # (the worker's cancel() is thread-safe; the button calls it too)
@@ -147,11 +153,7 @@ def test_notice_dates_dialog_and_models(page, qtmodeltester, db):
 
 
 def test_closing_the_window_during_a_recheck_cancels_it(page, qtbot, db):
-    rid = make_round(db)
-    confirmed(db, rid, "3699020001", "web.ded.function.availability", kind="broken_link", url="http://a.test/x")
-    confirmed(db, rid, "3699020002", "web.ded.function.availability", kind="broken_link", url="http://a.test/y")
-    rectify.create_notices(db, rid, issued_on="2025-09-01")
-    page.load_round(rid)
+    rid = notices_of_two_broken_links(page, db)
 
     def stalling(url):                  # a server that never answers, until the run is cancelled
         page._recheck._cancel.wait(30)

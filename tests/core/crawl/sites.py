@@ -131,6 +131,15 @@ class FixtureSite:
 
 # ---------------------------------------------------------------- special handlers
 
+def _trickle(h, site, data: bytes, seconds_per_byte: float) -> None:
+    """Send ``data`` one byte per ``seconds_per_byte`` (until the site stops)."""
+    for ch in data:
+        h.wfile.write(bytes([ch]))
+        h.wfile.flush()
+        if site.stop.wait(seconds_per_byte):
+            return
+
+
 def drip(seconds_per_byte: float = 1.0, length: int = 1000) -> Callable:
     """Headers at once, then one byte per ``seconds_per_byte``."""
     def handler(h, site):
@@ -138,22 +147,14 @@ def drip(seconds_per_byte: float = 1.0, length: int = 1000) -> Callable:
         h.send_header("Content-Type", "text/html")
         h.send_header("Content-Length", str(length))
         h.end_headers()
-        for _ in range(length):
-            h.wfile.write(b"a")
-            h.wfile.flush()
-            if site.stop.wait(seconds_per_byte):
-                return
+        _trickle(h, site, b"a" * length, seconds_per_byte)
     return handler
 
 
 def drip_headers(seconds_per_byte: float = 1.0) -> Callable:
     """The status line itself arrives one byte per second."""
     def handler(h, site):
-        for ch in b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n":
-            h.wfile.write(bytes([ch]))
-            h.wfile.flush()
-            if site.stop.wait(seconds_per_byte):
-                return
+        _trickle(h, site, b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n", seconds_per_byte)
     return handler
 
 
