@@ -99,13 +99,21 @@ class Banner(QFrame):
         return self.label.text()
 
 
-# --- 1. file ---------------------------------------------------------------------------------------
-class FilePage(QWizardPage):
-    def __init__(self, wizard):
+class _Step(QWizardPage):
+    """A page of the import wizard (``self._w``), with its title and what it says under it."""
+
+    def __init__(self, wizard, title: str, subtitle: str):
         super().__init__()
         self._w = wizard
-        self.setTitle("选择要导入的名录文件")
-        self.setSubTitle("支持 Excel 工作簿（.xlsx）和 CSV（UTF-8 或 GBK 编码）。表头上方可以有标题行，程序会自动找到表头。")
+        self.setTitle(title)
+        self.setSubTitle(subtitle)
+
+
+# --- 1. file ---------------------------------------------------------------------------------------
+class FilePage(_Step):
+    def __init__(self, wizard):
+        super().__init__(wizard, "选择要导入的名录文件",
+                         "支持 Excel 工作簿（.xlsx）和 CSV（UTF-8 或 GBK 编码）。表头上方可以有标题行，程序会自动找到表头。")
         self.site_radio = QRadioButton("政府网站名录")
         self.account_radio = QRadioButton("政务新媒体名录")
         self.kind_group = QButtonGroup(self)
@@ -195,14 +203,12 @@ class FilePage(QWizardPage):
 
 
 # --- 2. mapping ------------------------------------------------------------------------------------
-class MappingPage(QWizardPage):
+class MappingPage(_Step):
     def __init__(self, wizard):
-        super().__init__()
-        self._w = wizard
+        super().__init__(wizard, "核对列的对应关系",
+                         "已按表头自动对应到名录字段。如有不对，请在“导入为”中调整；设为“忽略此列”的列不会导入。")
         self._sheet = None
         self.combos: list[QComboBox] = []
-        self.setTitle("核对列的对应关系")
-        self.setSubTitle("已按表头自动对应到名录字段。如有不对，请在“导入为”中调整；设为“忽略此列”的列不会导入。")
         self.busy = Busy()
         self.info = QLabel()
         self.info.setStyleSheet(style.HINT)
@@ -353,12 +359,10 @@ class MappingPage(QWizardPage):
 
 
 # --- 3. report -------------------------------------------------------------------------------------
-class ReportPage(QWizardPage):
+class ReportPage(_Step):
     def __init__(self, wizard):
-        super().__init__()
-        self._w = wizard
-        self.setTitle("检查结果")
-        self.setSubTitle("每一行都按名录规则检查过了。这一步只读文件，不会写入名录。")
+        super().__init__(wizard, "检查结果",
+                         "每一行都按名录规则检查过了。这一步只读文件，不会写入名录。")
         self.busy = Busy()
         self.banner = Banner()
         self.summary = QLabel()
@@ -461,12 +465,10 @@ def _problem_rows(problems) -> list[tuple]:
 
 
 # --- 4. diff ------------------------------------------------------------------------------------------
-class DiffPage(QWizardPage):
+class DiffPage(_Step):
     def __init__(self, wizard):
-        super().__init__()
-        self._w = wizard
-        self.setTitle("确认将要写入的变更")
-        self.setSubTitle("点“开始导入”后一次性写入名录；任何一步失败都会整体撤销，不会留下半份数据。")
+        super().__init__(wizard, "确认将要写入的变更",
+                         "点“开始导入”后一次性写入名录；任何一步失败都会整体撤销，不会留下半份数据。")
         self.setFinalPage(True)
         self.busy = Busy()
         self.banner = Banner()
