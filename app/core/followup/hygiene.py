@@ -26,7 +26,9 @@ import sqlite_utils
 
 from ..office.tabular import RowProblem, SheetData, match_columns, read_table, unreadable
 from ..registry import registry, vocab
-from ..registry.fields import account_identity_columns, account_identity_problems, account_repeat_problems
+from ..registry.fields import (
+    ListedAccount, account_identity_columns, account_identity_problems, account_repeat_problems,
+)
 from ..registry.stats import status_as_of
 from ..registry.validation import text as cell_text
 from ..rounds import findings as findings_mod
@@ -105,11 +107,7 @@ DISCOVERY_LABELS = {k: v[0] for k, v in DISCOVERY_COLUMNS.items()}
 
 
 @dataclass(frozen=True)
-class DiscoveredAccount:
-    row: int
-    platform: str
-    name: str
-    account_id: str
+class DiscoveredAccount(ListedAccount):
     owner: str
 
 

@@ -9,7 +9,9 @@ from pathlib import Path
 import sqlite_utils
 
 from ..office.tabular import CheckedImport, RowProblem, SheetData, match_columns, read_table, unreadable
-from ..registry.fields import account_identity_columns, account_identity_problems, account_repeat_problems
+from ..registry.fields import (
+    ListedAccount, account_identity_columns, account_identity_problems, account_repeat_problems,
+)
 from ..registry.validation import BadValue, date as parse_date, text as cell_text
 from ..rounds import findings as findings_mod
 from ..store import audit
@@ -28,11 +30,7 @@ MONITOR_LABELS = {k: v[0] for k, v in MONITOR_COLUMNS.items()}
 
 
 @dataclass(frozen=True)
-class MonitoringRow:
-    row: int
-    platform: str
-    name: str
-    account_id: str
+class MonitoringRow(ListedAccount):
     last_update: str | None
     posts: int | None
     owner: str = ""

@@ -84,6 +84,15 @@ def account_identity_columns() -> dict[str, tuple[str, ...]]:
             "owner": column_names("account", "certified_owner")}
 
 
+@dataclass(frozen=True)
+class ListedAccount:
+    """An account as a row of an account list (monitoring data, a discovery list) names it."""
+    row: int
+    platform: str
+    name: str
+    account_id: str
+
+
 def account_identity_problems(number: int, platform_text: str, name: str, account_id: str,
                               labels: dict[str, str]) -> tuple[str | None, list[RowProblem]]:
     """The platform (normalised, None when empty or unknown) of one row of an account list, and
