@@ -53,7 +53,7 @@ class ErrorLine(QLabel):
         self.setVisible(True)
 
 
-def problems_text(exc: GovInspectError) -> str:
+def refusal_text(exc: GovInspectError) -> str:
     """What the core refused, field by field for a ValidationError."""
     if isinstance(exc, ValidationError):
         return "；".join(f"{k}：{v}" for k, v in exc.problems.items())
@@ -76,7 +76,7 @@ class CoreDialog(QDialog):
         try:
             result = self.save()
         except GovInspectError as exc:
-            self.error.say(f"{self.refusal}：{problems_text(exc)}")
+            self.error.say(f"{self.refusal}：{refusal_text(exc)}")
             return
         getattr(self, self.done_signal).emit(result)
         super().accept()

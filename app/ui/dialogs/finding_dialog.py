@@ -14,9 +14,9 @@ from app.core.errors import GovInspectError, ValidationError
 from app.core.rounds.round_scores import profiles_for_round
 
 from .. import style
+from ..parts import panel, splitter
 from ..table_models.rounds_model import TYPE_ZH
 from ..widgets.indicator_tree import IndicatorPicker
-from ..parts import panel, splitter
 from .dialog_parts import with_footer
 
 MANUAL_STATUSES = ("确认", "待审核", "存疑")

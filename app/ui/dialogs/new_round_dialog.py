@@ -19,12 +19,12 @@ from PySide6.QtWidgets import (
 from app.core.rounds import profiles, rounds
 
 from .. import style
+from ..parts import splitter
 from ..scoring_workers import CreateRoundWorker, PreviewResult, PreviewWorker, RoundParams
 from ..table_models.rounds_model import TargetsTableModel
 from ..table_models.rows_model import RowsTableModel
 from ..widgets.date_edit import DateEdit
 from ..workers import Jobs
-from ..parts import splitter
 from .dialog_parts import with_footer
 
 PREVIEW_DELAY_MS = 250          # typing a percentage should not start a preview per keystroke

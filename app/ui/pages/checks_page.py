@@ -19,13 +19,13 @@ from app.core.rounds import rounds
 from app.core.crawl.check_overview import findings_by_kind, kind_label, site_overview, unfinished_run
 from app.core.crawl.run_options import clock, duration
 
+from ..parts import button, hbox, splitter, vbox
 from ..run_workers import CheckOutcome, CheckProgress, CheckWorker
 from ..style import HINT, WARNING
 from ..table_models.check_results_model import COLUMN_WIDTHS, SiteResultsModel, row_from_overview
 from ..table_models.registry_model import ID_ROLE, SORT_ROLE
 from ..workers import Jobs
 from . import PageContext
-from ..parts import button, hbox, splitter, vbox
 from .page_parts import ClosesWithWindow, OneRound, Page, page_column, record_table, round_selector
 
 LOG_LINES = 2000                  # the log view keeps the latest lines only

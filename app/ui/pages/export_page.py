@@ -18,13 +18,13 @@ from app.core.rounds import rounds
 from app.core.exports import CircularOptions, ExportOptions, list_annexes
 from app.core.office.xlsx import SheetStyle
 
+from ..parts import button, splitter, vbox
 from ..run_workers import AnnexPreview, AnnexPreviewWorker, ExportRequest, RoundExportWorker
 from ..style import ERROR, HINT, OK
 from ..widgets.options_form import OptionsForm
 from ..widgets.sheet_preview import SheetPreview
 from ..workers import Jobs
 from . import PageContext
-from ..parts import button, splitter, vbox
 from .page_parts import ClosesWithWindow, OneRound, Page, page_column, round_selector
 
 CIRCULAR_LABELS = {

@@ -15,12 +15,12 @@ from app.core.followup.hygiene import RULES
 
 from .. import style
 from ..dialogs.problems_dialog import PROBLEM_HEADERS, ProblemListDialog, problem_rows
+from ..parts import button, hbox, panel, search_field, splitter
 from ..review_workers import HygieneFindingsWorker, HygieneWorker
 from ..table_models.records_model import Column, RecordsTableModel, SearchProxy
 from ..widgets.date_edit import DateEdit
 from ..widgets.round_combo import RoundCombo
 from . import PageContext
-from ..parts import button, hbox, panel, search_field, splitter
 from .page_parts import MessageLine, Page, page_column, record_table, show_dialog
 
 FILE_FILTER = "表格 (*.xlsx *.xlsm *.csv);;所有文件 (*)"

@@ -20,6 +20,7 @@ from app.core.crawl.linkcheck import is_http
 from .. import style
 from ..dialogs.observation_dialog import ObservationDialog
 from ..dialogs.problems_dialog import PROBLEM_HEADERS, ProblemListDialog, problem_rows
+from ..parts import action, button, hbox, make_record_current, open_file, search_field
 from ..review_workers import MenuTestWorker, MonitoringImportWorker
 from ..table_models.review_model import (
     COLUMN_WIDTHS, PROPOSAL_LABELS, ReviewColumn, ReviewFilterProxy, ReviewTableModel, has_problem, menu_state,
@@ -27,7 +28,6 @@ from ..table_models.review_model import (
 from ..widgets.review_grid import ReviewGrid
 from ..widgets.round_combo import RoundCombo
 from . import PageContext
-from ..parts import action, button, hbox, make_record_current, open_file, search_field
 from .page_parts import MessageLine, Page, page_column, record_table, show_dialog
 
 KEY_HELP = ("键盘：方向键/Tab 移动 · 在“最近更新日期”列直接输入日期（2025-08-01、8-1 或 0801）按回车保存并下移 · "

@@ -22,12 +22,12 @@ from app.core.followup.workdays import load_calendar
 from .. import style
 from ..dialogs.message_dialog import MessageDialog
 from ..dialogs.problems_dialog import PROBLEM_HEADERS, ProblemListDialog, problem_rows
+from ..parts import action, hbox, open_file, search_field, text_toolbar
 from ..review_workers import MessagesApplyWorker, MessagesPlanWorker
 from ..table_models.records_model import Column, RecordsTableModel, SearchProxy
 from ..widgets.date_edit import DateEdit
 from ..widgets.stat_card import StatCard
 from . import PageContext
-from ..parts import action, hbox, open_file, search_field, text_toolbar
 from .page_parts import MessageLine, Page, page_column, record_table, show_dialog
 
 IMPORT_FILTER = "留言导出表 (*.xlsx *.xlsm *.csv);;所有文件 (*)"

@@ -19,13 +19,13 @@ from app.core.rounds import profiles as pf
 from app.core.errors import GovInspectError, ValidationError
 
 from .. import style
+from ..parts import button, hbox, make_current, open_file, tree_view
 from ..scoring_workers import ProfileExportWorker, ProfileImportWorker, problems_text
 from ..table_models.node_tree_model import KEY_ROLE, KIND_ROLE, NodeTreeModel, TreeNode
 from ..table_models.params_model import value_text
 from ..widgets.indicator_tree import AMBER, MUTED, UNVERIFIED, fmt_number
 from ..widgets.profile_forms import ItemForm, RuleForm
 from . import PageContext
-from ..parts import button, hbox, make_current, open_file, tree_view
 from .page_parts import MessageLine, Page, page_column, show_dialog
 
 TREE_HEADERS = ("指标", "类型", "分值", "单项上限", "每次", "单位", "核对")

@@ -21,12 +21,12 @@ from app.core.followup.workdays import as_date, load_calendar
 
 from .. import style
 from ..dialogs.rectify_dialogs import CreateNoticesDialog, ManualRecheckDialog, NoticeDatesDialog
+from ..parts import button, hbox, make_record_current, panel, search_field, splitter
 from ..review_workers import RecheckWorker, RectifyExportWorker
 from ..table_models.records_model import Column, RecordsTableModel, SearchProxy
 from ..widgets.choice_delegate import ChoiceDelegate
 from ..widgets.round_combo import RoundCombo
 from . import PageContext
-from ..parts import button, hbox, make_record_current, panel, search_field, splitter
 from .page_parts import MessageLine, Page, page_column, record_table, show_dialog
 
 ALL_UNITS = 0

@@ -10,10 +10,10 @@ from app.core.registry import registry, vocab
 from ..dialogs.history_dialog import HistoryDialog
 from ..dialogs.record_dialog import RecordDialog
 from ..dialogs.status_dialog import StatusDialog
+from ..parts import action, button, hbox, make_record_current, search_field, text_toolbar
 from ..table_models.registry_model import COLUMN_KEYS, COLUMN_WIDTHS, ID_ROLE, RegistryTableModel
 from ..table_models.registry_proxy import RUNNING_ONLY, STOPPED_ONLY, RegistryFilterProxy
 from . import PageContext
-from ..parts import action, button, hbox, make_record_current, search_field, text_toolbar
 from .page_parts import Page, empty_state, page_column, record_table, show_dialog
 
 TEXT = {

@@ -22,13 +22,13 @@ from app.core.rounds.scoring import NOT_CHECKED
 
 from .. import style
 from ..dialogs.finding_dialog import FindingDialog
+from ..parts import action, hbox, make_current, search_field, splitter, text_toolbar
 from ..scoring_workers import ScoreRoundWorker
 from ..table_models.findings_queue_model import COLUMN_WIDTHS, FindingsQueueModel
 from ..widgets.finding_detail import FindingDetail, evidence_text
 from ..widgets.round_combo import RoundCombo
 from ..widgets.scorecard import Scorecard
 from . import PageContext
-from ..parts import action, hbox, make_current, search_field, splitter, text_toolbar
 from .page_parts import MessageLine, Page, page_column, record_table, restore_layout, save_layout
 
 log = logging.getLogger(__name__)

@@ -14,12 +14,12 @@ from .. import style
 from ..dialogs.finding_dialog import FindingDialog
 from ..dialogs.new_round_dialog import NewRoundDialog
 from ..dialogs.note_dialog import NoteDialog
+from ..parts import action, button, hbox, make_current, panel, search_field, splitter, text_toolbar, vbox
 from ..table_models.registry_model import ID_ROLE, SORT_ROLE
 from ..table_models.rounds_model import (
     ROUND_WIDTHS, TARGET_WIDTHS, RoundsTableModel, TargetsFilterProxy, TargetsTableModel,
 )
 from . import PageContext
-from ..parts import action, button, hbox, make_current, panel, search_field, splitter, text_toolbar, vbox
 from .page_parts import MessageLine, Page, empty_state, page_column, record_table, show_dialog
 
 
