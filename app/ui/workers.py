@@ -5,6 +5,7 @@ Workers only pass plain data (SheetData, ImportPlan, counts) back to the GUI thr
 from __future__ import annotations
 
 import logging
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -119,12 +120,14 @@ class _Busy(QObject):
 
     def __init__(self, control, parent: QObject):
         super().__init__(parent)
-        self._control = control
+        self._control = weakref.ref(control)     # a page closing deletes both: no strong tie
         control.setEnabled(False)
 
     @Slot()
     def done(self) -> None:
-        self._control.setEnabled(True)
+        control = self._control()
+        if control is not None:
+            control.setEnabled(True)
         self.deleteLater()
 
 

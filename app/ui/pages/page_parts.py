@@ -1,5 +1,9 @@
-"""Pieces the review pages share: the heading, a message line, and jobs that end with the window."""
+"""Pieces the pages share: the Page base (context, jobs, layout memory), the page's column with
+its heading, empty states, a message line, jobs that end with the window, the round drop-down,
+record tables, dialogs and layout memory."""
 from __future__ import annotations
+
+import weakref
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import (
@@ -250,9 +254,14 @@ def show_dialog(owner: QObject, attr: str | None, dialog, *, forget: bool = Fals
     if attr:
         setattr(owner, attr, dialog)
         if forget:
+            # Weak references only: a connection of the dialog that kept its owner alive could
+            # free the owner's wrapper while Qt is deleting the owner (a crash on close).
+            owner_ref, dialog_ref = weakref.ref(owner), weakref.ref(dialog)
+
             def _forget(*_):
-                if getattr(owner, attr, None) is dialog:
-                    setattr(owner, attr, None)
+                o = owner_ref()
+                if o is not None and getattr(o, attr, None) is dialog_ref():
+                    setattr(o, attr, None)
             dialog.finished.connect(_forget)
     dialog.open()
     return dialog
