@@ -20,7 +20,7 @@ from app.core.rounds import findings, rounds
 from app.core.errors import GovInspectError
 from app.core.rounds.findings import STATUSES, QueueField as Q
 from app.core.rounds.round_scores import profiles_for_round
-from app.core.rounds.scoring import NOT_CHECKED
+from app.core.rounds.scoring import NOT_CHECKED, PENDING
 
 from .. import style
 from ..dialogs.finding_dialog import FindingDialog
@@ -574,7 +574,8 @@ class ReviewPage(QWidget):
             o = s.overall
             rate = "—" if o.pass_rate is None else f"{o.pass_rate}%"
             skipped = f"，{NOT_CHECKED} {len(s.not_checked)}" if s.not_checked else ""
-            parts.append(f"{label} {o.passed}/{o.checked} 合格（{rate}{skipped}）")
+            pending = f"，{PENDING} {len(s.pending)}" if s.pending else ""
+            parts.append(f"{label} {o.passed}/{o.checked} 合格（{rate}{skipped}{pending}）")
         note = "；含待核对数值" if scores.unverified_used else ""
         self.summary_label.setText("全批次：" + "，".join(parts) + note if parts else "")
         self.summary_ready.emit(scores)

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from app.core.store import db as dbm
-from app.core.rounds import findings
+from app.core.rounds import findings, rounds
+from app.core.rounds.round_scores import score_round
 from app.core.crawl import jobs
 
 from .sites import FixtureSite, Resp, html, make_round, refused_port, stall, wait_until
@@ -174,6 +175,19 @@ def test_unreachable_site(db, db_path):
     s = jobs.run_checks(db_path, rid, options=opts())
     assert s.sites[0].state == "unreachable" and s.sites[0].error == "连接被拒绝"
     assert db.conn.execute("SELECT ok, error FROM probes").fetchall() == [(0, "连接被拒绝")]
+    assert rounds.round_targets(db, rid)[0].review_state == "已检查"      # an unreachable site was checked
+
+
+def test_a_finished_crawl_marks_its_site_checked_and_only_it(db, db_path):
+    routes = {"/": page(a("/p.html", "页"), "首页"), "/p.html": page("", "页")}
+    with FixtureSite(routes) as site:
+        rid = make_round(db, {"3699020001": site.url + "/", "3699020002": site.url + "/"})
+        first = rounds.round_targets(db, rid)[0]
+        jobs.run_checks(db_path, rid, site_keys=[first.target_key], options=opts())
+    states = {t.target_key: t.review_state for t in rounds.round_targets(db, rid)}
+    assert states == {"3699020001": "已检查", "3699020002": "待检查"}
+    scores = score_round(db, rid)
+    assert (scores.summary.sites.overall.checked, scores.summary.sites.pending) == (1, ("3699020002",))
 
 
 def test_rerun_does_not_duplicate_and_whitelist_applies(db, db_path):
@@ -277,6 +291,8 @@ def test_cancel_within_two_seconds_while_a_server_stalls(db, db_path):
     state, finished = db.conn.execute("SELECT state, finished_at FROM check_runs WHERE id = ?", (s.run_id,)).fetchone()
     assert state == "cancelled" and finished
     assert not findings.list_findings(db, rid)               # stalled pages are not reported broken
+    # A crawl cut short does not count as a check: the site stays 待检查 and out of the rates.
+    assert [t.review_state for t in rounds.round_targets(db, rid)] == ["待检查"]
 
 
 def test_pause_and_resume(db, db_path):

@@ -224,6 +224,7 @@ def small(db):
     db.conn.execute("UPDATE regions SET group_name = '区县' WHERE name IN ('东湖区', '临川县')")
     rid = rounds.create_round(db, "2025年8月检查", "2025-08-14", "2025-08-01", "2025-08-14", kind="月度")
     t = {x.target_key: x for x in rounds.round_targets(db, rid)}
+    rounds.mark_checked(db, [x.id for x in t.values()], "全部检查完毕")     # every target was looked at
 
     def add(key, indicator, count=1, detail="", url="", status="确认"):
         findings.add_finding(db, rid, t[key].id, indicator, status=status, count=count, detail=detail, url=url,
