@@ -6,7 +6,7 @@ import pytest
 
 from app.core.checks import typos
 from app.core.checks.typos import Dictionary, Entry, load_dictionary, read_tsv
-from app.core.paths import resources_dir
+from app.core.store.paths import resources_dir
 
 DICTS = resources_dir() / "dictionaries"
 
