@@ -10,8 +10,8 @@ import datetime as dt
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSortFilterProxyModel, Qt, QUrl, Signal, Slot
-from PySide6.QtGui import QColor, QDesktopServices
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSortFilterProxyModel, Qt, Signal, Slot
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton, QSplitter,
     QVBoxLayout, QWidget,
@@ -28,6 +28,7 @@ from ..review_workers import RecheckWorker, RectifyExportWorker
 from ..table_models.records_model import Column, RecordsTableModel, SearchProxy
 from ..widgets.choice_delegate import ChoiceDelegate
 from ..widgets.round_combo import RoundCombo
+from ..links import open_folder
 from . import PageContext
 from .page_parts import MessageLine, PageJobs, heading, record_table, restore_layout, save_layout, show_dialog
 
@@ -575,7 +576,7 @@ class RectifyPage(QWidget):
     @Slot()
     def open_export_folder(self) -> None:
         if self.export_folder is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.export_folder)))
+            open_folder(self.export_folder)
 
     # --- layout memory ----------------------------------------------------------------------------------------
     def _layout(self) -> dict:

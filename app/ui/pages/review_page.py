@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, QUrl, Signal, Slot
-from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QLineEdit, QSplitter, QTableView, QToolBar, QVBoxLayout, QWidget,
 )
@@ -24,8 +24,9 @@ from app.core.rounds.scoring import NOT_CHECKED, PENDING
 
 from .. import style
 from ..dialogs.finding_dialog import FindingDialog
+from ..links import open_evidence, open_link
 from ..scoring_workers import ScoreRoundWorker
-from ..table_models.findings_queue_model import COLUMN_WIDTHS, FindingsQueueModel
+from ..table_models.findings_queue_model import COLUMN_WIDTHS, FindingsQueueModel, kind_labels
 from ..widgets.finding_detail import FindingDetail, evidence_text
 from ..widgets.round_combo import RoundCombo
 from ..widgets.scorecard import Scorecard
@@ -39,26 +40,6 @@ REVIEW_KEYS = {"y": "确认", "1": "确认", "n": "误报", "2": "误报", "?": 
                "u": "待审核", "0": "待审核"}
 REMEMBERED_NOTE = "已记住为白名单"
 SUMMARY_DELAY_MS = 1200
-_kind_labels: dict[str, str] | None = None
-
-
-def kind_labels() -> dict[str, str]:
-    """Chinese labels of the check kinds (imported once, on the first load of a round)."""
-    global _kind_labels
-    if _kind_labels is None:
-        labels = {"manual": "人工检查"}
-        try:
-            from app.core.checks.catalog import CHECKS
-            labels.update({k: spec.label_zh for k, spec in CHECKS.items()})
-        except ImportError:                 # pragma: no cover - a build without the checks
-            log.warning("check catalogue not available; kinds shown as codes")
-        try:
-            from app.core.followup.media_rules import KIND_ZH
-            labels.update(KIND_ZH)
-        except ImportError:                 # pragma: no cover
-            pass
-        _kind_labels = labels
-    return _kind_labels
 
 
 class QueueView(QTableView):
@@ -165,6 +146,7 @@ class ReviewPage(QWidget):
 
         self.view = self._build_view()
         self.detail = FindingDetail()
+        self.detail.link_refused.connect(self._on_link_refused)
         left = QSplitter(Qt.Orientation.Vertical)
         left.addWidget(self.view)
         left.addWidget(self.detail)
@@ -504,10 +486,9 @@ class ReviewPage(QWidget):
         f = findings.get_finding(self._db, fid)
         url = f.url or (f.page if f.page.startswith("http") else "") or \
             (self.model.target(f.target_id).url if self.model.target(f.target_id) else "")
-        if url:
-            QDesktopServices.openUrl(QUrl(url))
-        else:
-            self.message.show_message("这条问题没有链接。", "warning", 5000)
+        refused = open_link(url) if url else "这条问题没有链接。"
+        if refused:
+            self.message.show_message(refused, "warning", 8000)
 
     @Slot()
     def open_screenshot(self) -> None:
@@ -515,10 +496,13 @@ class ReviewPage(QWidget):
         if fid is None:
             return
         path = findings.get_finding(self._db, fid).screenshot_path
-        if path:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(path))
-        else:
-            self.message.show_message("这条问题没有截图。", "warning", 5000)
+        refused = open_evidence(path) if path else "这条问题没有截图。"
+        if refused:
+            self.message.show_message(refused, "warning", 8000)
+
+    @Slot(str)
+    def _on_link_refused(self, text: str) -> None:
+        self.message.show_message(text, "warning", 8000)
 
     def evidence_text(self, ids: list[int]) -> str:
         return evidence_text(findings.get_findings(self._db, ids), self.model.indicator_name)
