@@ -443,3 +443,34 @@ def test_add_findings_bulk(db, db_path):
     assert res2.added == [] and sorted(res2.existing) == sorted(res.added)
     with pytest.raises(Exception, match="未知的指标"):
         findings.add_findings(db, rid, [{**rows[0], "indicator_id": "web.nope", "fingerprint": "z"}])
+
+
+# ---------------------------------------------------------------- crawl scope
+
+def test_homepage_redirect_to_another_host_is_not_crawled_as_the_site(db, db_path):
+    admin_routes = {"/admin/": page(a("/admin/users", "用户") + a("/admin/delete?id=1", "删除"), "后台"),
+                    "/admin/users": page("", "用户"), "/admin/delete": page("", "已删除")}
+    with FixtureSite(admin_routes) as admin:
+        with FixtureSite({"/": Resp(302, headers={"Location": admin.url + "/admin/"})}) as site:
+            rid = make_round(db, {"3699020001": site.url + "/"})
+            s = jobs.run_checks(db_path, rid, options=opts())
+        fetched = sum(admin.hits.values())
+    assert fetched == 0                                     # nothing on the other host was requested
+    assert "跳转到其他域名" in s.sites[0].error and admin.url in s.sites[0].error
+    stored = db.conn.execute("SELECT url, http_status, content FROM evidence WHERE kind = 'page'").fetchall()
+    assert [(u, st) for u, st, _ in stored] == [(site.url + "/", 302)]
+
+
+def test_same_site_homepage_moves_are_followed(db, db_path):
+    routes = {"/": Resp(301, headers={"Location": "/portal/index.html"}),
+              "/portal/index.html": page(a("/portal/p1.html", "一"), "首页"), "/portal/p1.html": page("", "一")}
+    with FixtureSite(routes) as site:
+        rid = make_round(db, {"3699020001": site.url + "/"})
+        s = jobs.run_checks(db_path, rid, options=opts())
+    assert s.sites[0].state == "done" and site.gets("/portal/p1.html") == 1
+
+
+def test_ipv6_links_keep_their_brackets():
+    from app.core.crawl.crawler import normalise_url
+    assert normalise_url("/a/../b.html", "http://[::1]:8080/x/") == "http://[::1]:8080/b.html"
+    assert normalise_url("http://[::1]/") == "http://[::1]/"
