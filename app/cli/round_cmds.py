@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from ..core.registry import vocab
-from .common import add_import_file, add_round, error, fail
+from .common import add_import_file, add_round, error, fail, read_only
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -82,6 +82,7 @@ def cmd_create(args, db) -> int:
     return 0
 
 
+@read_only
 def cmd_list(args, db) -> int:
     from ..core.rounds import rounds
     rows = rounds.list_rounds(db)
@@ -121,6 +122,7 @@ def cmd_import(args, db) -> int:
     return 0
 
 
+@read_only
 def cmd_list_findings(args, db) -> int:
     from ..core.rounds import finding_io, findings, rounds
     r = rounds.find_round(db, args.round)

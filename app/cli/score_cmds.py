@@ -6,6 +6,7 @@ import unicodedata
 from typing import TYPE_CHECKING
 
 from ..core.errors import GovInspectError
+from .common import read_only
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -34,6 +35,7 @@ def _resolve(db: sqlite_utils.Database, ref: str) -> int:
     return rows[0][0]
 
 
+@read_only
 def run_score(args, db: sqlite_utils.Database) -> int:
     from ..core.rounds.round_scores import score_round, to_document
     scores = score_round(db, _resolve(db, args.round))
