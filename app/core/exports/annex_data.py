@@ -7,7 +7,6 @@ module reads the round once; the tables are built in annex_tables.py, files writ
 from __future__ import annotations
 
 import math
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -18,6 +17,7 @@ from ..errors import GovInspectError
 from ..followup.media_monitoring import ActivityRow, activity_rows
 from ..followup.messages import MessageReport, message_stats
 from ..office.xlsx import NOT_APPLICABLE, SheetStyle, SheetTable
+from ..office import names as office_names
 from ..rounds import rounds
 from ..rounds.findings import Finding, list_findings
 from ..rounds.profiles import Profile, ProfileItem
@@ -105,7 +105,7 @@ def rate_value(counts: Counts):
 
 
 def safe_filename(text: str) -> str:
-    return re.sub(r'[\\/:*?"<>|\r\n\t]+', "_", text).strip(" .") or "附件"
+    return office_names.safe_filename(text, "附件")
 
 
 # ---------------------------------------------------------------- options
