@@ -176,6 +176,13 @@ def test_unreachable_site(db, db_path):
     assert s.sites[0].state == "unreachable" and s.sites[0].error == "连接被拒绝"
     assert db.conn.execute("SELECT ok, error FROM probes").fetchall() == [(0, "连接被拒绝")]
     assert rounds.round_targets(db, rid)[0].review_state == "已检查"      # an unreachable site was checked
+    down = findings.list_findings(db, rid, kind="homepage_down")
+    assert len(down) == 1 and down[0].status == "待审核" and "首页本次检查无法访问：连接被拒绝" in down[0].detail
+    assert down[0].indicator_id == "web.veto.unreachable" and "检查时间" in down[0].evidence_text
+    jobs.run_checks(db_path, rid, options=opts())                       # failing the same way again: no double
+    assert len(findings.list_findings(db, rid, kind="homepage_down")) == 1
+    scores = score_round(db, rid)
+    assert scores.targets[0].score.passed                             # a candidate never vetoes by itself
 
 
 def test_a_finished_crawl_marks_its_site_checked_and_only_it(db, db_path):
@@ -456,6 +463,9 @@ def test_homepage_redirect_to_another_host_is_not_crawled_as_the_site(db, db_pat
             s = jobs.run_checks(db_path, rid, options=opts())
         fetched = sum(admin.hits.values())
     assert fetched == 0                                     # nothing on the other host was requested
+    offsite = findings.list_findings(db, rid, kind="homepage_offsite")
+    assert len(offsite) == 1 and f"首页跳转到其他域名：{admin.url}/admin/" in offsite[0].detail
+    assert not findings.list_findings(db, rid, kind="homepage_down")
     assert "跳转到其他域名" in s.sites[0].error and admin.url in s.sites[0].error
     stored = db.conn.execute("SELECT url, http_status, content FROM evidence WHERE kind = 'page'").fetchall()
     assert [(u, st) for u, st, _ in stored] == [(site.url + "/", 302)]
