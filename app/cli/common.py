@@ -26,6 +26,12 @@ def command(sub: argparse._SubParsersAction, name: str, help: str, handler, *,
     return p
 
 
+def read_only(handler):
+    """Mark a command that only reads the database: it may open a read-only file."""
+    handler.read_only = True
+    return handler
+
+
 def add_round(p: argparse.ArgumentParser) -> None:
     p.add_argument("round", help="轮次编号或名称")
 

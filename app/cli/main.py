@@ -37,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"GovInspect {__version__}")
     parser.add_argument("--db", type=Path, default=None,
                         help=f"数据库文件（默认：{default_db_path()}）")
+    parser.add_argument("--debug", action="store_true", help="出错时显示完整的错误跟踪（供维护人员排查）")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     for name in COMMAND_MODULES:
         try:
@@ -49,6 +50,50 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _open_db(args):
+    """The command's database: read-only commands may open a read-only file; a new or empty file
+    is announced before it is initialised."""
+    from ..core.store import db as store
+    path = args.db or default_db_path()
+    if getattr(args.handler, "read_only", False) and path.is_file() and not store.writable(path):
+        return store.connect_read_only(path)
+    ancestor = next((p for p in path.parents if p.exists()), None)
+    if args.db is not None and (ancestor is None or ancestor.is_dir()):
+        if not path.exists():
+            folder = "" if path.parent.exists() else f"（并建立文件夹“{path.parent}”）"
+            print(f"提示：数据库文件“{path}”不存在，将新建一个空数据库{folder}。", file=sys.stderr)
+        elif path.is_file() and path.stat().st_size == 0:
+            print(f"提示：“{path}”是空文件，将初始化为新的数据库。", file=sys.stderr)
+    return store.connect(path)
+
+
+def _log_traceback() -> str:
+    """Write the current exception's traceback to the log in the data folder; its path ('' if none)."""
+    import traceback
+
+    from ..core.store.paths import user_data_dir
+    try:
+        folder = user_data_dir() / "logs"
+        folder.mkdir(parents=True, exist_ok=True)
+        log = folder / "govinspect-cli.log"
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(traceback.format_exc() + "\n")
+        return str(log)
+    except OSError:
+        return ""
+
+
+def _quiet_broken_pipe() -> int:
+    """`score … | head`: the reader left; end quietly (no second error while flushing stdout)."""
+    import os
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser()
@@ -56,13 +101,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         from ..ui.app import run_gui  # Qt only when the GUI is wanted
         return run_gui(args.db)
-    from ..core.store.db import connect
+    db = None
     try:
-        db = connect(args.db or default_db_path())
-    except GovInspectError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return 1
-    try:
+        db = _open_db(args)
         return int(args.handler(args, db) or 0)
     except GovInspectError as exc:
         print(f"错误：{exc}", file=sys.stderr)
@@ -70,8 +111,25 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return _quiet_broken_pipe()
+    except OSError as exc:
+        from ..core.store.db import os_reason
+        if args.debug:
+            raise
+        where = f"“{exc.filename}”：" if getattr(exc, "filename", None) else ""
+        print(f"错误：{where}{os_reason(exc)}。", file=sys.stderr)
+        return 1
+    except Exception as exc:          # a bug: say so plainly, keep the traceback for the maintainer
+        if args.debug:
+            raise
+        log = _log_traceback()
+        print(f"错误：程序内部错误（{type(exc).__name__}：{exc}）。" + (f"详细信息已记入 {log}；" if log else "")
+              + "加 --debug 可显示完整跟踪。", file=sys.stderr)
+        return 1
     finally:
-        db.close()
+        if db is not None:
+            db.close()
 
 
 if __name__ == "__main__":

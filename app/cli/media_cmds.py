@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from ..core.office.textwidth import text_width
-from .common import checked_import, command, command_group, fail, parse_as_of
+from .common import checked_import, command, command_group, fail, parse_as_of, read_only
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -91,6 +91,7 @@ def _avg(value) -> str:
     return "—" if value is None else f"{value}"
 
 
+@read_only
 def cmd_messages_stats(args, db) -> int:
     from ..core.followup import messages
     report = messages.message_stats(db, args.period_from, args.period_to, days=args.days, today=args.today)

@@ -7,7 +7,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from ..core.office.textwidth import text_width
-from .common import add_import_file, checked_import, command, command_group, parse_as_of
+from .common import add_import_file, checked_import, command, command_group, parse_as_of, read_only
 
 KINDS = {"sites": "site", "accounts": "account"}
 
@@ -53,6 +53,7 @@ def cmd_import(args, db) -> int:
     return 0
 
 
+@read_only
 def cmd_stats(args, db) -> int:
     from ..core.registry.stats import registry_stats
     if (code := parse_as_of(args)) is not None:
@@ -83,6 +84,7 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join("    " + "  ".join(pad(c, widths[i]) for i, c in enumerate(r)) for r in [header, *rows])
 
 
+@read_only
 def cmd_export(args, db) -> int:
     from ..core.registry import export as registry_export
     counts = registry_export.export_registry(db, args.file)

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from ..core.registry import vocab
-from .common import command, command_group, error, fail
+from .common import command, command_group, error, fail, read_only
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -69,6 +69,7 @@ def cmd_create(args, db) -> int:
     return 0
 
 
+@read_only
 def cmd_list(args, db) -> int:
     from ..core.rounds import rounds
     rows = rounds.list_rounds(db)
@@ -108,6 +109,7 @@ def cmd_import(args, db) -> int:
     return 0
 
 
+@read_only
 def cmd_list_findings(args, db) -> int:
     from ..core.rounds import finding_io, findings, rounds
     r = rounds.find_round(db, args.round)

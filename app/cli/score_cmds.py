@@ -6,6 +6,7 @@ import unicodedata
 from typing import TYPE_CHECKING
 
 from ..core.errors import GovInspectError
+from .common import read_only
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -34,6 +35,7 @@ def _resolve(db: sqlite_utils.Database, ref: str) -> int:
     return rows[0][0]
 
 
+@read_only
 def run_score(args, db: sqlite_utils.Database) -> int:
     from ..core.rounds.round_scores import score_round, to_document
     scores = score_round(db, _resolve(db, args.round))
@@ -80,17 +82,21 @@ def _rate(c: Counts) -> str:
 def _summary_lines(label: str, s: TypeSummary) -> list[str]:
     o = s.overall
     lines = [f"{label}：共 {s.total} 个，检查 {o.checked} 个，合格 {o.passed} 个，不合格 {o.failed} 个，"
-             f"合格率 {_rate(o)}，存在突出问题 {o.outstanding} 个，未检查 {len(s.not_checked)} 个"]
+             f"合格率 {_rate(o)}，存在突出问题 {o.outstanding} 个，未检查 {len(s.not_checked)} 个，"
+             f"待检查 {len(s.pending)} 个"]
+    if s.pending:
+        lines.append(f"  注意：覆盖不完整（{s.coverage}），合格率只按已检查的对象计算。")
     if s.by_region:
         rows = [[k, str(c.checked), str(c.passed), str(c.failed), _rate(c)] for k, c in s.by_region.items()]
         lines += ["  " + line for line in _table(["地区", "检查", "合格", "不合格", "合格率"], rows)]
     if s.not_checked:
         lines.append(f"  未检查：{'、'.join(s.not_checked)}")
+    if s.pending:
+        lines.append(f"  待检查：{'、'.join(s.pending)}")
     return lines
 
 
 def render(scores: RoundScores) -> str:
-    from ..core.rounds.scoring import NOT_CHECKED
     r = scores.round
     out = [f"检查轮次 #{r.id}：{r.name}（{r.kind}，监测时间点 {r.as_of}）",
            f"指标规则集：{r.profile_id} {r.profile_version}".rstrip(), ""]
@@ -100,11 +106,11 @@ def render(scores: RoundScores) -> str:
             continue
         rows = []
         for t in targets:
-            s, checked = t.score, t.review_state != NOT_CHECKED
+            s, checked = t.score, t.checked
             problems = "；".join([f"否决：{d.name}" for d in s.deductions if d.role == "veto"]
                                 + [f"{d.name} -{d.points:g}" for d in s.deductions
                                    if d.role == "deduction" and d.points])
-            rows.append([t.key, t.name, t.region or "—", s.result if checked else NOT_CHECKED,
+            rows.append([t.key, t.name, t.region or "—", t.result,
                          _num(s.final_score) if checked else "—", _num(s.deduction_score) if checked else "—",
                          _num(s.bonus_score) if checked else "—", problems or "—"])
         out.append(f"【{label}】{len(targets)} 个")

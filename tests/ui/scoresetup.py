@@ -22,8 +22,9 @@ def target_id(db, round_id: int, key: str) -> int:
 
 
 def round_with_findings(db, name: str = "六月检查", as_of: str = "2025-06-30") -> tuple[int, dict[str, int]]:
-    """A full round of the filled_db registry; findings (all 待审核) by a short name."""
+    """A full round of the filled_db registry, every target checked; findings (all 待审核) by a short name."""
     rid = rounds.create_round(db, name, as_of)
+    rounds.mark_checked(db, [t.id for t in rounds.round_targets(db, rid)], "自动检查完成")
     portal, second, account = (target_id(db, rid, k) for k in (PORTAL, SECOND, ACCOUNT))
     add = findings.add_finding
     ids = {

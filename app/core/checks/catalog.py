@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Mapping
 
-from . import (availability, columns, darklinks, footer, homepage, links, messageboard, pii, policy,
+from . import (availability, columns, darklinks, footer, homepage, homepage_run, links, messageboard, pii, policy,
                transport, typos)
 from .base import CheckContext, CheckFinding, CheckNote, Findings, LinkResult, Page
 
@@ -179,6 +179,14 @@ def _site_probes(fn):
     return run
 
 
+def _site_home_run(fn):
+    def run(site: Any, ctx: CheckContext) -> Findings:
+        home = _get(site, "home")
+        return Findings() if home is NOT_SUPPLIED else fn(home, ctx, _home_url(site, ctx))
+    run.__name__ = f"site_{fn.__name__}"
+    return run
+
+
 def _site_unscanned(site: Any, ctx: CheckContext) -> Findings:
     """Attachments the crawler did not download (e.g. over the size cap) → pii_unscanned."""
     files = _get(site, "unscanned")
@@ -195,6 +203,10 @@ def _site_unscanned(site: Any, ctx: CheckContext) -> Findings:
 # ---------------------------------------------------------------- the registry
 
 _SPECS = [
+    CheckSpec(homepage_run.KIND_DOWN, "首页本次无法访问", homepage_run.INDICATOR, "site",
+              _site_home_run(homepage_run.homepage_down), homepage_run.DEFAULTS, "本次检查抓取首页的结果"),
+    CheckSpec(homepage_run.KIND_OFFSITE, "首页跳转到其他域名", homepage_run.INDICATOR, "site",
+              _site_home_run(homepage_run.homepage_offsite), homepage_run.DEFAULTS, "本次检查抓取首页的结果"),
     CheckSpec(homepage.KIND, "首页不更新", homepage.INDICATOR, "site", _site_homepage, homepage.DEFAULTS,
               "首页 Page；首页为导航页时另用收集器 columns 的结果（首页链接的二级页面）"),
     CheckSpec(footer.KIND, "页脚标识缺失", footer.INDICATOR, "page", _home_only(footer.footer_missing),

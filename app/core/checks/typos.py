@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+from bisect import bisect_right
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,27 +70,52 @@ class Dictionary:
         return len(self.entries)
 
     def scan(self, text: str) -> list[Hit]:
-        """Non-overlapping hits; exceptions and longer/grave matches win."""
+        """Non-overlapping hits; exceptions and longer/grave matches win.
+
+        Near-linear in the text: exception spans are looked up by bisection over their
+        starts (with a running maximum of their ends), overlaps through the positions
+        already taken, so a long page full of guarded words costs no pairwise comparisons."""
         if not self.entries or not text:
             return []
         hits: list[Hit] = []
-        exceptions: list[tuple[int, int]] = []
+        spans: list[tuple[int, int]] = []
         for end, items in self.automaton.iter(text):
             for kind, value in items:
                 if kind == "x":
-                    exceptions.append((end - len(value) + 1, end + 1))
+                    spans.append((end - len(value) + 1, end + 1))
                 else:
                     hits.append(Hit(value, end - len(value.wrong) + 1, end + 1))
-        if exceptions:
-            hits = [h for h in hits
-                    if not any(s <= h.start and h.end <= e and e - s > h.end - h.start for s, e in exceptions)]
+        if not hits:
+            return []
+        if spans:
+            hits = _outside_exceptions(hits, spans)
         hits.sort(key=lambda h: (not h.entry.grave, -(h.end - h.start), h.start))
         kept: list[Hit] = []
+        taken: set[int] = set()
         for h in hits:
-            if all(h.end <= k.start or h.start >= k.end for k in kept):
+            positions = range(h.start, h.end)
+            if not any(i in taken for i in positions):
                 kept.append(h)
+                taken.update(positions)
         kept.sort(key=lambda h: h.start)
         return kept
+
+
+def _outside_exceptions(hits: list[Hit], spans: list[tuple[int, int]]) -> list[Hit]:
+    """Hits not lying inside an exception span (every exception is longer than the wrong
+    form it guards, so "inside" is enough)."""
+    spans.sort()
+    starts = [s for s, _ in spans]
+    reach, far = [], -1
+    for _, e in spans:
+        far = max(far, e)
+        reach.append(far)
+    out = []
+    for h in hits:
+        i = bisect_right(starts, h.start) - 1
+        if i < 0 or reach[i] < h.end:
+            out.append(h)
+    return out
 
 
 def read_tsv(path: Path, grave: bool) -> list[Entry]:
@@ -101,7 +127,8 @@ def read_tsv(path: Path, grave: bool) -> list[Entry]:
         if len(parts) < 2 or not parts[0] or not parts[1] or parts[0] == parts[1]:
             continue
         exceptions = tuple(x.strip() for x in parts[2].split("|") if x.strip()) if len(parts) > 2 else ()
-        entries.append(Entry(parts[0], parts[1], grave, tuple(x for x in exceptions if parts[0] in x)))
+        entries.append(Entry(parts[0], parts[1], grave,
+                             tuple(x for x in exceptions if parts[0] in x and x != parts[0])))
     return entries
 
 

@@ -69,6 +69,8 @@ def _normalise(href: str, base: str) -> str | None:
         port = parts.port
     except ValueError:
         return None
+    if ":" in host:                                  # an IPv6 literal keeps its brackets
+        host = f"[{host}]"
     netloc = host if port is None or (scheme, port) in (("http", 80), ("https", 443)) else f"{host}:{port}"
     path = parts.path or "/"
     if "." in path:
@@ -88,6 +90,45 @@ def _normalise(href: str, base: str) -> str | None:
 def _site_host(host: str) -> str:
     host = (host or "").lower()
     return host[4:] if host.startswith("www.") else host
+
+
+# Second-level suffixes under which Chinese names are registered: below them a registrable domain
+# has three labels (chengdu.gov.cn, x.sc.cn), elsewhere two (example.org).
+_PROVINCES = ("bj tj he sx nm ln jl hl sh js zj ah fj jx sd ha hb hn gd gx hi cq sc gz yn xz sn gs qh nx xj "
+              "tw hk mo").split()
+_SECOND_LEVEL = {f"{x}.cn" for x in ("gov", "com", "net", "org", "edu", "ac", "mil", *_PROVINCES)}
+
+
+def registrable_domain(host: str) -> str:
+    """chengdu.gov.cn for www.chengdu.gov.cn, example.org for a.b.example.org; an IP or a single-label
+    host is its own domain."""
+    host = (host or "").lower().strip("[]").rstrip(".")
+    labels = host.split(".")
+    if ":" in host or re.fullmatch(r"[\d.]+", host) or len(labels) < 2:
+        return host
+    n = 3 if len(labels) >= 3 and ".".join(labels[-2:]) in _SECOND_LEVEL else 2
+    return ".".join(labels[-n:])
+
+
+def same_site(home_url: str, url: str) -> bool:
+    """May the registered homepage ``home_url`` move to ``url`` and still be crawled as the site?
+    Yes within its registrable domain (http→https, www. or not, another sub-domain); an IP or a
+    single-label host only to itself on the same port (or a default port for the other scheme)."""
+    a, b = urlsplit(home_url), urlsplit(url)
+    ha, hb = (a.hostname or "").lower(), (b.hostname or "").lower()
+    if not ha or not hb:
+        return False
+    da, db = registrable_domain(ha), registrable_domain(hb)
+    if da != db:
+        return False
+    if "." in da and ":" not in da and not re.fullmatch(r"[\d.]+", da):
+        return True               # a named domain: any host and port under it
+    try:
+        pa, pb = a.port, b.port
+    except ValueError:
+        return False
+    default = {"http": 80, "https": 443}
+    return (pa or default.get(a.scheme)) == (pb or default.get(b.scheme)) or (pa is None and pb is None)
 
 
 @dataclass

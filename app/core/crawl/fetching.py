@@ -11,6 +11,7 @@ import hashlib
 import time
 import urllib.request
 from dataclasses import dataclass, field, replace
+from typing import Callable
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
@@ -105,7 +106,8 @@ def _clean_url(url: str) -> str:
 def fetch(session: requests.Session, url: str, *, options: FetchOptions | None = None,
           purpose: str = "page", method: str = "GET", gate: HostGate | None = None, cancel=None,
           verify: bool | str | None = None, read_body: bool | None = None, deadline: float | None = None,
-          timeout: tuple[float, float] | None = None, files: str = "") -> Page:
+          timeout: tuple[float, float] | None = None, files: str = "",
+          follow: Callable[[str], bool] | None = None) -> Page:
     """Fetch ``url`` politely and return a Page (never raises for network trouble).
 
     purpose: 'page' (HTML read as text, page byte cap), 'attachment' (raw bytes, attachment
@@ -118,6 +120,10 @@ def fetch(session: requests.Session, url: str, *, options: FetchOptions | None =
     bytes are a document's, archive's or image's): 'read' returns it as an attachment (purpose
     'attachment', raw bytes, attachment byte cap); 'note' returns it as an attachment without
     its bytes; '' (default) leaves it a page whose body is not read.
+
+    follow(next_url) -> bool, when given, is asked before each redirect: False stops there with
+    error kind 'offsite_redirect' and the refused target last in ``redirects`` (a homepage that
+    moves to another domain is reported, never crawled as the site).
     """
     options = options or FetchOptions()
     verify = options.verify if verify is None else verify
@@ -168,6 +174,11 @@ def fetch(session: requests.Session, url: str, *, options: FetchOptions | None =
                             return replace(page, url=current, status=status, headers=headers,
                                            error=error_text("invalid_url", headers["location"][:200]),
                                            error_kind="invalid_url", redirects=tuple(visited[:-1]),
+                                           elapsed=round(time.monotonic() - started, 3))
+                        if follow is not None and not follow(nxt):
+                            return replace(page, url=current, status=status, headers=headers,
+                                           error=error_text("offsite_redirect", nxt[:200]),
+                                           error_kind="offsite_redirect", redirects=tuple(visited) + (nxt,),
                                            elapsed=round(time.monotonic() - started, 3))
                         if nxt in visited:
                             return replace(page, url=current, status=status, headers=headers,

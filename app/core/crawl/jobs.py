@@ -114,6 +114,7 @@ class _Engine(_SiteRunner, _RunStore):
         self.pending_evidence: list[tuple] = []
         self.pending_findings: dict[int, list[dict]] = {}
         self.pending_probes: list[tuple] = []
+        self.pending_checked: list[int] = []            # targets whose crawl and site checks finished
         self.dirty_sites = False
         self.last_flush = time.monotonic()
         self.last_summary_write = 0.0

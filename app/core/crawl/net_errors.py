@@ -8,7 +8,6 @@ from typing import Iterator
 import requests
 
 
-
 # ---------------------------------------------------------------- errors
 
 ERROR_TEXT = {
@@ -22,6 +21,8 @@ ERROR_TEXT = {
     "redirect_loop": "重定向循环",
     "too_many_redirects": "重定向次数过多",
     "invalid_url": "链接地址无效",
+    "offsite_redirect": "跳转到其他域名",
+    "bad_scheme": "不是网页链接",
     "bad_body": "响应内容损坏",
     "tls_expired": "证书已过期",
     "tls_not_yet_valid": "证书尚未生效",

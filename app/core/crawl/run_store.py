@@ -241,6 +241,9 @@ class _RunStore:
                 self.db.conn.executemany(
                     "INSERT INTO probes(site_id, url, at, seconds, ok, http_status, error, source) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", self.pending_probes)
+            if self.pending_checked:
+                rounds.mark_checked(self.db, self.pending_checked, "自动检查完成", self.who)
+                self.pending_checked = []
             for target_id, rows in self.pending_findings.items():
                 if not rows:
                     continue

@@ -422,6 +422,7 @@ class _SiteRunner:
             site.notes = notes
             self._queue_findings(site, site.page_findings + found)
             site.unscanned = len(unscanned) + len(site.file_unscanned.keys() - unscanned.keys())
+            self.pending_checked.append(site.target.id)
             for url, ref in unscanned.items():
                 st = self.link_status[url]
                 self.pending_evidence.append((

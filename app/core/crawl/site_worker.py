@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import socket
 import threading
 import zlib
@@ -12,7 +13,7 @@ from ..checks.attachments import READABLE, attachment_type, disposition_filename
 from ..checks.base import CheckFinding, Page
 from ..checks.catalog import NOT_SUPPLIED
 from .check_suite import Suite
-from .crawler import CrawlItem, is_forwarding_stub
+from .crawler import CrawlItem, is_forwarding_stub, same_site
 from .fetching import LinkStatus, check_link, fetch
 from .tls_probe import probe_tls
 from .transport import FetchOptions, HostGate, new_http_session
@@ -169,12 +170,14 @@ def _do_task(env: _Env, task: _Task) -> _Outcome:
         # Site pages may turn out to be files behind URLs without an extension (/download?id=1).
         files = task.files if item.purpose == "page" else ""
         deadline = max(env.fetch_options.deadline, env.probe_threshold) if item.is_home else None
+        # A homepage redirect may not take the crawl to another domain (an admin service, say).
+        follow = functools.partial(same_site, item.url) if item.is_home else None
         page = fetch(session, item.url, options=env.fetch_options, purpose=purpose, gate=env.gate,
-                     cancel=env.cancel, deadline=deadline, files=files)
+                     cancel=env.cancel, deadline=deadline, files=files, follow=follow)
         if page.error_kind.startswith("tls") and verify is False:
             first = page.error_kind
             page = fetch(session, item.url, options=env.fetch_options, purpose=purpose, gate=env.gate,
-                         cancel=env.cancel, deadline=deadline, verify=False, files=files)
+                         cancel=env.cancel, deadline=deadline, verify=False, files=files, follow=follow)
             page = dataclasses.replace(page, tls_error=first)
         if page.error_kind == "cancelled" or (env.cancel.cancelled and page.error_kind == "deadline"):
             return _Outcome(task, cancelled=True)

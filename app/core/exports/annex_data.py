@@ -7,7 +7,6 @@ module reads the round once; the tables are built in annex_tables.py, files writ
 from __future__ import annotations
 
 import math
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -18,12 +17,13 @@ from ..errors import GovInspectError
 from ..followup.media_monitoring import ActivityRow, activity_rows
 from ..followup.messages import MessageReport, message_stats
 from ..office.xlsx import NOT_APPLICABLE, SheetStyle, SheetTable
+from ..office import names as office_names
 from ..rounds import rounds
 from ..rounds.findings import Finding, list_findings
 from ..rounds.profiles import Profile, ProfileItem
 from ..rounds.round_scores import RoundScores, score_round
 from ..rounds.rounds import Round, RoundTarget
-from ..rounds.scoring import NOT_CHECKED, UNKNOWN_REGION, Counts, ScoredTarget
+from ..rounds.scoring import UNKNOWN_REGION, Counts, ScoredTarget
 from ..store.db import get_setting
 from .families import ANNEX_LABELS, FAMILIES
 
@@ -105,7 +105,7 @@ def rate_value(counts: Counts):
 
 
 def safe_filename(text: str) -> str:
-    return re.sub(r'[\\/:*?"<>|\r\n\t]+', "_", text).strip(" .") or "附件"
+    return office_names.safe_filename(text, "附件")
 
 
 # ---------------------------------------------------------------- options
@@ -286,7 +286,7 @@ class TargetInfo:
 
     @property
     def checked(self) -> bool:
-        return self.scored.review_state != NOT_CHECKED
+        return self.scored.checked
 
     @property
     def region(self) -> str:
@@ -477,3 +477,15 @@ def parse_families(text: str | None) -> list[str]:
         raise ValueError(f"未知的附件类型“{'、'.join(bad)}”，可选：{known}")
     return list(dict.fromkeys(names))
 
+
+def coverage_warning(data: RoundData) -> str:
+    """'' when every target is checked (or marked 未检查), else what is missing, for the user."""
+    missing = []
+    for kind, noun, unit in (("site", "网站", "家"), ("account", "政务新媒体", "个")):
+        s = data.summary(kind)
+        if s.pending:
+            missing.append(f"{noun}{s.total}{unit}中已检查{s.overall.checked}{unit}、{len(s.pending)}{unit}待检查")
+    if not missing:
+        return ""
+    return ("检查尚未完成：" + "；".join(missing) + "。待检查的对象不计入合格率，"
+            "通报正文已如实写明覆盖情况；完成检查或将其标记为“未检查”后再对外印发。")

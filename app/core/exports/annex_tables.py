@@ -130,6 +130,10 @@ def summary_table(data: RoundData, opts: SummaryOptions, period: str) -> SheetTa
         left = "、".join(f"{'网站' if k == 'site' else '政务新媒体'}{len(data.summary(k).not_checked)}个"
                         for k in kinds if data.summary(k).not_checked)
         table.notes.append(f"注：总数含本轮标记为“未检查”的对象（{left}），其不计入检查数、合格数和合格率。")
+    if any(data.summary(k).pending for k in kinds):
+        left = "、".join(f"{'网站' if k == 'site' else '政务新媒体'}{len(data.summary(k).pending)}个"
+                        for k in kinds if data.summary(k).pending)
+        table.notes.append(f"注：总数含尚未完成检查的对象（{left}），其不计入检查数、合格数和合格率。")
     if data.unverified():
         table.notes.append(UNVERIFIED_NOTE)
     return table
@@ -208,7 +212,7 @@ def problems_table(data: RoundData, kind: str, opts: ProblemsOptions, period: st
 
 def _result_text(t: TargetInfo) -> str:
     if not t.checked:
-        return NOT_CHECKED
+        return t.scored.review_state
     s = t.scored.score
     return f"{s.result}（单项否决）" if s.veto_ids else s.result
 
@@ -305,7 +309,7 @@ def checklist_table(data: RoundData, opts: DetailsOptions, title: str, period: s
             score = f"得分：{fmt_points(s.final_score)}分　" if s.final_score is not None else ""
             head += f"　{score}{_result_text(t)}"
         else:
-            head += f"　{NOT_CHECKED}"
+            head += f"　{t.scored.review_state}"
         problems = {p.indicator_id: p for p in data.problems(t)} if t.checked else {}
         ids = sorted(set(leaves) | set(problems), key=lambda i: cat.order.get(i, math.inf))
         if t.checked and not ids:
@@ -314,7 +318,8 @@ def checklist_table(data: RoundData, opts: DetailsOptions, title: str, period: s
         table.merges.append((start, 0, start, last))
         table.rows.append([head] + [None] * last)
         if not t.checked:
-            table.rows.append(["—", "—", "—", f"未检查{('：' + t.target.review_note) if t.target.review_note else ''}",
+            note = f"：{t.target.review_note}" if t.target.review_note and t.scored.review_state == NOT_CHECKED else ""
+            table.rows.append(["—", "—", "—", f"{t.scored.review_state}{note}",
                                NOT_APPLICABLE, "", ""])
             continue
         points = {d.indicator_id: d.points for d in s.deductions if d.role in ("deduction", "bonus")}
@@ -357,6 +362,8 @@ def platforms_table(data: RoundData, opts: PlatformsOptions, period: str) -> She
     table.rows.append(row("合计", s.total, s.overall))
     if s.not_checked:
         table.notes.append(f"注：账号数含本轮标记为“未检查”的账号{len(s.not_checked)}个，其不计入检查数、合格数和合格率。")
+    if s.pending:
+        table.notes.append(f"注：账号数含尚未完成检查的账号{len(s.pending)}个，其不计入检查数、合格数和合格率。")
     if data.unverified("account"):
         table.notes.append(UNVERIFIED_NOTE)
     return table

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..followup.workdays import add_workdays, calendar_note, load_calendar
 from ..store.paths import resources_dir
-from .annex_data import Annex, RoundData, cn_date, fmt_points, rate_text, safe_filename, scope_word
+from .annex_data import Annex, RoundData, cn_date, coverage_warning, fmt_points, rate_text, safe_filename, scope_word
 from .annex_tables import problem_sections
 
 PLACEHOLDER = re.compile(r"【待填写[^】]*】")
@@ -72,19 +72,22 @@ def _coverage(data: RoundData, scope: str) -> str:
         total = data.summary(kind).total
         if not total:
             continue
+        s = data.summary(kind)
+        done = "" if s.complete else f"（截至目前完成检查{s.overall.checked}{unit}，其余{len(s.pending)}{unit}尚未检查）"
         if data.sampled(kind):
             pool = data.pools.get(kind)
             text = (f"从{scope}{pool}{unit}在运行的{noun}中抽查{total}{unit}" if pool
                     else f"抽查{scope}{noun}{total}{unit}")
-            parts.append(("sample", text))
+            parts.append(("sample", text + done))
+        elif done:
+            parts.append(("partial", f"对{scope}{total}{unit}{noun}开展检查{done}"))
         else:
             parts.append(("full", f"{total}{unit}{noun}"))
     full = [t for k, t in parts if k == "full"]
-    sampled = [t for k, t in parts if k == "sample"]
     out = []
     if full:
         out.append(f"对{scope}{'、'.join(full)}开展全覆盖检查")
-    out += sampled
+    out += [t for k, t in parts if k != "full"]
     recheck = sum(1 for k in ("site", "account") for t in data.targets(k) if t.target.reason == "回头看")
     text = "，".join(out)
     if recheck:
@@ -96,10 +99,15 @@ def _overview_item(data: RoundData, kind: str) -> str:
     s = data.summary(kind)
     o = s.overall
     noun, unit = ("政府网站", "家") if kind == "site" else ("政务新媒体", "个")
-    text = (f"检查{noun}{o.checked}{unit}，合格{o.passed}{unit}，不合格{o.failed}{unit}，"
-            f"合格率{rate_text(o.pass_rate)}。")
-    if o.outstanding != o.failed:
-        text += f"存在突出问题的{o.outstanding}{unit}。"
+    if not o.checked:
+        text = f"本次检查的{s.total}{unit}{noun}尚未完成检查，暂无合格率。"
+    else:
+        text = (f"检查{noun}{o.checked}{unit}，合格{o.passed}{unit}，不合格{o.failed}{unit}，"
+                f"合格率{rate_text(o.pass_rate)}。")
+        if o.outstanding != o.failed:
+            text += f"存在突出问题的{o.outstanding}{unit}。"
+        if s.pending:
+            text += f"另有{len(s.pending)}{unit}尚未完成检查，未计入合格率。"
     if s.not_checked:
         text += f"另有{len(s.not_checked)}{unit}因故未能检查，未计入合格率。"
     return text
@@ -184,7 +192,7 @@ def build_context(data: RoundData, annexes: list[Annex], options: CircularOption
     scope = scope_word(data.area)
     issue = options.issue_date or dt.date.today()
     deadline = options.deadline or add_workdays(issue, options.deadline_workdays)
-    notes = []
+    notes = [w for w in (coverage_warning(data),) if w]
     if options.deadline is None:        # counted on the official calendar: say so when a year is not in it
         note = calendar_note(load_calendar().unconfirmed_years(issue, deadline))
         if note:
@@ -232,7 +240,7 @@ def build_context(data: RoundData, annexes: list[Annex], options: CircularOption
         s = data.summary(kind)
         o = s.overall
         figures[key] = {"total": s.total, "checked": o.checked, "passed": o.passed, "failed": o.failed,
-                        "outstanding": o.outstanding, "not_checked": len(s.not_checked),
+                        "outstanding": o.outstanding, "not_checked": len(s.not_checked), "pending": len(s.pending),
                         "pass_rate": None if o.pass_rate is None else float(o.pass_rate)}
     return context, figures, notes
 

@@ -7,10 +7,13 @@ from typing import Callable
 
 import sqlite_utils
 
-from .annex_data import Annex, ExportOptions, load_round_data
+from .annex_data import Annex, ExportOptions, coverage_warning, load_round_data
 from .annex_tables import build_annexes
 from .annex_xlsx import combined_filename, write_annexes
 from .circular import CircularOptions, build_circular, draft_filename, save_circular
+
+
+SCORED_FAMILIES = ("summary", "problems", "details", "platforms")    # annexes whose figures need the checks done
 
 
 @dataclass
@@ -30,10 +33,11 @@ def export_round(db: sqlite_utils.Database, round_id: int, out_dir: Path | str, 
     data = load_round_data(db, round_id, area=options.area or None)
     built = build_annexes(data, families, options)
     paths = write_annexes(built.annexes, out_dir, options.style, combined_filename(data.round.name), progress)
-    notes = list(built.notes)
+    scored = circular or any(a.key.split(".")[0] in SCORED_FAMILIES for a in built.annexes)
+    notes = [w for w in (coverage_warning(data),) if w and scored] + list(built.notes)
     if circular:
         period = options.period or None
         draft = build_circular(data, built.annexes, circular_options, period)
         paths += save_circular(draft, out_dir, draft_filename(data, period))
-        notes += draft.notes
+        notes += [n for n in draft.notes if n not in notes]
     return ExportResult(paths, notes, built.annexes)

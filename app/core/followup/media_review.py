@@ -17,7 +17,7 @@ import sqlite_utils
 from ..crawl import linkcheck
 from ..errors import ValidationError
 from ..rounds import findings as findings_mod
-from ..rounds.rounds import RoundClosedError
+from ..rounds.rounds import RoundClosedError, mark_checked as mark_targets_checked
 from ..store import audit
 from ..store.db import transaction
 from .media_rules import (
@@ -120,10 +120,8 @@ class ReviewSession:
                 changes = {k: getattr(changes, k) for k in OBS_FIELDS}
             new = apply_changes(old, changes)
             sync = self._store(target_id, target[0], old, new, source, who)
-            if mark_checked and target[1] == "待检查":
-                self.db.conn.execute("UPDATE round_targets SET review_state = '已检查' WHERE id = ?", (target_id,))
-                audit.log(self.db, "round_targets", target_id, "review", {"review_state": target[1]},
-                          {"review_state": "已检查"}, who)
+            if mark_checked:
+                mark_targets_checked(self.db, [target_id], "新媒体审核", who)
         return SaveResult(self.row(target_id), *sync)
 
     def _store(self, target_id: int, target_key: str, old: Observation, new: Observation, source: str,

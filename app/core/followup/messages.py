@@ -86,6 +86,14 @@ def _moment(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text) if len(text) > 10 else dt.datetime.fromisoformat(text + " 00:00:00")
 
 
+def _before(a: str, b: str) -> bool:
+    """Is ``a`` earlier than ``b``? A bare date (转办时间 2025-08-01) is any moment of its day, so a
+    date on the day of a timed submission is not earlier; two timed values compare exactly."""
+    if len(a) <= 10 or len(b) <= 10:
+        return a[:10] < b[:10]
+    return _moment(a) < _moment(b)
+
+
 def _valid_flag(value) -> int | None:
     t = cell_text(value)
     if t == "":
@@ -191,10 +199,10 @@ def clean_message(raw: dict, sites: _Sites, *, partial: bool = False, old: dict 
             values["site_id"], values["site_name"] = site_id, name
     merged = {**(old or {}), **values}
     sub, fwd, ans = merged.get("submitted_at"), merged.get("forwarded_at"), merged.get("answered_at")
-    if sub and fwd and LABELS["forwarded_at"] not in problems and _moment(fwd) < _moment(sub):
+    if sub and fwd and LABELS["forwarded_at"] not in problems and _before(fwd, sub):
         problems[LABELS["forwarded_at"]] = f"转办时间 {fwd} 早于提交时间 {sub}"
     start = fwd or sub
-    if start and ans and LABELS["answered_at"] not in problems and _moment(ans) < _moment(start):
+    if start and ans and LABELS["answered_at"] not in problems and _before(ans, start):
         problems[LABELS["answered_at"]] = f"答复时间 {ans} 早于{'转办' if fwd else '提交'}时间 {start}"
     if (merged.get("state") or "") in CLOSED_STATES and not ans and LABELS["answered_at"] not in problems:
         problems[LABELS["answered_at"]] = f"办理状态为“{merged['state']}”，但答复时间为空"

@@ -15,7 +15,6 @@ Items without a link need ``record_recheck`` by hand. rounds.py reads the result
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -23,6 +22,7 @@ import sqlite_utils
 
 from ..crawl import linkcheck
 from ..errors import ValidationError
+from ..office.names import safe_filename, xml_text
 from ..registry.validation import BadValue, date as parse_date
 from ..rounds.findings import IndicatorIndex
 from ..rounds.rounds import get_round
@@ -475,10 +475,6 @@ def _intro(rnd, notice: Notice) -> str:
             f"无需整改的请说明理由）书面报送。")
 
 
-def safe_filename(name: str) -> str:
-    return re.sub(r'[\\/:*?"<>|\s]+', "_", name).strip("._") or "未命名单位"
-
-
 def export_notice(db: sqlite_utils.Database, notice: Notice, path: Path | str) -> Path:
     """One 整改通知单 as .docx (default) or .xlsx, chosen by the file suffix."""
     path = Path(path)
@@ -517,8 +513,8 @@ def export_notice(db: sqlite_utils.Database, notice: Notice, path: Path | str) -
     run.font.name = "方正小标宋简体"
     run._element.rPr.rFonts.set(qn("w:eastAsia"), "方正小标宋简体")
     doc.add_paragraph(f"编号：{rnd.id}-{notice.id}").alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    doc.add_paragraph(f"{notice.unit_name}：")
-    doc.add_paragraph(_intro(rnd, notice)).paragraph_format.first_line_indent = Pt(24)
+    doc.add_paragraph(xml_text(f"{notice.unit_name}："))
+    doc.add_paragraph(xml_text(_intro(rnd, notice))).paragraph_format.first_line_indent = Pt(24)
     table = doc.add_table(rows=1, cols=len(NOTICE_COLUMNS))
     table.style = "Table Grid"
     for cell, (label, _w) in zip(table.rows[0].cells, NOTICE_COLUMNS):
@@ -527,10 +523,10 @@ def export_notice(db: sqlite_utils.Database, notice: Notice, path: Path | str) -
     for r in rows:
         cells = table.add_row().cells
         for cell, value in zip(cells, r):
-            cell.text = "" if value is None else str(value)
+            cell.text = xml_text(value)
     doc.add_paragraph()
     doc.add_paragraph(f"整改期限：{notice.deadline}（通知日期 {notice.issued_on}）")
-    sign = doc.add_paragraph(f"{issuer}\n{notice.issued_on}")
+    sign = doc.add_paragraph(xml_text(f"{issuer}\n{notice.issued_on}"))
     sign.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     doc.save(path)
     return path
@@ -554,7 +550,7 @@ def export_round(db: sqlite_utils.Database, round_id: int, out_dir: Path | str, 
     n = export_ledger(db, round_id, ledger, today)
     paths, used = [], set()
     for notice in list_notices(db, round_id):
-        stem = safe_filename(notice.unit_name)
+        stem = safe_filename(notice.unit_name, "未命名单位", 120)
         while stem in used:
             stem += "_"
         used.add(stem)

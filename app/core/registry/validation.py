@@ -145,3 +145,21 @@ def region_code(value) -> str:
     if raw and not (re.match(r"^\d{6}$", raw) and raw[:2] in PROVINCE_PREFIXES):
         raise BadValue(f"行政区划代码“{raw}”应为6位数字")
     return raw
+
+
+_CONTROL = re.compile(r"[\x00-\x20\x7f]")
+
+
+def web_link(value) -> str | None:
+    """``value`` if it is a plain http(s) link with a host, else None. For links handed to the
+    desktop (open in the browser): data from a crawl or an import is never a command, so anything
+    else — file:, ms-msdt:, javascript:, a bare path, a host without a scheme — is refused."""
+    raw = "" if value is None else str(value).strip()
+    if not raw or _CONTROL.search(raw) or not re.match(r"^https?://", raw, re.I):
+        return None
+    parts = urlsplit(raw)
+    try:
+        parts.port
+    except ValueError:
+        return None
+    return raw if parts.hostname and not parts.username else None

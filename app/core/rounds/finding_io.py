@@ -17,7 +17,7 @@ from ..store.db import transaction
 from .findings import (
     STATUSES, Finding, IndicatorIndex, insert_rows, positive_int, list_whitelist_rules, normalise_status,
 )
-from .rounds import ensure_open, get_round
+from .rounds import ensure_open, get_round, mark_checked
 
 
 # ---------------------------------------------------------------- import
@@ -171,7 +171,9 @@ def import_findings(db: sqlite_utils.Database, round_id: int, path: Path | str, 
         rows = _plan_rows(db, round_id, sheet, result)
         if result.problems or dry_run:
             return result
+        targets = {r["target_id"] for r in rows}
         result.added = insert_rows(db, rows, list_whitelist_rules(db, active_only=True), who, "import")
+        mark_checked(db, targets, "导入问题", who)
         audit.log(db, "rounds", round_id, "import_findings", None,
                   {"file": str(result.path), "findings": len(result.added)}, who)
     return result

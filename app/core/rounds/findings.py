@@ -19,7 +19,7 @@ from ..registry.validation import text as cell_text
 from ..store import audit
 from ..store.db import transaction
 from . import profiles
-from .rounds import ensure_open, get_target
+from .rounds import ensure_open, get_target, mark_checked
 
 STATUSES = vocab.FINDING_STATUSES
 SOURCES = ["自动", "人工", "导入"]
@@ -452,7 +452,10 @@ def add_finding(db: sqlite_utils.Database, round_id: int, target_id: int, indica
            "_target_key": target.target_key}
     with transaction(db):
         ensure_open(db, round_id)
-        return insert_rows(db, [row], list_whitelist_rules(db, active_only=True), who, "insert")[0]
+        fid = insert_rows(db, [row], list_whitelist_rules(db, active_only=True), who, "insert")[0]
+        if source == "人工":           # the inspector looked at the target: it counts as checked
+            mark_checked(db, [target_id], "人工问题", who)
+        return fid
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import sqlite_utils
 
 from ..errors import GovInspectError
 from . import profiles as pf
-from .scoring import (CONFIRMED, NOT_CHECKED, Counts, FindingInput, RoundSummary, Scorer, ScoredTarget,
+from .scoring import (CHECKED, CONFIRMED, Counts, FindingInput, RoundSummary, Scorer, ScoredTarget,
                       TargetSpec, TypeSummary, summarize)
 
 
@@ -78,7 +78,7 @@ def score_round(db: sqlite_utils.Database, round_id: int) -> RoundScores:
             raise GovInspectError(f"轮次使用的规则集“{info.profile_id}”没有适用于{pf.TARGET_ZH[ttype]}的指标，无法计分。")
         score = scorer.score(TargetSpec(ttype, bool(portal), bool(service)), findings.get(tid, ()))
         scored.append(ScoredTarget(key, name, ttype, region, category, platform, review, score))
-        unverified |= score.unverified_used and review != NOT_CHECKED
+        unverified |= score.unverified_used and review == CHECKED
     return RoundScores(info, tuple(scored), summarize(scored), profiles, unverified)
 
 
@@ -95,18 +95,19 @@ def _counts(c: Counts) -> dict:
 
 def _type_doc(s: TypeSummary) -> dict:
     return {"total": s.total, **_counts(s.overall), "not_checked": len(s.not_checked),
-            "not_checked_keys": list(s.not_checked),
+            "not_checked_keys": list(s.not_checked), "pending": len(s.pending), "pending_keys": list(s.pending),
+            "coverage": s.coverage,
             "by_region": {k: _counts(v) for k, v in s.by_region.items()},
             "by_category": {k: _counts(v) for k, v in s.by_category.items()},
             "by_platform": {k: _counts(v) for k, v in s.by_platform.items()}}
 
 
 def _target_doc(t: ScoredTarget) -> dict:
-    s, checked = t.score, t.review_state != NOT_CHECKED
+    s, checked = t.score, t.checked
     return {
         "key": t.key, "name": t.name, "type": t.target_type, "region": t.region, "category": t.category,
         "platform": t.platform, "review_state": t.review_state,
-        "result": s.result if checked else NOT_CHECKED, "passed": s.passed if checked else None,
+        "result": t.result, "passed": s.passed if checked else None,
         "final_score": s.final_score if checked else None,
         "deduction_score": s.deduction_score if checked else None,
         "bonus_score": s.bonus_score if checked else None,

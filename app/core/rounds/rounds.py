@@ -23,7 +23,7 @@ from ..store.db import transaction
 from . import profiles
 
 KINDS = vocab.ROUND_KINDS
-REVIEW_STATES = ["待检查", "已检查", "未检查"]
+REVIEW_STATES = ["待检查", "已检查", "未检查"]       # scoring.PENDING, CHECKED, NOT_CHECKED
 REASONS = ["全量", "抽样", "回头看"]
 DEFAULT_PROFILE = vocab.DEFAULT_PROFILE
 FIXED_ITEM_STATUSES = {"已整改", "无需整改"}
@@ -493,6 +493,27 @@ def set_review_state(db: sqlite_utils.Database, target_id: int, state: str, note
         audit.log(db, "round_targets", target_id, "review",
                   {"review_state": target.review_state, "review_note": target.review_note},
                   {"review_state": state, "review_note": note or ""}, who)
+
+
+def mark_checked(db: sqlite_utils.Database, target_ids, why: str, who: str | None = None) -> list[int]:
+    """Targets still 待检查 become 已检查 (a finished crawl, a review, a manual or imported finding);
+    a 未检查 mark set by hand is kept. Joins the caller's transaction; returns the ids changed."""
+    ids = sorted({int(t) for t in target_ids})
+    if not ids:
+        return []
+    changed = []
+    with transaction(db):
+        for chunk in range(0, len(ids), 500):
+            part = ids[chunk:chunk + 500]
+            marks = ",".join("?" * len(part))
+            changed += [r[0] for r in db.conn.execute(
+                f"SELECT id FROM round_targets WHERE review_state = '待检查' AND id IN ({marks})", part)]
+        if changed:
+            db.conn.executemany("UPDATE round_targets SET review_state = '已检查' WHERE id = ?",
+                                [(t,) for t in changed])
+            audit.log_many(db, [("round_targets", t, "review", {"review_state": "待检查"},
+                                 {"review_state": "已检查", "why": why}) for t in changed], who)
+    return changed
 
 
 def close_round(db: sqlite_utils.Database, round_id: int, who: str | None = None) -> None:

@@ -30,7 +30,9 @@ from .profiles import Profile, ProfileItem
 
 CONFIRMED = "确认"
 PASSED_ZH, FAILED_ZH = "合格", "不合格"
-NOT_CHECKED = "未检查"
+# A round target's check state. Only 已检查 targets enter the counts and 合格率; 待检查 ones
+# (neither crawled nor reviewed yet) and 未检查 ones (left out on purpose, with a reason) are listed apart.
+PENDING, CHECKED, NOT_CHECKED = "待检查", "已检查", "未检查"
 UNKNOWN_REGION = "未填地区"
 
 
@@ -380,6 +382,15 @@ class ScoredTarget:
     review_state: str
     score: TargetScore
 
+    @property
+    def checked(self) -> bool:
+        return self.review_state == CHECKED
+
+    @property
+    def result(self) -> str:
+        """合格/不合格 once checked, else the state (待检查/未检查)."""
+        return self.score.result if self.checked else self.review_state
+
 
 def pass_rate(passed: int, checked: int) -> Decimal | None:
     """合格率 in percent, HALF-UP to two decimals (3718/3722 -> 99.89); None when nothing checked."""
@@ -412,6 +423,19 @@ class TypeSummary:
     by_category: dict = field(default_factory=dict)
     by_platform: dict = field(default_factory=dict)
     not_checked: tuple[str, ...] = ()                  # keys of targets marked 未检查
+    pending: tuple[str, ...] = ()                      # keys of targets still 待检查
+
+    @property
+    def coverage(self) -> str:
+        """"检查 57 个中的 4 个" (or "全部 57 个已检查")."""
+        if self.overall.checked == self.total:
+            return f"全部 {self.total} 个已检查"
+        return f"检查 {self.total} 个中的 {self.overall.checked} 个"
+
+    @property
+    def complete(self) -> bool:
+        """Nothing left 待检查 (未检查 ones are left out on purpose)."""
+        return not self.pending
 
 
 @dataclass(frozen=True)
@@ -421,10 +445,10 @@ class RoundSummary:
 
 
 def _type_summary(target_type: str, targets: list[ScoredTarget]) -> TypeSummary:
-    overall, regions, categories, platforms, skipped = Counts(), {}, {}, {}, []
+    overall, regions, categories, platforms, skipped, pending = Counts(), {}, {}, {}, [], []
     for t in targets:
-        if t.review_state == NOT_CHECKED:
-            skipped.append(t.key)
+        if not t.checked:
+            (skipped if t.review_state == NOT_CHECKED else pending).append(t.key)
             continue
         overall = overall.add(t.score)
         region = t.region or UNKNOWN_REGION
@@ -433,11 +457,13 @@ def _type_summary(target_type: str, targets: list[ScoredTarget]) -> TypeSummary:
             categories[t.category] = categories.get(t.category, Counts()).add(t.score)
         if t.platform:
             platforms[t.platform] = platforms.get(t.platform, Counts()).add(t.score)
-    return TypeSummary(target_type, len(targets), overall, regions, categories, platforms, tuple(skipped))
+    return TypeSummary(target_type, len(targets), overall, regions, categories, platforms, tuple(skipped),
+                       tuple(pending))
 
 
 def summarize(targets: Iterable[ScoredTarget]) -> RoundSummary:
-    """Counts and 合格率 per type, overall and by 地区 / category / 平台; 未检查 listed apart."""
+    """Counts and 合格率 per type, overall and by 地区 / category / 平台, of 已检查 targets only;
+    待检查 and 未检查 ones listed apart."""
     targets = list(targets)
     return RoundSummary(_type_summary("site", [t for t in targets if t.target_type == "site"]),
                         _type_summary("account", [t for t in targets if t.target_type == "account"]))

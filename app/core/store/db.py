@@ -5,6 +5,8 @@ One connection per thread; WAL lets the GUI read while a worker writes.
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import os
 import sqlite3
 from pathlib import Path
 
@@ -12,6 +14,16 @@ import sqlite_utils
 
 from ..errors import DatabaseError, NewerDatabaseError
 from . import migrations
+
+
+_OS_REASONS = {errno.ENOSPC: "磁盘空间不足", errno.EACCES: "没有权限", errno.EPERM: "没有权限",
+               errno.ENOTDIR: "路径中有一段是文件而不是文件夹", errno.EEXIST: "同名文件已存在",
+               errno.ENAMETOOLONG: "文件名太长", errno.EROFS: "磁盘只读", errno.ENOENT: "文件或文件夹不存在"}
+
+
+def os_reason(exc: OSError) -> str:
+    """An OSError in an inspector's words (disk full, no permission …)."""
+    return _OS_REASONS.get(exc.errno, exc.strerror or str(exc))
 
 
 def _pragmas(conn: sqlite3.Connection) -> None:
@@ -73,12 +85,51 @@ def migrate(conn: sqlite3.Connection, path: Path | None, steps: list[list[str]] 
     return backup
 
 
+def writable(path: Path) -> bool:
+    """Can this process write the file and create its -wal/-shm companions beside it?"""
+    folder = path.parent if path.parent != Path("") else Path(".")
+    return os.access(folder, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
+
+
+def connect_read_only(path: Path | str) -> sqlite_utils.Database:
+    """Open an existing, up-to-date database without writing anything (a file on a read-only share,
+    a colleague's copy): no WAL switch, no migration, writes fail."""
+    path = Path(path)
+    if not path.is_file():
+        raise DatabaseError(f"数据库文件“{path}”不存在。")
+    # immutable: nothing may change the file meanwhile, and SQLite needs no -shm beside it
+    uri = path.resolve().as_uri() + "?mode=ro&immutable=1"
+    try:
+        conn = sqlite3.connect(uri, uri=True, timeout=10, isolation_level=None, check_same_thread=False)
+        result = conn.execute("PRAGMA quick_check").fetchone()[0]
+        version = schema_version(conn)
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(f"无法打开数据库文件“{path}”：文件已损坏或不是 SQLite 数据库（{exc}）。") from exc
+    latest = len(migrations.STEPS)
+    if result != "ok" or version != latest:
+        conn.close()
+        if result != "ok":
+            raise DatabaseError(f"数据库文件“{path}”完整性检查未通过：{result}。请从备份恢复。")
+        if version > latest:
+            raise _newer(version, latest)
+        raise DatabaseError(f"数据库文件“{path}”是只读的，且需要升级到新的结构版本（{version} → {latest}）才能使用。"
+                            "请复制到可写的文件夹后再打开。")
+    conn.execute("PRAGMA query_only=ON")
+    return sqlite_utils.Database(conn)
+
+
 def connect(path: Path | str, *, steps: list[list[str]] | None = None) -> sqlite_utils.Database:
     """Open (creating if needed) and upgrade the database at ``path``."""
     path = Path(path)
     if path.exists() and path.is_dir():
         raise DatabaseError(f"“{path}”是一个文件夹，不是数据库文件。")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseError(f"无法在“{path.parent}”建立数据库文件：{os_reason(exc)}。") from exc
+    if not writable(path):
+        raise DatabaseError(f"数据库文件“{path}”所在位置不可写（只读文件或没有写权限的文件夹）。"
+                            "只读取数据的命令可以打开它；修改数据请先复制到可写的文件夹。")
     try:
         # isolation_level=None: we manage transactions explicitly (BEGIN/COMMIT).
         conn = sqlite3.connect(str(path), timeout=10, isolation_level=None, check_same_thread=False)

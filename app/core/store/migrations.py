@@ -311,5 +311,23 @@ STEP_2 = [
     )""",
 ]
 
-STEPS: list[list[str]] = [STEP_1, STEP_2]
+# Step 3: honest coverage. Only 已检查 targets enter the rates now; before, every target not
+# marked 未检查 counted. Open rounds: a target becomes 已检查 if a check run finished its site, or it
+# has a manual or imported finding, or a new-media observation. Closed rounds keep the figures
+# they were published with: their 待检查 targets become 已检查, as they were counted then.
+STEP_3 = [
+    """UPDATE round_targets SET review_state = '已检查'
+       WHERE review_state = '待检查'
+         AND round_id IN (SELECT id FROM rounds WHERE status = 'closed')""",
+    """UPDATE round_targets SET review_state = '已检查'
+       WHERE review_state = '待检查' AND (
+         EXISTS (SELECT 1 FROM findings f WHERE f.target_id = round_targets.id AND f.source IN ('人工', '导入'))
+         OR EXISTS (SELECT 1 FROM media_observations m WHERE m.target_id = round_targets.id)
+         OR EXISTS (SELECT 1 FROM check_runs c WHERE c.round_id = round_targets.round_id
+                    AND json_valid(c.summary)
+                    AND json_extract(c.summary, '$.sites."' || replace(round_targets.target_key, '"', '') || '".state')
+                        IN ('done', 'unreachable')))""",
+]
+
+STEPS: list[list[str]] = [STEP_1, STEP_2, STEP_3]
 LATEST = len(STEPS)

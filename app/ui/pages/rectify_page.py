@@ -10,8 +10,8 @@ import datetime as dt
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSortFilterProxyModel, Qt, QUrl, Signal, Slot
-from PySide6.QtGui import QColor, QDesktopServices
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSortFilterProxyModel, Qt, Signal, Slot
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QFileDialog, QLabel, QProgressBar
 
 from app.core.followup import rectify
@@ -21,6 +21,7 @@ from app.core.followup.workdays import as_date, load_calendar
 
 from .. import style
 from ..dialogs.rectify_dialogs import CreateNoticesDialog, ManualRecheckDialog, NoticeDatesDialog
+from ..links import open_folder
 from ..parts import button, hbox, make_record_current, panel, search_field, splitter
 from ..review_workers import RecheckWorker, RectifyExportWorker
 from ..table_models.records_model import Column, RecordsTableModel, SearchProxy
@@ -506,7 +507,7 @@ class RectifyPage(Page):
     @Slot()
     def open_export_folder(self) -> None:
         if self.export_folder is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.export_folder)))
+            open_folder(self.export_folder)
 
     def _layout(self) -> dict:
         return {"splitter": self.splitter, "header": self.items_view.horizontalHeader()}

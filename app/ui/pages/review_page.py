@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, QUrl, Signal, Slot
-from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeySequence
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QLabel, QTableView
 
 from app.core.store import audit
@@ -18,13 +18,14 @@ from app.core.rounds import findings, rounds
 from app.core.errors import GovInspectError
 from app.core.rounds.findings import STATUSES, QueueField as Q
 from app.core.rounds.round_scores import profiles_for_round
-from app.core.rounds.scoring import NOT_CHECKED
+from app.core.rounds.scoring import NOT_CHECKED, PENDING
 
 from .. import style
 from ..dialogs.finding_dialog import FindingDialog
+from ..links import open_evidence, open_link
 from ..parts import action, hbox, make_current, search_field, splitter, text_toolbar
 from ..scoring_workers import ScoreRoundWorker
-from ..table_models.findings_queue_model import COLUMN_WIDTHS, FindingsQueueModel
+from ..table_models.findings_queue_model import COLUMN_WIDTHS, FindingsQueueModel, kind_labels
 from ..widgets.finding_detail import FindingDetail, evidence_text
 from ..widgets.round_combo import RoundCombo
 from ..widgets.scorecard import Scorecard
@@ -38,26 +39,6 @@ REVIEW_KEYS = {"y": "确认", "1": "确认", "n": "误报", "2": "误报", "?": 
                "u": "待审核", "0": "待审核"}
 REMEMBERED_NOTE = "已记住为白名单"
 SUMMARY_DELAY_MS = 1200
-_kind_labels: dict[str, str] | None = None
-
-
-def kind_labels() -> dict[str, str]:
-    """Chinese labels of the check kinds (imported once, on the first load of a round)."""
-    global _kind_labels
-    if _kind_labels is None:
-        labels = {"manual": "人工检查"}
-        try:
-            from app.core.checks.catalog import CHECKS
-            labels.update({k: spec.label_zh for k, spec in CHECKS.items()})
-        except ImportError:                 # pragma: no cover - a build without the checks
-            log.warning("check catalogue not available; kinds shown as codes")
-        try:
-            from app.core.followup.media_rules import KIND_ZH
-            labels.update(KIND_ZH)
-        except ImportError:                 # pragma: no cover
-            pass
-        _kind_labels = labels
-    return _kind_labels
 
 
 class QueueView(QTableView):
@@ -148,6 +129,7 @@ class ReviewPage(Page):
 
         self.view = self._build_view()
         self.detail = FindingDetail()
+        self.detail.link_refused.connect(self._on_link_refused)
         left = splitter(self.view, self.detail, vertical=True, stretch=(3, 1), collapsible=False)
         self.scorecard = Scorecard()
         self.scorecard.add_requested.connect(self._on_add_requested)
@@ -455,10 +437,9 @@ class ReviewPage(Page):
         f = findings.get_finding(self._db, fid)
         url = f.url or (f.page if f.page.startswith("http") else "") or \
             (self.model.target(f.target_id).url if self.model.target(f.target_id) else "")
-        if url:
-            QDesktopServices.openUrl(QUrl(url))
-        else:
-            self.message.show_message("这条问题没有链接。", "warning", 5000)
+        refused = open_link(url) if url else "这条问题没有链接。"
+        if refused:
+            self.message.show_message(refused, "warning", 8000)
 
     @Slot()
     def open_screenshot(self) -> None:
@@ -466,10 +447,13 @@ class ReviewPage(Page):
         if fid is None:
             return
         path = findings.get_finding(self._db, fid).screenshot_path
-        if path:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(path))
-        else:
-            self.message.show_message("这条问题没有截图。", "warning", 5000)
+        refused = open_evidence(path) if path else "这条问题没有截图。"
+        if refused:
+            self.message.show_message(refused, "warning", 8000)
+
+    @Slot(str)
+    def _on_link_refused(self, text: str) -> None:
+        self.message.show_message(text, "warning", 8000)
 
     def evidence_text(self, ids: list[int]) -> str:
         return evidence_text(findings.get_findings(self._db, ids), self.model.indicator_name)
@@ -523,7 +507,8 @@ class ReviewPage(Page):
             o = s.overall
             rate = "—" if o.pass_rate is None else f"{o.pass_rate}%"
             skipped = f"，{NOT_CHECKED} {len(s.not_checked)}" if s.not_checked else ""
-            parts.append(f"{label} {o.passed}/{o.checked} 合格（{rate}{skipped}）")
+            pending = f"，{PENDING} {len(s.pending)}" if s.pending else ""
+            parts.append(f"{label} {o.passed}/{o.checked} 合格（{rate}{skipped}{pending}）")
         note = "；含待核对数值" if scores.unverified_used else ""
         self.summary_label.setText("全批次：" + "，".join(parts) + note if parts else "")
         self.summary_ready.emit(scores)

@@ -7,6 +7,8 @@ for the visible cells only. A review replaces the changed rows and emits dataCha
 """
 from __future__ import annotations
 
+import functools
+import logging
 from collections import Counter
 from enum import IntEnum
 from operator import itemgetter
@@ -25,6 +27,22 @@ TYPE_ZH = {"site": "网站", "account": "新媒体"}
 STATUS_COLORS = {"确认": QColor("#c5221f"), "误报": QColor("#80868b"), "存疑": QColor("#a15c00")}
 _MUTED = QColor("#80868b")
 _STATUS_ORDER = {s: i for i, s in enumerate(STATUSES)}
+
+log = logging.getLogger(__name__)
+
+
+@functools.cache
+def kind_labels() -> dict[str, str]:
+    """Chinese labels of the check kinds (loaded once, on the first load of a round)."""
+    labels = {"manual": "人工检查"}
+    try:
+        from app.core.checks.catalog import CHECKS
+        labels.update({k: spec.label_zh for k, spec in CHECKS.items()})
+    except ImportError:                 # pragma: no cover - a build without the checks
+        log.warning("check catalogue not available; kinds shown as codes")
+    from app.core.followup.media_rules import KIND_ZH
+    labels.update(KIND_ZH)
+    return labels
 
 
 class QueueColumn(IntEnum):

@@ -5,18 +5,31 @@ from __future__ import annotations
 import html
 from typing import Callable, Iterable
 
-from PySide6.QtCore import QUrl, Slot
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QUrl, Signal, Slot
 from PySide6.QtWidgets import QTextBrowser
+
+from app.core.registry.validation import web_link
 
 from app.core.rounds.findings import WHITELIST_NOTE, Finding, WhitelistRule
 
+from ..links import evidence_file, open_evidence, open_link
 from ..table_models.findings_queue_model import TYPE_ZH
 
 PLACEHOLDER = "选择一条问题查看详情。"
+NOT_WEB = '<span style="color:#b06000">（不是网页链接，仅作文字显示）</span>'
+
+
+def _link(url: str) -> str:
+    """An anchor for an http(s) link; any other scheme is shown as text with a warning."""
+    e = html.escape
+    if web_link(url):
+        return f'<a href="{e(url, quote=True)}">{e(url)}</a>'
+    return f"{e(url)} {NOT_WEB}"
 
 
 class FindingDetail(QTextBrowser):
+    link_refused = Signal(str)          # why a clicked link was not opened
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setOpenLinks(False)
@@ -31,16 +44,18 @@ class FindingDetail(QTextBrowser):
         if f.kind:
             rows.append(("问题类型", e(kind_label)))
         if f.url:
-            rows.append(("链接", f'<a href="{e(f.url, quote=True)}">{e(f.url)}</a>'))
+            rows.append(("链接", _link(f.url)))
         if f.page:
-            page = f'<a href="{e(f.page, quote=True)}">{e(f.page)}</a>' if f.page.startswith("http") else e(f.page)
-            rows.append(("页面", page))
+            rows.append(("页面", _link(f.page) if "://" in f.page or ":" in f.page.split("/")[0] else e(f.page)))
         for label, value in (("问题描述", f.detail), ("片段", f.snippet), ("证据", f.evidence_text)):
             if value:
                 rows.append((label, e(value).replace("\n", "<br>")))
         if f.screenshot_path:
-            url = QUrl.fromLocalFile(f.screenshot_path).toString()
-            rows.append(("截图", f'<a href="{e(url, quote=True)}">{e(f.screenshot_path)}</a>'))
+            if evidence_file(f.screenshot_path):
+                url = QUrl.fromLocalFile(f.screenshot_path).toString()
+                rows.append(("截图", f'<a href="{e(url, quote=True)}">{e(f.screenshot_path)}</a>'))
+            else:
+                rows.append(("截图", f'{e(f.screenshot_path)} <span style="color:#b06000">（文件不存在或类型不可打开）</span>'))
         rows.append(("数量", str(f.count) + (f"（每处扣 {f.deduct} 分）" if f.deduct is not None else "")))
         rows.append(("来源", f"{e(f.source)} · 发现于 {e(f.detected_at)}"))
         if f.reviewed_at:
@@ -58,7 +73,9 @@ class FindingDetail(QTextBrowser):
 
     @Slot(QUrl)
     def _on_anchor_clicked(self, url: QUrl) -> None:
-        QDesktopServices.openUrl(url)
+        refused = open_evidence(url.toLocalFile()) if url.isLocalFile() else open_link(url.toString())
+        if refused:
+            self.link_refused.emit(refused)
 
 
 def evidence_text(items: Iterable[Finding], indicator_name: Callable[[str], str]) -> str:

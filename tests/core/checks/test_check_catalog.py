@@ -14,7 +14,8 @@ from checkpages import AS_OF, HOME, html_page, make_ctx, page_from
 
 KINDS = {"homepage_stale", "column_stale", "column_blank", "broken_link", "dark_link", "external_link_suspect",
          "typo", "grave_error", "pii", "pii_unscanned", "footer_missing", "policy_metadata_missing",
-         "message_unanswered", "https_problem", "ipv6_missing", "unreachable", "slow"}
+         "message_unanswered", "https_problem", "ipv6_missing", "unreachable", "slow", "homepage_down",
+         "homepage_offsite"}
 
 
 def profile():

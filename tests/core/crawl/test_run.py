@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from app.core.store import db as dbm
-from app.core.rounds import findings
+from app.core.rounds import findings, rounds
+from app.core.rounds.round_scores import score_round
 from app.core.crawl import jobs
 
 from .sites import FixtureSite, Resp, html, make_round, refused_port, stall, wait_until
@@ -174,6 +175,26 @@ def test_unreachable_site(db, db_path):
     s = jobs.run_checks(db_path, rid, options=opts())
     assert s.sites[0].state == "unreachable" and s.sites[0].error == "连接被拒绝"
     assert db.conn.execute("SELECT ok, error FROM probes").fetchall() == [(0, "连接被拒绝")]
+    assert rounds.round_targets(db, rid)[0].review_state == "已检查"      # an unreachable site was checked
+    down = findings.list_findings(db, rid, kind="homepage_down")
+    assert len(down) == 1 and down[0].status == "待审核" and "首页本次检查无法访问：连接被拒绝" in down[0].detail
+    assert down[0].indicator_id == "web.veto.unreachable" and "检查时间" in down[0].evidence_text
+    jobs.run_checks(db_path, rid, options=opts())                       # failing the same way again: no double
+    assert len(findings.list_findings(db, rid, kind="homepage_down")) == 1
+    scores = score_round(db, rid)
+    assert scores.targets[0].score.passed                             # a candidate never vetoes by itself
+
+
+def test_a_finished_crawl_marks_its_site_checked_and_only_it(db, db_path):
+    routes = {"/": page(a("/p.html", "页"), "首页"), "/p.html": page("", "页")}
+    with FixtureSite(routes) as site:
+        rid = make_round(db, {"3699020001": site.url + "/", "3699020002": site.url + "/"})
+        first = rounds.round_targets(db, rid)[0]
+        jobs.run_checks(db_path, rid, site_keys=[first.target_key], options=opts())
+    states = {t.target_key: t.review_state for t in rounds.round_targets(db, rid)}
+    assert states == {"3699020001": "已检查", "3699020002": "待检查"}
+    scores = score_round(db, rid)
+    assert (scores.summary.sites.overall.checked, scores.summary.sites.pending) == (1, ("3699020002",))
 
 
 def test_rerun_does_not_duplicate_and_whitelist_applies(db, db_path):
@@ -277,6 +298,8 @@ def test_cancel_within_two_seconds_while_a_server_stalls(db, db_path):
     state, finished = db.conn.execute("SELECT state, finished_at FROM check_runs WHERE id = ?", (s.run_id,)).fetchone()
     assert state == "cancelled" and finished
     assert not findings.list_findings(db, rid)               # stalled pages are not reported broken
+    # A crawl cut short does not count as a check: the site stays 待检查 and out of the rates.
+    assert [t.review_state for t in rounds.round_targets(db, rid)] == ["待检查"]
 
 
 def test_pause_and_resume(db, db_path):
@@ -427,3 +450,37 @@ def test_add_findings_bulk(db, db_path):
     assert res2.added == [] and sorted(res2.existing) == sorted(res.added)
     with pytest.raises(Exception, match="未知的指标"):
         findings.add_findings(db, rid, [{**rows[0], "indicator_id": "web.nope", "fingerprint": "z"}])
+
+
+# ---------------------------------------------------------------- crawl scope
+
+def test_homepage_redirect_to_another_host_is_not_crawled_as_the_site(db, db_path):
+    admin_routes = {"/admin/": page(a("/admin/users", "用户") + a("/admin/delete?id=1", "删除"), "后台"),
+                    "/admin/users": page("", "用户"), "/admin/delete": page("", "已删除")}
+    with FixtureSite(admin_routes) as admin:
+        with FixtureSite({"/": Resp(302, headers={"Location": admin.url + "/admin/"})}) as site:
+            rid = make_round(db, {"3699020001": site.url + "/"})
+            s = jobs.run_checks(db_path, rid, options=opts())
+        fetched = sum(admin.hits.values())
+    assert fetched == 0                                     # nothing on the other host was requested
+    offsite = findings.list_findings(db, rid, kind="homepage_offsite")
+    assert len(offsite) == 1 and f"首页跳转到其他域名：{admin.url}/admin/" in offsite[0].detail
+    assert not findings.list_findings(db, rid, kind="homepage_down")
+    assert "跳转到其他域名" in s.sites[0].error and admin.url in s.sites[0].error
+    stored = db.conn.execute("SELECT url, http_status, content FROM evidence WHERE kind = 'page'").fetchall()
+    assert [(u, st) for u, st, _ in stored] == [(site.url + "/", 302)]
+
+
+def test_same_site_homepage_moves_are_followed(db, db_path):
+    routes = {"/": Resp(301, headers={"Location": "/portal/index.html"}),
+              "/portal/index.html": page(a("/portal/p1.html", "一"), "首页"), "/portal/p1.html": page("", "一")}
+    with FixtureSite(routes) as site:
+        rid = make_round(db, {"3699020001": site.url + "/"})
+        s = jobs.run_checks(db_path, rid, options=opts())
+    assert s.sites[0].state == "done" and site.gets("/portal/p1.html") == 1
+
+
+def test_ipv6_links_keep_their_brackets():
+    from app.core.crawl.crawler import normalise_url
+    assert normalise_url("/a/../b.html", "http://[::1]:8080/x/") == "http://[::1]:8080/b.html"
+    assert normalise_url("http://[::1]/") == "http://[::1]/"

@@ -134,6 +134,7 @@ def test_sampled_round_says_spot_check(db):
     build_registry(db)
     rid = rounds.create_round(db, "抽查", "2025-08-14", kind="专项", sample_sites_pct=50, seed=7)
     target = rounds.round_targets(db, rid, "site")[0]
+    rounds.mark_checked(db, [t.id for t in rounds.round_targets(db, rid)], "抽查完毕")
     findings.add_finding(db, rid, target.id, "web.veto.unreachable.c1", status="确认")
     draft = build_circular(load_round_data(db, rid), [], CircularOptions(issue_date=ISSUE))
     n = len(rounds.round_targets(db, rid, "site"))
@@ -144,9 +145,35 @@ def test_sampled_round_says_spot_check(db):
 def test_clean_round_wording(db):
     build_registry(db)
     rid = rounds.create_round(db, "九月", "2025-09-14", kind="月度")
+    rounds.mark_checked(db, [t.id for t in rounds.round_targets(db, rid)], "全部检查完毕")
     draft = build_circular(load_round_data(db, rid), [], CircularOptions(issue_date=ISSUE, issuer="办公室"))
     assert "本次检查未发现存在单项否决或扣分问题的网站和账号。" in draft.text
     assert "合格率100%" in draft.text and "整改情况书面报送" not in draft.text
+    assert "全覆盖检查" in draft.text and not any("检查尚未完成" in n for n in draft.notes)
+
+
+def test_unchecked_targets_stay_out_of_the_rates_and_the_draft_says_the_coverage(db, tmp_path):
+    """4 of the sites checked (one of them failing), the rest never crawled nor reviewed: the rate is
+    over the 4, the draft never claims a full check, and the export warns."""
+    build_registry(db)
+    rid = rounds.create_round(db, "十月", "2025-10-14", kind="月度")
+    sites = [t for t in rounds.round_targets(db, rid) if t.target_type == "site"]
+    rounds.mark_checked(db, [t.id for t in sites[:3]], "人工复核")
+    findings.add_finding(db, rid, sites[3].id, "web.veto.home_not_updated.c1", status="确认")   # marks it too
+    data = load_round_data(db, rid, area="江州市")
+    s = data.summary("site")
+    assert (s.total, s.overall.checked, s.overall.passed, len(s.pending)) == (len(sites), 4, 3, len(sites) - 4)
+    assert str(s.overall.pass_rate) == "75.00"
+    draft = build_circular(data, [], CircularOptions(issue_date=ISSUE, issuer="办公室"))
+    assert "全覆盖检查" not in draft.text.split("政务新媒体")[0]
+    assert f"对全市{len(sites)}家政府网站开展检查（截至目前完成检查4家，其余{len(sites) - 4}家尚未检查）" in draft.text
+    assert f"另有{len(sites) - 4}家尚未完成检查，未计入合格率。" in draft.text
+    assert "合格率75%" in draft.text or "合格率75.00%" in draft.text
+    assert "本次检查的" in draft.text and "尚未完成检查，暂无合格率" in draft.text    # accounts: none checked
+    assert any(n.startswith("检查尚未完成：网站") for n in draft.notes)
+    result = export_round(db, rid, tmp_path, ["summary"], circular=True,
+                          circular_options=CircularOptions(issue_date=ISSUE))
+    assert result.notes[0].startswith("检查尚未完成：") and sum("检查尚未完成" in n for n in result.notes) == 1
 
 
 def test_office_template_restyled_in_word_still_renders(db, small, tmp_path):  # noqa: F811
@@ -183,7 +210,8 @@ def test_cli_draft_dates(tmp_path, capsys):
     path = tmp_path / "c.sqlite"
     database = dbm.connect(path)
     build_registry(database)
-    rounds.create_round(database, "八月", "2025-08-14", "2025-08-01", "2025-08-14")
+    rid = rounds.create_round(database, "八月", "2025-08-14", "2025-08-01", "2025-08-14")
+    rounds.mark_checked(database, [t.id for t in rounds.round_targets(database, rid)], "全部检查完毕")
     database.close()
     out = tmp_path / "out"
     assert main(["--db", str(path), "export", "1", "--out", str(out), "--annex", "summary", "--circular",
@@ -194,3 +222,16 @@ def test_cli_draft_dates(tmp_path, capsys):
     assert "对全市16家政府网站、13个政务新媒体开展全覆盖检查" in txt and "2025年8月20日" in txt
     assert main(["--db", str(path), "export", "1", "--out", str(out), "--circular", "--issue-date", "8/20"]) != 0
     assert "成文日期" in capsys.readouterr().err
+
+
+def test_cli_export_warns_when_checks_are_incomplete(tmp_path, capsys):
+    path = tmp_path / "w.sqlite"
+    database = dbm.connect(path)
+    build_registry(database)
+    rid = rounds.create_round(database, "八月", "2025-08-14")
+    database.close()
+    assert main(["--db", str(path), "export", str(rid), "--out", str(tmp_path / "out"), "--annex", "summary"]) == 0
+    err = capsys.readouterr().err
+    assert "提示：检查尚未完成：网站16家中已检查0家、16家待检查" in err
+    assert main(["--db", str(path), "score", str(rid)]) == 0
+    assert "注意：覆盖不完整（检查 16 个中的 0 个）" in capsys.readouterr().out

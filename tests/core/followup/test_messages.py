@@ -90,6 +90,18 @@ def test_bad_rows_write_nothing(reg, tmp_path):
         M.apply_messages_import(reg, result)
 
 
+def test_forwarded_on_the_day_of_submission_given_as_a_date(reg, tmp_path):
+    """Exports often give 转办时间 as a bare date: the same day as a timed submission is fine, the day
+    before is not, and the answer may come the same day too."""
+    rows = [row("D1", sub="2025-09-29 09:00", fwd="2025-09-29", ans="2025-09-29"),
+            row("D2", sub="2025-09-29 09:00", fwd="2025/9/29", ans="2025-10-09 15:00")]
+    result = M.import_messages(reg, write_csv(tmp_path / "d.csv", H, rows))
+    assert result.ok and result.applied, [str(p) for p in result.problems]
+    assert M.find_message(reg, "D1").forwarded_at == "2025-09-29"
+    bad = M.import_messages(reg, write_csv(tmp_path / "e.csv", H, [row("D3", sub="2025-09-29 09:00", fwd="2025-09-28")]))
+    assert [str(p) for p in bad.problems] == ["第2行 转办时间：转办时间 2025-09-28 早于提交时间 2025-09-29 09:00:00"]
+
+
 def test_missing_columns(reg, tmp_path):
     result = M.import_messages(reg, write_csv(tmp_path / "x.csv", ["编号", "内容"], [["1", "x"]]))
     assert not result.ok and "表头缺少必需的列" in str(result.problems[0])

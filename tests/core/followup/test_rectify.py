@@ -218,3 +218,28 @@ def test_cancelled_recheck_writes_nothing(db):
     with pytest.raises(jobs.Cancelled):
         rectify.recheck_round(db, rid, fetch=lambda url: (200, ""), cancel=token)
     assert db.conn.execute("SELECT recheck_result, rechecked_at FROM rectify_items").fetchall() == [("", None)]
+
+
+def test_exports_survive_control_characters_and_long_unit_names(db, tmp_path):
+    """A NUL or control character in a unit name or a finding, and a 122-character unit name: every
+    notice is written, the text cleaned, the file names short enough for any file system."""
+    rid = make_round(db, AS_OF)
+    long_name = "江州市" + "某某某委员会办公室" * 13 + "信息中心"           # 122 characters
+    db.conn.execute("UPDATE round_targets SET unit_name = ? WHERE target_key = '3699020001'", (long_name,))
+    db.conn.execute("UPDATE round_targets SET unit_name = ? WHERE target_key = '3699020002'", ("东湖\x00区\x07单位/2",))
+    confirmed(db, rid, "3699020001", "web.ded.publish.accuracy", detail="错别字\x0b“烈土”\x00")
+    confirmed(db, rid, "3699020002", "web.ded.publish.accuracy", detail="控制字符\x1f在此")
+    confirmed(db, rid, "3699020003", "web.ded.publish.accuracy", detail="CON")
+    db.conn.execute("UPDATE round_targets SET unit_name = 'CON' WHERE target_key = '3699020003'")
+    rectify.create_notices(db, rid, issued_on="2025-09-01", days=10)
+    written = {}
+    for fmt in ("docx", "xlsx"):
+        res = rectify.export_round(db, rid, tmp_path / fmt, notice_format=fmt)
+        assert len(res.notices) == 3
+        for path in res.notices:
+            assert path.is_file() and len(path.name.encode()) <= 200 and "\x00" not in path.name
+            assert path.stem.upper() != "CON"
+        written[fmt] = res.notices
+    doc = Document(next(p for p in written["docx"] if p.name.startswith("东湖")))
+    text = "\n".join(p.text for p in doc.paragraphs) + "".join(c.text for r in doc.tables[0].rows for c in r.cells)
+    assert "东湖区单位/2：" in text and "控制字符在此" in text and "\x00" not in text

@@ -144,3 +144,21 @@ def test_header_aliases():
     assert m == {1: "site_code", 2: "url", 3: "name", 4: "region", 5: "category", 6: "host_unit"}
     m = fields.match_headers("account", ["新媒体名称", "账号类型", "原始ID", "部门"])
     assert m == {0: "name", 1: "platform", 2: "account_id", 3: "region"}
+
+
+@pytest.mark.parametrize("value", [
+    "http://www.example.gov.cn/a.html", "HTTPS://example.org:8443/x?y=1#z", "http://127.0.0.1:8080/",
+    "http://[::1]:8080/a",
+])
+def test_web_link_accepts_plain_http_links(value):
+    assert v.web_link(value) == value
+
+
+@pytest.mark.parametrize("value", [
+    "file:///C:/Windows/System32/calc.exe", "ms-msdt:/id PCWDiagnostic", "javascript:alert(1)",
+    "C:\\Windows\\System32\\calc.exe", "www.example.gov.cn/a.html", "http://", "http://exa mple.org/",
+    "http://example.org/\x00x", "http://user:pw@example.org/", "http://example.org:port/", "", None,
+    "\\\\server\\share\\x.exe", "search-ms:query=x",
+])
+def test_web_link_refuses_everything_else(value):
+    assert v.web_link(value) is None

@@ -17,9 +17,10 @@ NOW = "2025-06-30 10:00:00"
 SITES = [  # id, code, name, region, category, portal, service, review
     (1, "4401000001", "甲市人民政府", "甲市", "市级门户", 1, 1, "已检查"),
     (2, "4401000002", "甲市教育局", "甲市", "市级部门网站", 0, 1, "已检查"),
-    (3, "4402000001", "乙市人民政府", "乙市", "市级门户", 1, 1, "待检查"),
+    (3, "4402000001", "乙市人民政府", "乙市", "市级门户", 1, 1, "已检查"),
     (4, "4402000002", "乙市档案局", "乙市", "市级部门网站", 0, 0, "已检查"),
     (5, "4402000003", "乙市统计局", "乙市", "市级部门网站", 0, 1, "未检查"),
+    (6, "4402000004", "乙市水务局", "乙市", "市级部门网站", 0, 1, "待检查"),    # never checked: out of the rates
 ]
 ACCOUNTS = [  # id, platform, name, region, review
     (1, "微信公众号", "甲市发布", "甲市", "已检查"),
@@ -81,7 +82,7 @@ def db():
 def test_score_round(db, snapshot):
     scores = score_round(db, populate(db, snapshot=snapshot))
     by_key = {t.key: t.score for t in scores.targets}
-    assert [t.target_type for t in scores.targets] == ["site"] * 5 + ["account"] * 3
+    assert [t.target_type for t in scores.targets] == ["site"] * 6 + ["account"] * 3
     assert (by_key["4401000001"].deduction_score, by_key["4401000001"].bonus_score,
             by_key["4401000001"].final_score) == (95, 10, 105)
     assert by_key["4401000002"].veto_ids == ("web.veto.unreachable",) and not by_key["4401000002"].passed
@@ -92,6 +93,7 @@ def test_score_round(db, snapshot):
     sites, accounts = scores.summary.sites, scores.summary.accounts
     assert (sites.overall.checked, sites.overall.passed, sites.overall.failed) == (4, 2, 2)
     assert str(sites.overall.pass_rate) == "50.00" and sites.not_checked == ("4402000003",)
+    assert sites.pending == ("4402000004",) and sites.coverage == "检查 6 个中的 4 个"
     assert sites.by_region["甲市"].passed == 1 and sites.by_region["乙市"].checked == 2
     assert (accounts.overall.checked, accounts.overall.passed) == (3, 2)
     assert str(accounts.overall.pass_rate) == "66.67"
@@ -126,6 +128,9 @@ def test_document_keys(db):
     assert {"checked", "passed", "failed", "pass_rate", "not_checked", "by_region"} <= set(sites)
     not_checked = next(t for t in doc["targets"] if t["key"] == "4402000003")
     assert not_checked["result"] == "未检查" and not_checked["final_score"] is None
+    pending = next(t for t in doc["targets"] if t["key"] == "4402000004")
+    assert pending["result"] == "待检查" and pending["passed"] is None
+    assert (sites["pending"], sites["pending_keys"], sites["coverage"]) == (1, ["4402000004"], "检查 6 个中的 4 个")
     json.dumps(doc, ensure_ascii=False)
 
 
@@ -155,7 +160,8 @@ def test_cli_human(db_file, capsys):
     assert main(["--db", str(db_file), "score", "2025年第二季度检查"]) == 0
     out = capsys.readouterr().out
     assert "甲市人民政府" in out and "105.00" in out and "不合格" in out
-    assert "网站：共 5 个，检查 4 个，合格 2 个，不合格 2 个，合格率 50.00%" in out
+    assert "网站：共 6 个，检查 4 个，合格 2 个，不合格 2 个，合格率 50.00%" in out
+    assert "待检查 1 个" in out and "待检查：4402000004" in out
     assert "政务新媒体：共 3 个，检查 3 个，合格 2 个，不合格 1 个，合格率 66.67%" in out
     assert "未检查：4402000003" in out
 

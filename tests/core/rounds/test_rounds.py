@@ -7,11 +7,12 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from app.core.store import audit
-from app.core.rounds import findings, rounds
+from app.core.rounds import finding_io, findings, rounds
 from app.core.registry import registry
 from app.core.errors import ValidationError
 
 from roundsetup import REGIONS, build_registry
+from tablefiles import write_csv
 
 
 def keys(db, round_id, target_type=None):
@@ -295,3 +296,29 @@ def test_sample_barely_moves_when_registry_grows(db, reg):
                                      "opened_on": "2020-01-01"})
     after = [t.target_key for t in rounds.preview_sample(db, "2025-06-30", 50, 50, seed=77).targets]
     assert len(set(before) - set(after)) <= 1
+
+
+def test_mark_checked_keeps_a_not_checked_mark_and_audits(db):
+    build_registry(db)
+    rid = rounds.create_round(db, "九月", "2025-09-14")
+    a, b, c = rounds.round_targets(db, rid)[:3]
+    rounds.set_review_state(db, c.id, "未检查", "网站已关停")
+    assert rounds.mark_checked(db, [a.id, a.id, b.id, c.id], "人工复核") == [a.id, b.id]
+    assert rounds.mark_checked(db, [a.id], "再次") == []                      # already 已检查: nothing to do
+    states = {t.id: (t.review_state, t.review_note) for t in rounds.round_targets(db, rid)}
+    assert states[a.id] == ("已检查", "") and states[c.id] == ("未检查", "网站已关停")
+    entry = audit.entries(db, "round_targets", a.id)[-1]
+    assert entry["action"] == "review" and entry["new"]["why"] == "人工复核"
+
+
+def test_manual_and_imported_findings_mark_their_target_checked_automatic_ones_do_not(db, tmp_path):
+    build_registry(db)
+    rid = rounds.create_round(db, "九月", "2025-09-14")
+    t = rounds.round_targets(db, rid, "site")
+    findings.add_finding(db, rid, t[0].id, "web.ded.publish.accuracy", source="自动")
+    findings.add_finding(db, rid, t[1].id, "web.ded.publish.accuracy", source="人工")
+    path = write_csv(tmp_path / "f.csv", ["网站标识码", "指标", "问题描述"],
+                     [[t[2].target_key, "web.ded.publish.accuracy", "导入的问题"]])
+    assert finding_io.import_findings(db, rid, path).ok
+    states = [x.review_state for x in rounds.round_targets(db, rid, "site")[:4]]
+    assert states == ["待检查", "已检查", "已检查", "待检查"]

@@ -285,15 +285,17 @@ def test_summarize(mini):
     ]
     summary = summarize(targets)
     sites, accounts = summary.sites, summary.accounts
-    assert (sites.total, sites.overall.checked, sites.overall.passed, sites.overall.failed) == (5, 4, 2, 2)
-    assert sites.overall.outstanding == 2 and sites.overall.pass_rate == Decimal("50.00")
-    assert sites.not_checked == ("s4",)
-    assert sites.by_region["甲市"].checked == 2 and sites.by_region["甲市"].passed == 1
+    # Only 已检查 targets count: s2 (待检查, never crawled nor reviewed) and s4 (未检查) stay out.
+    assert (sites.total, sites.overall.checked, sites.overall.passed, sites.overall.failed) == (5, 3, 2, 1)
+    assert sites.overall.outstanding == 1 and sites.overall.pass_rate == Decimal("66.67")
+    assert sites.not_checked == ("s4",) and sites.pending == ("s2",)
+    assert sites.coverage == "检查 5 个中的 3 个" and not sites.complete
+    assert sites.by_region["甲市"].checked == 1 and sites.by_region["甲市"].passed == 1
     assert sites.by_region["乙市"].checked == 1 and sites.by_region["乙市"].pass_rate == Decimal("0.00")
     assert sites.by_region["未填地区"].passed == 1
-    assert sites.by_category["市级部门网站"].checked == 2 and sites.by_category["市级部门网站"].failed == 2
+    assert sites.by_category["市级部门网站"].checked == 1 and sites.by_category["市级部门网站"].failed == 1
     assert sites.by_platform == {}
     assert (accounts.overall.checked, accounts.overall.passed, accounts.overall.outstanding) == (2, 1, 1)
-    assert accounts.not_checked == ("抖音:丙",)
+    assert accounts.not_checked == ("抖音:丙",) and accounts.pending == () and accounts.complete
     assert set(accounts.by_platform) == {"微信公众号", "新浪微博"}
     assert accounts.by_region["乙市"].pass_rate == Decimal("0.00")

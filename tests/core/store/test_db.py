@@ -71,3 +71,36 @@ def test_settings_roundtrip(db):
     dbmod.set_setting(db, "inspector_name", "张三")
     assert dbmod.get_setting(db, "inspector_name") == "张三"
     assert dbmod.get_setting(db, "missing", "x") == "x"
+
+
+def test_step_3_backfills_what_was_checked_and_keeps_closed_rounds_as_published(tmp_path):
+    """Open rounds: 已检查 for a finished crawl, a manual finding or a media observation; the rest stay
+    待检查. Closed rounds: every 待检查 target becomes 已检查, so their published rates do not move."""
+    path = tmp_path / "v2.sqlite"
+    old = dbmod.connect(path, steps=migrations.STEPS[:2])
+    c = old.conn
+    c.execute("INSERT INTO sites(id, site_code, name, url, created_at, updated_at) VALUES "
+              "(1, '2101000001', 'a', 'http://a.example', 'x', 'x')")
+    c.execute("INSERT INTO accounts(id, name, platform, created_at, updated_at) VALUES (1, 'm', '微信公众号', 'x', 'x')")
+    for rid, status in ((1, "open"), (2, "closed")):
+        c.execute("INSERT INTO rounds(id, name, kind, as_of, profile_id, status, created_at) "
+                  "VALUES (?, ?, '月度', '2025-06-30', 'national-2019', ?, 'x')", (rid, f"r{rid}", status))
+    targets = [  # id, round, type, key, state
+        (1, 1, "site", "K-crawled", "待检查"), (2, 1, "site", "K-manual", "待检查"), (3, 1, "site", "K-auto", "待检查"),
+        (4, 1, "account", "微信公众号:m", "待检查"), (5, 1, "site", "K-cut", "待检查"), (6, 1, "site", "K-out", "未检查"),
+        (7, 2, "site", "K-old", "待检查")]
+    for tid, rid, ttype, key, state in targets:
+        c.execute("INSERT INTO round_targets(id, round_id, target_type, site_id, account_id, target_key, name, "
+                  "review_state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                  (tid, rid, ttype, 1 if ttype == "site" else None, 1 if ttype == "account" else None, key, key, state))
+    c.execute("INSERT INTO check_runs(round_id, started_at, state, summary) VALUES (1, 'x', 'cancelled', ?)",
+              ('{"sites": {"K-crawled": {"state": "done"}, "K-cut": {"state": "running"}}}',))
+    for tid, source in ((2, "人工"), (3, "自动")):
+        c.execute("INSERT INTO findings(round_id, target_id, indicator_id, source, detected_at) "
+                  "VALUES (1, ?, 'x', ?, 'x')", (tid, source))
+    c.execute("INSERT INTO media_observations(round_id, target_id, updated_at) VALUES (1, 4, 'x')")
+    old.close()
+    d = dbmod.connect(path)
+    states = dict(d.conn.execute("SELECT target_key, review_state FROM round_targets").fetchall())
+    assert states == {"K-crawled": "已检查", "K-manual": "已检查", "K-auto": "待检查", "微信公众号:m": "已检查",
+                      "K-cut": "待检查", "K-out": "未检查", "K-old": "已检查"}
