@@ -311,5 +311,14 @@ STEP_2 = [
     )""",
 ]
 
-STEPS: list[list[str]] = [STEP_1, STEP_2]
+# Step 3: availability monitoring. The kind of a failed probe (dns, refused, timeout, tls, http …)
+# for the monitor page; an index on the probe time for pruning and for the verdict of a whole
+# round in one query; the retention of probes in days (0 keeps them forever).
+STEP_3 = [
+    "ALTER TABLE probes ADD COLUMN error_kind TEXT NOT NULL DEFAULT ''",
+    "CREATE INDEX probes_at ON probes(at)",
+    "INSERT OR IGNORE INTO settings(key, value) VALUES ('probe_retention_days', '90')",
+]
+
+STEPS: list[list[str]] = [STEP_1, STEP_2, STEP_3]
 LATEST = len(STEPS)
