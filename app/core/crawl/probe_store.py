@@ -12,7 +12,8 @@ from typing import Iterable
 
 import sqlite_utils
 
-from ..checks.availability import DayCount
+from ..checks.availability import DayCount, judge
+from ..checks.base import CheckContext
 from ..errors import ValidationError
 from ..registry import vocab
 from ..store.db import get_setting, set_setting, transaction
@@ -156,6 +157,7 @@ class SiteState:
     last_error: str = ""
     week_probes: int = 0
     week_failed: int = 0
+    verdict: str = ""                # the week's 站点无法访问 verdict (否决/正常/样本不足/无记录)
 
     @property
     def week_ratio(self) -> float | None:
@@ -164,8 +166,10 @@ class SiteState:
 
 def site_states(db: sqlite_utils.Database, start: dt.date, end: dt.date, timeout: float,
                 sites: list[MonitoredSite] | None = None) -> list[SiteState]:
-    """The live state of every monitored site (the running sites by default)."""
+    """The live state of every monitored site (the running sites by default), judged over the
+    week ending at ``end`` with the default rule (``timeout`` seconds)."""
     sites = monitored_sites(db) if sites is None else sites
+    ctx = CheckContext(as_of=end, site={}, params={"unreachable": {"timeout_seconds": timeout}})
     status = dict(db.conn.execute("SELECT id, status FROM sites"))
     # SQLite fills the bare columns of a MAX() aggregate from the row holding the maximum.
     last = {r[0]: r[1:] for r in db.conn.execute(
@@ -181,5 +185,6 @@ def site_states(db: sqlite_utils.Database, start: dt.date, end: dt.date, timeout
         days = week.get(s.site_id, [])
         out.append(SiteState(s.site_id, s.code, s.name, s.url, status.get(s.site_id, ""), at or "",
                              None if ok is None else bool(ok), seconds, http_status, kind or "", err_at or "",
-                             err or "", sum(d.probes for d in days), sum(d.failed for d in days)))
+                             err or "", sum(d.probes for d in days), sum(d.failed for d in days),
+                             judge(days, ctx).verdict))
     return out

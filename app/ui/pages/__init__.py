@@ -85,6 +85,11 @@ def _hygiene(ctx: PageContext) -> QWidget:
     return HygienePage(ctx)
 
 
+def _monitor(ctx: PageContext) -> QWidget:
+    from .monitor_page import MonitorPage
+    return MonitorPage(ctx)
+
+
 def _placeholder(title: str, text: str) -> Callable[[PageContext], QWidget]:
     def build(ctx: PageContext) -> QWidget:
         from .placeholder import PlaceholderPage
@@ -97,6 +102,7 @@ PAGES: list[PageSpec] = [
     PageSpec("sites", "网站", _sites),
     PageSpec("accounts", "新媒体", _accounts),
     PageSpec("rounds", "检查批次", _rounds),
+    PageSpec("monitor", "可用性监测", _monitor),
     PageSpec("checks", "自动检查", _checks),
     PageSpec("scores", "审核评分", _scores),
     PageSpec("media", "新媒体审核", _media),
