@@ -18,7 +18,7 @@ from ..checks.base import CheckContext, CheckFinding
 from ..checks.catalog import SiteInputs
 from ..rounds import findings as findings_mod, rounds
 from .check_suite import Suite, finding_row, params_for_round
-from .probe_store import day_counts, probe_rows
+from .probe_store import day_counts, window_probes
 from .site_run import _SiteRunner
 
 KINDS = (availability.KIND_UNREACHABLE, availability.KIND_SLOW)
@@ -101,7 +101,7 @@ def round_verdicts(db: sqlite_utils.Database, round_id: int, site_keys: list[str
         found: list[CheckFinding] = []
         notes: list[str] = []
         if t.site_id is not None and (week.verdict == availability.VERDICT_VETO or week.slow):
-            inputs = SiteInputs(home_url=t.url, probes=probe_rows(db, t.site_id, start, end))
+            inputs = SiteInputs(home_url=t.url, probes=window_probes(db, t.site_id, start, end))
             raw, notes, _errors = suite.site_findings(inputs, ctx)
             found, n = suite.finish(raw)
             dropped += n

@@ -313,10 +313,12 @@ STEP_2 = [
 
 # Step 3: availability monitoring. The kind of a failed probe (dns, refused, timeout, tls, http …)
 # for the monitor page; an index on the probe time for pruning and for the verdict of a whole
-# round in one query; the retention of probes in days (0 keeps them forever).
+# round in one query; failed probes by site; the retention of probes in days (0: forever).
 STEP_3 = [
     "ALTER TABLE probes ADD COLUMN error_kind TEXT NOT NULL DEFAULT ''",
     "CREATE INDEX probes_at ON probes(at)",
+    # The few failed probes, for a site's latest error without scanning all its probes.
+    "CREATE INDEX probes_failed ON probes(site_id, at) WHERE ok = 0",
     "INSERT OR IGNORE INTO settings(key, value) VALUES ('probe_retention_days', '90')",
 ]
 

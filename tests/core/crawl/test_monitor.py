@@ -213,7 +213,7 @@ def test_step_3_upgrades_a_version_2_file(tmp_path):
     try:
         assert new.conn.execute("SELECT error_kind FROM probes").fetchall() == [("",)]
         assert probe_store.retention_days(new) == 90
-        assert "probes_at" in {r[1] for r in new.conn.execute("PRAGMA index_list(probes)")}
+        assert {"probes_at", "probes_failed"} <= {r[1] for r in new.conn.execute("PRAGMA index_list(probes)")}
     finally:
         new.close()
 
