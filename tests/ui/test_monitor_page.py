@@ -62,8 +62,9 @@ def test_start_and_stop_the_monitor(qtbot, qtmodeltester, page, local_db):
                              "3699020003": (False, "refused", 1, 1)}
     # … and the reload after the cycle agree
     qtbot.waitUntil(lambda: page.model.records[1].verdict == "样本不足", timeout=10_000)
-    with qtbot.waitSignal(page.monitor_stopped, timeout=5_000) as stopped:
-        page.stop_button.click()
+    with qtbot.waitSignal(page.states_loaded, timeout=10_000):      # the reload after the stop
+        with qtbot.waitSignal(page.monitor_stopped, timeout=5_000) as stopped:
+            page.stop_button.click()
     assert stopped.args[0].cycles == 1 and stopped.args[0].cancelled
     assert not page.running and page.start_button.isEnabled() and not page.stop_button.isEnabled()
     assert local_db.conn.execute("SELECT COUNT(*) FROM probes").fetchone()[0] == 3
@@ -105,7 +106,7 @@ def test_only_the_selected_sites(qtbot, page, local_db):
     with qtbot.waitSignal(page.cycle_finished, timeout=15_000) as cycle:
         page.start_button.click()
     assert cycle.args[0].total == 1
-    with qtbot.waitSignal(page.monitor_stopped, timeout=5_000):
+    with qtbot.waitSignals([page.monitor_stopped, page.states_loaded], timeout=10_000):
         page.stop_monitor()
 
 

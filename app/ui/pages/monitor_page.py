@@ -311,7 +311,8 @@ class MonitorPage(QWidget):
             skipped = f"（已跳过 {p.skipped} 轮）" if p.skipped else ""
             self.state_label.setText(f"监测中：已完成 {p.cycle} 轮，下一轮 {nxt}{skipped}")
         elif p.state == "cycle_done" and p.summary is not None:
-            self.reload()
+            if self.isVisible():
+                self.reload()
             self.cycle_finished.emit(p.summary)
 
     @Slot(object)
@@ -320,7 +321,8 @@ class MonitorPage(QWidget):
         self._set_running(False)
         self.message.show_message(f"监测已停止：共 {summary.cycles} 轮，拨测 {summary.probes} 次，失败 {summary.failed} 次。",
                                   "ok", 15000)
-        self.reload()
+        if self.isVisible():                 # not when the window closed (and stopped the monitor)
+            self.reload()
         self.monitor_stopped.emit(summary)
 
     @Slot(str)
