@@ -108,7 +108,8 @@ def cycle_main(db_path: str, concurrency: int, timeout: float) -> None:
     t0 = time.perf_counter()
     s = Monitor(db_path, MonitorOptions(concurrency=concurrency, timeout=timeout)).run(once=True)
     wall = time.perf_counter() - t0
-    print(json.dumps({"wall": wall, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    use = resource.getrusage(resource.RUSAGE_SELF)
+    print(json.dumps({"wall": wall, "rss_mb": use.ru_maxrss / 1024, "cpu": use.ru_utime + use.ru_stime,
                       "probed": s.last.probed, "failed": s.last.failed, "by_kind": s.last.by_kind}))
 
 
@@ -141,7 +142,8 @@ def bench_cycles(work: Path, n: int, runs: int, timeout: float) -> None:
                                      capture_output=True, text=True, check=True)
                 res = json.loads(out.stdout.strip().splitlines()[-1])
                 got[conc].append(res)
-                print(f"  run {r + 1} concurrency {conc}: {res['wall']:.1f} s, peak RSS {res['rss_mb']:.0f} MB, "
+                print(f"  run {r + 1} concurrency {conc}: {res['wall']:.1f} s (CPU {res['cpu']:.1f} s), "
+                      f"peak RSS {res['rss_mb']:.0f} MB, "
                       f"{res['probed']} probes, {res['failed']} failed {res['by_kind']}", flush=True)
         for conc, rs in got.items():
             print(f"cycle wall time at concurrency {conc}: median {median(r['wall'] for r in rs):.1f} s "
