@@ -1,5 +1,6 @@
-"""unreachable, slow: deciders over homepage probe records of the monitoring week, and the
-reader of an external probe log (.csv: time, URL, seconds, ok) with row-numbered errors.
+"""unreachable, slow: deciders over homepage probe records of the monitoring week, the week's
+verdict from per-day counts (judge: 否决/正常/样本不足/无记录), and the reader of an external probe
+log (rows of time, URL, seconds, ok: a CSV here, .csv/.xlsx through crawl/probe_import.py).
 
 站点无法访问 (web.veto.unreachable): probes of the 7 days ending at 监测时间点, at least 20 a day
 for a valid verdict; a probe fails when the homepage has not opened within 15 s (inclusive);
