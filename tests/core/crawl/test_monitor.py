@@ -204,7 +204,7 @@ def test_probes_are_pruned_by_the_retention_setting(db):
         probe_store.set_retention_days(db, 7)
 
 
-def test_step_3_upgrades_a_version_2_file(tmp_path):
+def test_the_monitor_step_upgrades_a_version_2_file(tmp_path):
     path = tmp_path / "v2.sqlite"
     old = dbm.connect(path, steps=migrations.STEPS[:2])
     old.conn.execute("INSERT INTO probes(site_id, url, at, seconds, ok) VALUES (NULL, 'http://a/', '2025-01-01', 1, 1)")
