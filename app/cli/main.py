@@ -22,6 +22,8 @@ COMMAND_MODULES = [
     "app.cli.check_cmds",
     "app.cli.export_cmds",
     "app.cli.media_cmds",
+    "app.cli.monitor_cmds",
+    "app.cli.probe_cmds",
 ]
 
 

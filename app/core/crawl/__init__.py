@@ -2,6 +2,7 @@
 
 Owns: the polite HTTP fetcher (transport, decoding, TLS), the crawler, and the run engine that
 drives a round's checks (jobs, run store, site run and worker, options, cancel/pause tokens,
-run overview), plus re-checking single links (linkcheck).
+run overview), re-checking single links (linkcheck), and availability monitoring: the monitor
+and its lock and scheduled task, the probes table, probe-log import and a round's verdicts.
 May import: store, office, registry, rounds, checks. Never followup or exports.
 """

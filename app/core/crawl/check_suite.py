@@ -122,6 +122,14 @@ class Suite:
         return kept, len(merged) - len(kept)
 
 
+def finding_row(target_id: int, f: CheckFinding) -> dict:
+    """The row add_findings takes for a machine finding: the run engine and the probe verdicts
+    (probe_verdicts.py) record their findings through this one function."""
+    return {"target_id": target_id, "indicator_id": f.indicator_id, "kind": f.kind, "url": f.url, "page": f.page,
+            "detail": f.detail, "snippet": f.snippet, "count": f.count, "evidence_text": f.evidence,
+            "fingerprint": f.fingerprint}
+
+
 def load(allowed_indicators: set[str] | None, kinds: tuple[str, ...] | None, params: dict) -> Suite:
     return Suite(allowed_indicators, kinds, params)
 

@@ -16,6 +16,7 @@ from ..rounds import findings as findings_mod, rounds
 from ..store import audit
 from ..store.db import get_setting, set_setting, transaction
 from .fetching import LinkStatus
+from .probe_store import probe_rows
 from .run_options import FINISHED_STATES, CheckOptions, SiteResult
 from .site_worker import _Cached, evidence_note
 
@@ -195,14 +196,9 @@ class _RunStore:
 
 
     def _probes(self, site_id: int) -> list[dict]:
-        start = (self.as_of - dt.timedelta(days=31)).isoformat()
-        end = self.as_of.isoformat() + " 23:59:59"
         self._flush(force=True)                         # this run's probe is part of the history
-        cur = self.db.conn.execute(
-            "SELECT url, at, seconds, ok, http_status, error FROM probes WHERE site_id = ? AND at >= ? "
-            "AND at <= ? ORDER BY at", (site_id, start, end))
-        cols = [c[0] for c in cur.description]
-        return [dict(zip(cols, r)) for r in cur.fetchall()]
+        # The probes the monitor and imports stored too; the deciders keep the monitoring week.
+        return probe_rows(self.db, site_id, self.as_of - dt.timedelta(days=31), self.as_of)
 
     # ------------------------------------------------------------ writing
 

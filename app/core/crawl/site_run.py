@@ -14,7 +14,7 @@ from ..checks.base import CheckFinding, LinkResult, Page
 from ..checks.catalog import NOT_SUPPLIED, SiteInputs
 from ..rounds import rounds
 from ..store import audit
-from .check_suite import link_result
+from .check_suite import finding_row, link_result
 from .crawler import SiteCrawl
 from .fetching import LinkStatus
 from .transport import host_key
@@ -360,11 +360,7 @@ class _SiteRunner:
         kept, dropped = self.suite.finish(found) if found else ([], 0)
         if dropped:
             self._error(site, f"{dropped} 条问题的指标不在本轮指标体系中，未记录")
-        rows = self.pending_findings.setdefault(site.target.id, [])
-        for f in kept:
-            rows.append({"target_id": site.target.id, "indicator_id": f.indicator_id, "kind": f.kind, "url": f.url,
-                         "page": f.page, "detail": f.detail, "snippet": f.snippet, "count": f.count,
-                         "evidence_text": f.evidence, "fingerprint": f.fingerprint})
+        self.pending_findings.setdefault(site.target.id, []).extend(finding_row(site.target.id, f) for f in kept)
 
     def _error(self, site: _SiteRun | None, text: str) -> None:
         if len(self.errors) < 200:

@@ -329,5 +329,16 @@ STEP_3 = [
                         IN ('done', 'unreachable')))""",
 ]
 
-STEPS: list[list[str]] = [STEP_1, STEP_2, STEP_3]
+# Step 4: availability monitoring. The kind of a failed probe (dns, refused, timeout, tls, http …)
+# for the monitor page; an index on the probe time for pruning and for the verdict of a whole
+# round in one query; failed probes by site; the retention of probes in days (0: forever).
+STEP_4 = [
+    "ALTER TABLE probes ADD COLUMN error_kind TEXT NOT NULL DEFAULT ''",
+    "CREATE INDEX probes_at ON probes(at)",
+    # The few failed probes, for a site's latest error without scanning all its probes.
+    "CREATE INDEX probes_failed ON probes(site_id, at) WHERE ok = 0",
+    "INSERT OR IGNORE INTO settings(key, value) VALUES ('probe_retention_days', '90')",
+]
+
+STEPS: list[list[str]] = [STEP_1, STEP_2, STEP_3, STEP_4]
 LATEST = len(STEPS)

@@ -51,6 +51,7 @@ PAGES: list[PageSpec] = [
     PageSpec("sites", "网站", _lazy("registry_page", "RegistryPage", "site")),
     PageSpec("accounts", "新媒体", _lazy("registry_page", "RegistryPage", "account")),
     PageSpec("rounds", "检查批次", _lazy("rounds_page", "RoundsPage")),
+    PageSpec("monitor", "可用性监测", _lazy("monitor_page", "MonitorPage")),
     PageSpec("checks", "自动检查", _lazy("checks_page", "ChecksPage")),
     PageSpec("scores", "审核评分", _lazy("review_page", "ReviewPage")),
     PageSpec("media", "新媒体审核", _lazy("media_page", "MediaPage")),
