@@ -17,7 +17,7 @@ from typing import Iterable
 
 from ..paths import resources_dir
 from .base import CheckContext, CheckFinding, Page
-from .dates import GENERIC_ANCHORS, dated_links
+from .dates import GENERIC_ANCHORS, dated_links, publication_date, resolve_years
 from .html import first, text_of
 from .links import url_key
 from .text import CRUMB_LABEL_RE, base_url, breadcrumb, join_url, norm, tag_regions, visible
@@ -125,6 +125,9 @@ class ColumnPage:
     blank: bool                      # no items and an empty marker / no content
     undated_items: int = 0           # article-like links without any date
     title_name: str = ""             # column name guessed from <title>, the last resort
+    # Items whose year the page does not show (10-02): (url key, month, day, date if the year is
+    # known, title) in list order, so the articles' own dates can settle the year at the end.
+    yearless: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,7 @@ class PageSummary:
     nav: dict = field(default_factory=dict)          # url_key → column name, from nav regions and "更多" links
     home_links: frozenset = frozenset()              # url keys linked from the homepage (home only)
     column: ColumnPage | None = None
+    published: dt.date | None = None                 # the page's own publication date (articles)
 
 
 def _more_name(a, anchor: str) -> str:
@@ -200,8 +204,12 @@ def summarize(page: Page, ctx: CheckContext) -> PageSummary | None:
     if len(links) >= int(opts["min_items"]):
         if not _is_article(content, links):
             newest = max(links, key=lambda d: d.date)
+            yearless = ()
+            if any(d.month_day and not d.year_known for d in links):
+                yearless = tuple((url_key(d.url), d.date.month, d.date.day, d.date if d.year_known else None,
+                                  d.title[:80]) for d in links)
             column = ColumnPage(page.url, name, crumbs, anchor, len(links), newest.date, newest.title, False,
-                                title_name=title_name)
+                                title_name=title_name, yearless=yearless)
     elif not links and not SEARCH_RE.search(page.url) and "搜索" not in vis.title:
         body = [t for t in content if t not in crumbs and t != name and not CRUMB_LABEL_RE.match(t)]
         # The marker is a short line of its own ("暂无信息"), on a page with little else: an
@@ -215,7 +223,8 @@ def summarize(page: Page, ctx: CheckContext) -> PageSummary | None:
             article_links = _article_links(page)
             if article_links >= int(opts["min_items"]):
                 column = ColumnPage(page.url, name, crumbs, anchor, 0, None, "", False, article_links, title_name)
-    return PageSummary(page.url, False, nav, frozenset(), column)
+    published = publication_date(page, ctx.as_of) if column is None else None
+    return PageSummary(page.url, False, nav, frozenset(), column, published)
 
 
 _PUB_LABEL_RE = re.compile(r"(?:发布|发表)(?:时间|日期)\s*[:：]")
@@ -273,6 +282,7 @@ def analyze(summaries: Iterable[PageSummary | None], ctx: CheckContext) -> list[
     home_nav: dict[str, str] = {}
     home_links: frozenset = frozenset()
     pages: list[ColumnPage] = []
+    published: dict[str, dt.date] = {}
     for s in summaries:
         if s is None:
             continue
@@ -283,6 +293,9 @@ def analyze(summaries: Iterable[PageSummary | None], ctx: CheckContext) -> list[
                 nav.setdefault(k, v)
             if s.column is not None:
                 pages.append(s.column)
+            if s.published is not None:
+                published[url_key(s.url)] = s.published
+    pages = [_settle_years(cp, published, ctx.as_of) if cp.yearless else cp for cp in pages]
     merged: dict[tuple, ColumnPage] = {}
     for cp in pages:
         key_url = url_key(cp.url)
@@ -313,6 +326,23 @@ def analyze(summaries: Iterable[PageSummary | None], ctx: CheckContext) -> list[
                               blank, stale, age))
     columns.sort(key=lambda c: (c.name, c.url))
     return columns
+
+
+def _settle_years(cp: ColumnPage, published: dict[str, dt.date], as_of: dt.date) -> ColumnPage:
+    """A list without years: items whose article was fetched take that article's own date, and
+    the list order carries it to the others."""
+    items = []
+    for key, month, day, known, _title in cp.yearless:
+        own = published.get(key)
+        if known is None and own is not None and (own.month, own.day) == (month, day):
+            known = own
+        items.append((month, day, known))
+    dates = resolve_years(items, as_of)
+    dated = [(d, item[4]) for d, item in zip(dates, cp.yearless) if d is not None]
+    if not dated:
+        return cp
+    newest, title = max(dated, key=lambda x: x[0])
+    return replace(cp, newest=newest, newest_title=title)
 
 
 _DATED_CATEGORIES = ("news", "notice", "policy", "interpretation", "custom")
