@@ -453,3 +453,31 @@ def dated_links(page: Page, as_of: dt.date) -> list[DatedLink]:
                                         f.inferred_year, known[i]))
     cache[as_of] = result
     return result
+
+
+def list_items(page: Page, min_title: int = 10) -> int:
+    """List items outside nav and footer whose link reads like an article title (dated or not):
+    the blocks ``dated_links`` pairs dates with, counted once each; cached."""
+    cached = page.__dict__.get("_gi_list_items")
+    if cached is not None:
+        return cached
+    n = 0
+    if page.text and page.is_html:
+        counts: dict = {}
+        blocks: set = set()
+        for anchor in visible(page).anchors:
+            if anchor.nav or anchor.footer or len(anchor_title(anchor.tag)) < min_title:
+                continue
+            node, depth = anchor.tag.getparent(), 0
+            while node is not None and node.tag not in ("body", "html") and depth < _MAX_BLOCK_DEPTH:
+                if not _few_anchors(node, counts):
+                    node = None
+                    break
+                if node.tag in _ROW_TAGS or _repeated(node):
+                    break
+                node, depth = node.getparent(), depth + 1
+            if node is not None and node.tag not in ("body", "html") and depth < _MAX_BLOCK_DEPTH:
+                blocks.add(node)
+        n = len(blocks)
+    page.__dict__["_gi_list_items"] = n
+    return n

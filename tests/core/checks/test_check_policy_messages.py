@@ -16,7 +16,7 @@ def test_complete_metadata_table(ctx):
 
 def test_missing_items_are_listed(ctx):
     found = policy_metadata_missing(page_from("policy_doc_missing.html", HOME + "zwgk/zcwj/2.html"), ctx)
-    assert [f.detail for f in found] == ["政策文件公开要素不完整，缺少：索引号、成文日期"]     # 索引号 has no value
+    assert [f.detail for f in found] == ["政策文件公开要素不完整，缺少：索引号、成文日期、主题分类"]   # 索引号 has no value
     f = found[0]
     assert f.kind == "policy_metadata_missing" and f.indicator_id == "web.ded.publish.policy_docs.r2"
     assert f.url == HOME + "zwgk/zcwj/2.html"
@@ -24,7 +24,7 @@ def test_missing_items_are_listed(ctx):
 
 def test_document_number_line_makes_a_policy_page(ctx):
     found = policy_metadata_missing(page_from("policy_bare_docno.html"), ctx)
-    assert [f.detail for f in found] == ["政策文件公开要素不完整，缺少：索引号、发文机关、成文日期、发文字号"]
+    assert [f.detail for f in found] == ["政策文件公开要素不完整，缺少：索引号、发文机关、成文日期、发文字号、主题分类"]
 
 
 def test_cited_document_number_and_ordinary_pages_are_not_policy(ctx):
@@ -43,7 +43,7 @@ def test_policy_list_page_is_skipped(ctx):
 def test_inline_labels_in_one_line(ctx):
     page = html_page('<div class="crumb">当前位置：首页 &gt; 规范性文件</div>'
                      '<p>索引号：000014349/2025-00012 发文机关：云溪市人民政府 成文日期：2025年3月1日 '
-                     '文号：云府规〔2025〕1号 发布时间：2025-03-05</p><p>正文内容。</p>')
+                     '文号：云府规〔2025〕1号 发布时间：2025-03-05 主题分类：综合政务</p><p>正文内容。</p>')
     assert policy_metadata_missing(page, ctx) == []
 
 
