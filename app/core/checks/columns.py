@@ -17,10 +17,11 @@ from typing import Iterable
 
 from ..paths import resources_dir
 from .base import CheckContext, CheckFinding, Page
-from .dates import GENERIC_ANCHORS, dated_links, publication_date, resolve_years
-from .html import first, text_of
+from .dates import GENERIC_ANCHORS, dated_links, list_items, publication_date, resolve_years
+from .html import text_of
+from .listpage import has_media, line_key, loader_script, residual
 from .links import url_key
-from .text import CRUMB_LABEL_RE, base_url, breadcrumb, join_url, norm, tag_regions, visible
+from .text import CRUMB_LABEL_RE, base_url, breadcrumb, join_url, norm, visible
 
 KIND_STALE = "column_stale"
 KIND_BLANK = "column_blank"
@@ -128,6 +129,10 @@ class ColumnPage:
     # Items whose year the page does not show (10-02): (url key, month, day, date if the year is
     # known, title) in list order, so the articles' own dates can settle the year at the end.
     yearless: tuple = ()
+    # Main-area lines as (line key, length): of a blank candidate all that is left of it, of a list
+    # page its short lines; lines found on most column pages of a site are its template.
+    shape: tuple = ()
+    marker: bool = False             # a short "暂无信息"-like line of its own
 
 
 @dataclass(frozen=True)
@@ -211,23 +216,33 @@ def summarize(page: Page, ctx: CheckContext) -> PageSummary | None:
             column = ColumnPage(page.url, name, crumbs, anchor, len(links), newest.date, newest.title, False,
                                 title_name=title_name, yearless=yearless)
     elif not links and not SEARCH_RE.search(page.url) and "搜索" not in vis.title:
-        body = [t for t in content if t not in crumbs and t != name and not CRUMB_LABEL_RE.match(t)]
-        # The marker is a short line of its own ("暂无信息"), on a page with little else: an
-        # article that mentions "建设中" or a sidebar widget saying "暂无数据" is no blank column.
-        marker = any(len(t) <= 30 and EMPTY_RE.search(t) for t in body)
-        chars = sum(len(t) for t in body)
-        has_script = page.tree.find("body//script") is not None
-        if (marker and chars < 300) or (chars < 10 and not has_script):
-            column = ColumnPage(page.url, name, crumbs, anchor, 0, None, "", True, title_name=title_name)
-        else:
-            article_links = _article_links(page)
-            if article_links >= int(opts["min_items"]):
-                column = ColumnPage(page.url, name, crumbs, anchor, 0, None, "", False, article_links, title_name)
-    published = publication_date(page, ctx.as_of) if column is None else None
+        items = list_items(page)
+        if items >= int(opts["min_items"]):
+            column = ColumnPage(page.url, name, crumbs, anchor, 0, None, "", False, items, title_name)
+        elif not loader_script(page) and not has_media(page) and publication_date(page, ctx.as_of) is None:
+            names = {n for n in (name, anchor, title_name, *crumbs) if n}
+            rest, rest_links = residual(page, names, crumbs)
+            rest = [t for t in rest if not CRUMB_LABEL_RE.match(t)]
+            # The marker is a short line of its own ("暂无信息"), on a page with little else: an
+            # article that mentions "建设中" or a sidebar widget saying "暂无数据" is no blank column.
+            marker = any(len(t) <= 30 and EMPTY_RE.search(t) for t in rest)
+            if sum(len(t) for t in rest) < _CANDIDATE_CHARS:
+                shape = tuple((line_key(t), len(t)) for t in rest) + tuple((line_key("\x1f" + t), -1) for t in rest_links)
+                column = ColumnPage(page.url, name, crumbs, anchor, 0, None, "", True, title_name=title_name,
+                                    shape=shape, marker=marker)
+    if column is not None and not column.blank:
+        short = [(line_key(t), len(t)) for t in content if len(t) <= 60][:200]
+        link_texts = {norm(text_of(a.tag, " ")) for a in vis.anchors if not a.nav and not a.footer}
+        short += [(line_key("\x1f" + t), -1) for t in link_texts if 2 <= len(t) <= 20][:200]
+        column = replace(column, shape=tuple(short))
+    published = publication_date(page, ctx.as_of) if column is None or column.blank else None
     return PageSummary(page.url, False, nav, frozenset(), column, published)
 
 
 _PUB_LABEL_RE = re.compile(r"(?:发布|发表)(?:时间|日期)\s*[:：]")
+_CANDIDATE_CHARS = 400     # more text than this left on a page without items: no blank column
+_BLANK_CHARS = 20          # text left after template lines: headings, a stray word
+_MARKER_CHARS = 300
 
 
 def _is_article(content: list[str], links) -> bool:
@@ -236,24 +251,6 @@ def _is_article(content: list[str], links) -> bool:
     prose = sum(len(t) for t in content if len(t) >= 60 and not any(x in t for x in titles))
     labelled = any(_PUB_LABEL_RE.search(t) and not any(x in t for x in titles) for t in content)
     return prose >= 150 or (labelled and prose >= 60)
-
-
-def _article_links(page: Page) -> int:
-    """Links in list rows (li/tr) outside nav/footer whose text looks like an article title."""
-    n = 0
-    for row in page.tree.iter("li", "tr"):
-        a = first(row, "a", "href")
-        if a is None or len(norm(text_of(a, " "))) < 10:
-            continue
-        node, skip = row, False
-        while node is not None and node.tag != "body":
-            f, nv = tag_regions(node)
-            if f or nv:
-                skip = True
-                break
-            node = node.getparent()
-        n += not skip
-    return n
 
 
 # ---------------------------------------------------------------- judging
@@ -296,6 +293,7 @@ def analyze(summaries: Iterable[PageSummary | None], ctx: CheckContext) -> list[
             if s.published is not None:
                 published[url_key(s.url)] = s.published
     pages = [_settle_years(cp, published, ctx.as_of) if cp.yearless else cp for cp in pages]
+    pages = _judge_blank(pages)
     merged: dict[tuple, ColumnPage] = {}
     for cp in pages:
         key_url = url_key(cp.url)
@@ -326,6 +324,28 @@ def analyze(summaries: Iterable[PageSummary | None], ctx: CheckContext) -> list[
                               blank, stale, age))
     columns.sort(key=lambda c: (c.name, c.url))
     return columns
+
+
+def _judge_blank(pages: list[ColumnPage]) -> list[ColumnPage]:
+    """Blank candidates stay blank when, without the site's template lines (found on at least
+    half of its column pages, three or more), little text is left, or an empty marker and some."""
+    candidates = [cp for cp in pages if cp.blank]
+    if not candidates:
+        return pages
+    seen: dict[int, int] = {}
+    for cp in pages:
+        for key in {k for k, _ in cp.shape}:
+            seen[key] = seen.get(key, 0) + 1
+    template = {k for k, n in seen.items() if n >= 3 and n * 2 >= len(pages)} if len(pages) >= 3 else set()
+    out = []
+    for cp in pages:
+        if cp.blank:
+            chars = sum(n for k, n in cp.shape if n > 0 and k not in template)
+            links = sum(1 for k, n in cp.shape if n < 0 and k not in template)
+            if links >= 2 or not (chars < _BLANK_CHARS or (cp.marker and chars < _MARKER_CHARS)):
+                continue                       # sub-column links or some text: no blank column
+        out.append(cp)
+    return out
 
 
 def _settle_years(cp: ColumnPage, published: dict[str, dt.date], as_of: dt.date) -> ColumnPage:
