@@ -2,8 +2,9 @@
 
 Per page, ``extract(page, ctx)`` reads the rows of a message list: tables with 留言时间 and
 答复时间/状态 columns, or rows labelled 留言时间：… 答复时间：… 状态：已回复. At the end of a
-site, ``message_findings`` judges them: a message asked within the 12 months before 监测时间点
-and unanswered (or answered) after more than 90 days proposes web.veto.interaction_poor.c2; no
+site, ``message_findings`` judges them: a message left unanswered for more than 90 days whose
+overdue time overlaps the 12 months before 监测时间点 (still unanswered, or answered within
+those 12 months, however long ago it was asked) proposes web.veto.interaction_poor.c2; no
 answer at all in the last 60 days is a deduction candidate (web.ded.interaction.messages.r1).
 """
 from __future__ import annotations
@@ -30,7 +31,7 @@ ASK_RE = re.compile(r"(?:留言|提问|来信|咨询|提交|写信|诉求|投诉
 ANSWER_RE = re.compile(r"(?:答复|回复|办结|处理|反馈)(?:时间|日期)")
 STATUS_HEAD_RE = re.compile(r"状态|办理情况|是否(?:答复|回复)")
 TITLE_HEAD_RE = re.compile(r"标题|主题|事项|内容")
-ANSWERED_RE = re.compile(r"已(?:回复|答复|办结|处理|办理|反馈)|已回|办结")
+ANSWERED_RE = re.compile(r"已(?:回复|答复|办结|处理|办理|反馈)|已回|(?<![未待不没])办结")
 PENDING_RE = re.compile(r"未(?:回复|答复|办结|处理|办理)|待(?:回复|答复|处理|办理)|办理中|处理中|受理中|正在办理|转办中")
 _ROW_ASK_RE = re.compile(ASK_RE.pattern + r"\s*[:：]\s*(\S[^\n]{0,30})")
 _ROW_ANSWER_RE = re.compile(ANSWER_RE.pattern + r"\s*[:：]\s*(\S[^\n]{0,30})?")
@@ -109,15 +110,27 @@ def _labels(root):
                 yield parent
 
 
+def _message_row(label):
+    """The largest element around a 留言时间 label that holds no other message (a card, a dl, a
+    row), at most 600 characters of text."""
+    row = label
+    node = label.getparent()
+    while node is not None and node.tag not in ("body", "html"):
+        text = text_of(node, " ")
+        if len(text) > 600 or len(ASK_RE.findall(text)) > 1:
+            break
+        row, node = node, node.getparent()
+    return row
+
+
 def _labelled_rows(page: Page, as_of: dt.date) -> tuple[list[Message], bool]:
-    """Rows such as <li>标题 留言时间：2025-01-02 答复时间：2025-01-09 状态：已回复</li>."""
+    """Rows such as <li>标题 留言时间：2025-01-02 答复时间：2025-01-09 状态：已回复</li>, cards and
+    definition lists (<dl><dt>标题</dt><dd>提问日期：…</dd><dd>办理状态：…</dd></dl>)."""
     out, has_answer = [], False
     seen: set = set()                      # elements, not id(): lxml proxies live only while referenced
     for label in _labels(page.tree):
-        el = label
-        while el is not None and el.tag not in _ROW_TAGS:
-            el = el.getparent()
-        if el is None or el in seen:
+        el = _message_row(label)
+        if el in seen:
             continue
         seen.add(el)
         text = norm(text_of(el, " "))
@@ -130,7 +143,7 @@ def _labelled_rows(page: Page, as_of: dt.date) -> tuple[list[Message], bool]:
         am = _ROW_ANSWER_RE.search(text)
         answered = _first_date(am.group(1) or "", as_of) if am else None
         has_answer = has_answer or am is not None
-        status_m = ANSWERED_RE.search(text) or PENDING_RE.search(text)
+        status_m = PENDING_RE.search(text) or ANSWERED_RE.search(text)
         st = status_m.group(0) if status_m else ""
         a = first(el, "a", "href")
         title = anchor_title(a) if a is not None else text[:40]
@@ -189,12 +202,13 @@ def message_findings(pages: Iterable[MessagePage | None], ctx: CheckContext) -> 
             seen.add(key)
             if m.answered and (newest_answer is None or m.answered > newest_answer[0]):
                 newest_answer = (m.answered, m, mp.url)
-            if m.asked is None or not (start <= m.asked <= ctx.as_of):
+            if m.asked is None or m.asked > ctx.as_of:
                 continue
             label = f"留言“{m.title[:40]}”" if m.title else "留言"
             if m.answered is not None:
                 took = (m.answered - m.asked).days
-                if took > overdue:
+                # Counted when the overdue time (from day 91 to the answer) reaches into the window.
+                if took > overdue and m.answered >= start:
                     out.append(CheckFinding(
                         KIND, IND_VETO, url=m.url, page=mp.url,
                         detail=f"{label}（留言时间 {m.asked.isoformat()}，答复时间 {m.answered.isoformat()}）"
