@@ -19,7 +19,7 @@ from ..paths import resources_dir
 from .base import CheckContext, CheckFinding, Page
 from .dates import GENERIC_ANCHORS, dated_links, list_items, publication_date, resolve_years
 from .html import text_of
-from .listpage import has_media, line_key, loader_script, residual
+from .listpage import has_media, line_key, link_key, loader_script, residual
 from .links import url_key
 from .text import CRUMB_LABEL_RE, base_url, breadcrumb, join_url, norm, visible
 
@@ -227,13 +227,14 @@ def summarize(page: Page, ctx: CheckContext) -> PageSummary | None:
             # article that mentions "建设中" or a sidebar widget saying "暂无数据" is no blank column.
             marker = any(len(t) <= 30 and EMPTY_RE.search(t) for t in rest)
             if sum(len(t) for t in rest) < _CANDIDATE_CHARS:
-                shape = tuple((line_key(t), len(t)) for t in rest) + tuple((line_key("\x1f" + t), -1) for t in rest_links)
+                shape = tuple((line_key(t), len(t)) for t in rest) + tuple((k, -1) for k in rest_links)
                 column = ColumnPage(page.url, name, crumbs, anchor, 0, None, "", True, title_name=title_name,
                                     shape=shape, marker=marker)
     if column is not None and not column.blank:
         short = [(line_key(t), len(t)) for t in content if len(t) <= 60][:200]
-        link_texts = {norm(text_of(a.tag, " ")) for a in vis.anchors if not a.nav and not a.footer}
-        short += [(line_key("\x1f" + t), -1) for t in link_texts if 2 <= len(t) <= 20][:200]
+        keys = {link_key(a.tag, t) for a in vis.anchors if not a.nav and not a.footer
+                for t in (norm(text_of(a.tag, " ")),) if 2 <= len(t) <= 20}
+        short += [(k, -1) for k in keys][:200]
         column = replace(column, shape=tuple(short))
     published = publication_date(page, ctx.as_of) if column is None or column.blank else None
     return PageSummary(page.url, False, nav, frozenset(), column, published)

@@ -69,8 +69,8 @@ def menus(page: Page, names: set[str]) -> list:
     return found
 
 
-def residual(page: Page, names: set[str], crumbs: tuple[str, ...]) -> tuple[list[str], list[str]]:
-    """(main-area lines, main-area link texts) that are no furniture this page can tell."""
+def residual(page: Page, names: set[str], crumbs: tuple[str, ...]) -> tuple[list[str], list[int]]:
+    """(main-area lines, keys of main-area links) that are no furniture this page can tell."""
     drop: dict[str, int] = {}
     found = menus(page, names)
     for menu in found:
@@ -99,7 +99,7 @@ def residual(page: Page, names: set[str], crumbs: tuple[str, ...]) -> tuple[list
             continue
         if any(_inside(anchor.tag, menu) for menu in found):
             continue
-        links.append(text)
+        links.append(link_key(anchor.tag, text))
     return out, links
 
 
@@ -134,6 +134,18 @@ def has_media(page: Page) -> bool:
         if not furniture:
             return True
     return False
+
+
+def link_key(a, text: str) -> int:
+    """A link's text and where it sits (tags and classes of four ancestors): the same words in a
+    sidebar and in the main area are different links."""
+    parts, node = [text], a.getparent()
+    for _ in range(4):
+        if node is None:
+            break
+        parts.append(f"{node.tag}.{node.get('class') or ''}")
+        node = node.getparent()
+    return zlib.crc32("\x1f".join(parts).encode("utf-8"))
 
 
 def line_key(text: str) -> int:

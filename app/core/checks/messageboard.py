@@ -111,13 +111,16 @@ def _labels(root):
 
 
 def _message_row(label):
-    """The largest element around a 留言时间 label that holds no other message (a card, a dl, a
-    row), at most 600 characters of text."""
+    """The largest element around a 留言时间 label that holds no other message and links to one
+    place at most (a card, a dl, a row; not a detail page with its breadcrumb), at most 600
+    characters of text."""
     row = label
     node = label.getparent()
     while node is not None and node.tag not in ("body", "html"):
         text = text_of(node, " ")
         if len(text) > 600 or len(ASK_RE.findall(text)) > 1:
+            break
+        if len({a.get("href") for a in node.iter("a") if a.get("href")}) > 1:
             break
         row, node = node, node.getparent()
     return row

@@ -40,6 +40,7 @@ _ID15_RE = re.compile(r"(?<![\d])(\d{15})(?!\d)")
 _MOBILE_RE = re.compile(r"(?<![\d+])(?:(?:\+|00)?86[- ]?)?(1[3-9]\d)([- ]?)(\d{4})\2(\d{4})(?![\d])")
 _CARD_RE = re.compile(r"(?<![\d])(\d{16,19}|\d{4}(?: \d{4}){3}(?: \d{1,3})?)(?![\d])")
 _HEADER_LINE_RE = re.compile(r"^[^\n]{0,80}$", re.M)
+_TABLE_HEAD_RE = re.compile(r"银行卡|卡号|账号|帐号|账户|帐户|身份证|证件号|身份号码|手机|电话|姓名|序号")
 _COLUMN_WORDS_RE = re.compile(r"姓名|户名|序号|名称|身份证|手机|电话|金额|地址|村|组")
 _RUN_RE = re.compile(r"(?<![\d*])\d{27,80}(?![\d*])")
 CARD_WORDS_RE = re.compile(r"银行卡|卡号|账号|帐号|账户|帐户|开户|储蓄卡|信用卡|借记卡|社保卡|银行|收款")
@@ -131,9 +132,18 @@ def scan_pii(text: str, as_of: dt.date | None = None, *, table: bool = False,
             hits.append(PiiHit(ID, number, *m.span(1)))
             taken.append(m.span(1))
     card_cols: set[int] = set()
+    header_end = 0
     if table:
-        header = text.split("\n", 1)[0].split("\t")
-        card_cols = {i for i, h in enumerate(header) if CARD_WORDS_RE.search(h)}
+        # The header is the first of the top lines that names a column (a title row may come first).
+        lines = text.split("\n", 6)[:6]
+        pos = 0
+        for line in lines:
+            cells = line.split("\t")
+            if len(cells) >= 2 and any(len(c) <= 12 and _TABLE_HEAD_RE.search(c) for c in cells):
+                card_cols = {i for i, h in enumerate(cells) if len(h) <= 12 and CARD_WORDS_RE.search(h)}
+                header_end = pos + len(line)
+                break
+            pos += len(line) + 1
 
     def line_before(s: int) -> str:
         """Up to card_context_chars before s, within the same line (and the same table cell)."""
@@ -143,7 +153,7 @@ def scan_pii(text: str, as_of: dt.date | None = None, *, table: bool = False,
         return text[start:s]
 
     def in_card_column(s: int) -> bool:
-        if not card_cols:
+        if not card_cols or s <= header_end:
             return False
         line_start = text.rfind("\n", 0, s) + 1
         return line_start > 0 and text.count("\t", line_start, s) in card_cols

@@ -63,3 +63,12 @@ def test_pending_messages_in_other_layouts(layout):
     html = ("<html><head><title>书记信箱</title></head><body><div class=\"location\">当前位置：首页 &gt; 书记信箱</div>"
             f"{layout(items)}</body></html>")
     assert sorted(vetoes(html_page(html, HOME + "hdjl/"))) == [HOME + "hdjl/0.html", HOME + "hdjl/1.html"]
+
+
+def test_a_message_detail_page_is_not_named_after_its_breadcrumb():
+    html = ("<html><head><title>关于路灯维修的咨询</title></head><body>"
+            '<div class="main"><div class="location">当前位置：<a href="/">网站首页</a> &gt; <a href="/hdjl/">互动交流</a>'
+            ' &gt; <a href="/hdjl/ldxx/">领导信箱</a></div><h1>关于路灯维修的咨询</h1>'
+            f"<p>留言时间：{ago(300)}</p><p>小区路灯损坏已久。</p><p>办理状态：未回复</p></div></body></html>")
+    found = message_unanswered([html_page(html, HOME + "hdjl/ldxx/12.html")], make_ctx())
+    assert all("网站首页" not in f.detail and f.url != HOME for f in found)

@@ -78,3 +78,11 @@ def test_pdf_table_whose_cells_run_together():
     raw = make_table_pdf([HEADER] + ROWS, [30, 40, 150, 160, 100])      # numbers touch in the text layer
     found = by_kind(pii(pdf_page(raw), make_ctx()))
     assert {k: f.count for k, f in found.items()} == {"身份证号": 3, "银行卡号": 3, "手机号": 3}
+
+
+def test_table_with_a_title_row_above_its_header():
+    from app.core.checks.pii import scan_pii
+    rows = ["2025年耕地地力保护补贴发放名单", "序号\t姓名\t账号\t联系电话",
+            f"1\t王某\t{CARDS[0]}\t0797-8123456", f"2\t李某\t{CARDS[1]}\t0797-8123457"]
+    hits = scan_pii("\n".join(rows), table=True)
+    assert sorted(h.number for h in hits) == sorted(CARDS[:2]) and {h.kind for h in hits} == {CARD}
