@@ -29,10 +29,11 @@ DEFAULTS = {"overdue_days": 90, "window_days": 365, "stale_days": 60,
 PAGE_RE = re.compile(r"留言|信箱|咨询|互动|来信|诉求|问政|建言|民意|12345")
 ASK_RE = re.compile(r"(?:留言|提问|来信|咨询|提交|写信|诉求|投诉)(?:时间|日期)")
 ANSWER_RE = re.compile(r"(?:答复|回复|办结|处理|反馈)(?:时间|日期)")
-STATUS_HEAD_RE = re.compile(r"状态|办理情况|是否(?:答复|回复)")
+STATUS_HEAD_RE = re.compile(r"状态|办理情况|(?:回复|答复|处理)情况|办理结果|是否(?:答复|回复)")
 TITLE_HEAD_RE = re.compile(r"标题|主题|事项|内容")
-ANSWERED_RE = re.compile(r"已(?:回复|答复|办结|处理|办理|反馈)|已回|(?<![未待不没])办结")
-PENDING_RE = re.compile(r"未(?:回复|答复|办结|处理|办理)|待(?:回复|答复|处理|办理)|办理中|处理中|受理中|正在办理|转办中")
+ANSWERED_RE = re.compile(r"已(?:回复|答复|办结|处理|办理|反馈|公开)|已回|(?<![未待不没])办结")
+PENDING_RE = re.compile(r"未(?:回复|答复|办结|处理|办理)|待(?:回复|答复|处理|办理)|办理中|处理中|受理中|正在办理|转办中|"
+                        r"已(?:受理|转办|交办)")
 _ROW_ASK_RE = re.compile(ASK_RE.pattern + r"\s*[:：]\s*(\S[^\n]{0,30})")
 _ROW_ANSWER_RE = re.compile(ANSWER_RE.pattern + r"\s*[:：]\s*(\S[^\n]{0,30})?")
 

@@ -209,10 +209,12 @@ def is_list_page(page: Page, ctx: CheckContext, lines: list[str], found: dict[st
         return False
     titles = [d.title[:10] for d in links]
     prose = sum(len(t) for t in lines if len(t) >= 60 and not any(x in t for x in titles))
+    if prose >= 150:
+        return False                          # a document (with a related-documents box)
+    if _has_pager(page, lines):
+        return True                           # a list's page, however short (the last one)
     with_values = sum(1 for name in CORE if found.get(name))
-    if with_values >= 2 or prose >= 150:
-        return False                          # a document with a related-documents box
-    return items >= 2 or _has_pager(page, lines)
+    return items >= 2 and with_values < 2
 
 
 def policy_metadata_missing(page: Page, ctx: CheckContext) -> list[CheckFinding]:

@@ -72,3 +72,12 @@ def test_a_message_detail_page_is_not_named_after_its_breadcrumb():
             f"<p>留言时间：{ago(300)}</p><p>小区路灯损坏已久。</p><p>办理状态：未回复</p></div></body></html>")
     found = message_unanswered([html_page(html, HOME + "hdjl/ldxx/12.html")], make_ctx())
     assert all("网站首页" not in f.detail and f.url != HOME for f in found)
+
+
+def test_accepted_is_pending_and_published_is_answered():
+    rows = "".join(f'<tr><td><a href="/hdjl/{i}.html">{t}</a></td><td>{a}</td><td>{s}</td></tr>'
+                   for i, (t, a, s) in enumerate([("关于路灯维修的咨询", ago(200), "已受理"), ("关于公交线路的咨询", ago(150), "已公开"),
+                                                 ("关于社保的咨询", ago(30), "已公开")]))
+    html = ('<html><head><title>领导信箱</title></head><body><table><tr><th>信件标题</th><th>来信日期</th><th>回复情况</th></tr>'
+            f"{rows}</table></body></html>")
+    assert vetoes(html_page(html, HOME + "hdjl/")) == [HOME + "hdjl/0.html"]

@@ -115,3 +115,11 @@ def test_dir_and_its_index_page_are_one_page():
     run.add_page(html_page(bare, HOME + "zwgk/zcwj/tz/"))
     run.add_page(html_page(bare, HOME + "zwgk/zcwj/tz/index.html"))
     assert len(run.finish()) == 1
+
+
+def test_last_page_of_a_list_whose_items_show_metadata(ctx):
+    item = ('<div class="file-item"><a href="/zcwj/9.html">云溪市人民政府关于印发第9项工作方案的通知</a>'
+            "<p>发文字号：云府发〔2024〕1号　成文日期：2024-03-05</p></div>")
+    html = (f'<html><body><div class="location">当前位置：首页 &gt; 政策文件</div>{item}'
+            '<div class="page">共2页 第2页 <a href="list.shtml">首页</a> <a href="list.shtml">上一页</a> 下一页</div></body></html>')
+    assert policy_metadata_missing(html_page(html, HOME + "zcwj/list_2.shtml"), ctx) == []
