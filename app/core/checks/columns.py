@@ -206,7 +206,11 @@ def summarize(page: Page, ctx: CheckContext) -> PageSummary | None:
     title_name = _title_name(vis.title, str((ctx.site or {}).get("name") or ""))
     content = [ln.text for ln in vis.lines if not ln.footer and not ln.nav]
     column = None
-    if len(links) >= int(opts["min_items"]):
+    # A short list (a yearly column with three budgets) is a column too when the page is no article:
+    # no prose and no publication date of its own.
+    short = 2 <= len(links) < int(opts["min_items"]) and not _is_article(content, links) \
+        and publication_date(page, ctx.as_of) is None
+    if len(links) >= int(opts["min_items"]) or short:
         if not _is_article(content, links):
             newest = max(links, key=lambda d: d.date)
             yearless = ()

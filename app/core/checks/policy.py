@@ -38,8 +38,8 @@ LABELS = {
 _ALIAS = {alias: name for name, aliases in LABELS.items() for alias in aliases}
 _LABEL_RE = re.compile(       # label characters may be spaced out: 索 引 号, 发文机关
     r"(" + "|".join(r"[\s\u3000]*".join(map(re.escape, a))
-                    for a in sorted(_ALIAS, key=len, reverse=True)) + r")\s*([:：]?)")
-_STRIP = " ：:|｜-—–/／\\"
+                    for a in sorted(_ALIAS, key=len, reverse=True)) + r")\s*([:：】\]]?)")
+_STRIP = " ：:|｜-—–/／\\【】[]"
 _LABEL_CLEAN_RE = re.compile(r"[\s\u3000\u00a0:：【】\[\]]")
 CORE = {"索引号", "发文机关", "成文日期", "发文字号"}
 DOC_NO_RE = re.compile(r"[\u4e00-\u9fff]{1,16}\s*[〔\[［(（]\s*(?:19|20)\d{2}\s*[〕\]］)）]\s*\d{1,5}\s*号")
@@ -152,7 +152,7 @@ def _label_matches(text: str) -> list[re.Match]:
     long line only when a colon follows."""
     out = []
     for m in _LABEL_RE.finditer(text):
-        if m.start() > 0 and text[m.start() - 1] not in "：:|｜ \t】]）)":
+        if m.start() > 0 and text[m.start() - 1] not in "：:|｜ \t】]）)【[":
             continue
         if len(text) > 60 and not m.group(2):
             continue
@@ -185,11 +185,19 @@ def metadata(page: Page, lines: list[str]) -> tuple[dict[str, bool], int]:
     return found, repeats
 
 
+_NOT_POLICY_CRUMB_RE = re.compile(r"解读|图解|问答|回应|访谈|新闻|动态")
+
+
 def is_policy_page(page: Page, lines: list[str], found: dict[str, bool]) -> bool:
     if len(CORE & found.keys()) >= 2:
         return True
-    if any(_POLICY_CRUMB_RE.search(c) for c in breadcrumb(page)):
-        return True
+    # The page's own column names it (the last crumb, or the one before a title-like last crumb):
+    # 政策法规 › 政策解读 holds interpretations, not documents.
+    crumbs = [c for c in breadcrumb(page) if c]
+    if crumbs:
+        own = crumbs[-1] if len(crumbs[-1]) <= 12 or len(crumbs) == 1 else crumbs[-2]
+        if _POLICY_CRUMB_RE.search(own) and not _NOT_POLICY_CRUMB_RE.search(own):
+            return True
     return any(_DOC_NO_LINE_RE.match(t) for t in lines[:80])
 
 

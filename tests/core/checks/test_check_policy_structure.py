@@ -123,3 +123,15 @@ def test_last_page_of_a_list_whose_items_show_metadata(ctx):
     html = (f'<html><body><div class="location">当前位置：首页 &gt; 政策文件</div>{item}'
             '<div class="page">共2页 第2页 <a href="list.shtml">首页</a> <a href="list.shtml">上一页</a> 下一页</div></body></html>')
     assert policy_metadata_missing(html_page(html, HOME + "zcwj/list_2.shtml"), ctx) == []
+
+
+def test_interpretation_under_a_policy_section_is_no_document(ctx):
+    html = ('<html><body><div class="location">当前位置：首页 &gt; 政策法规 &gt; 政策解读</div><h1>《关于促进民营经济发展的若干措施》解读</h1>'
+            "<p>发布时间：2025-10-02</p><p>" + "近日，市政府印发了若干措施，现就有关内容解读如下。" * 6 + "</p></body></html>")
+    assert policy_metadata_missing(html_page(html, HOME + "zcfg/zcjd/1.html"), ctx) == []
+
+
+def test_bracketed_inline_labels(ctx):
+    meta = ('<div class="info">【索引号】11360700MB1234567X/2025-05370 【主题分类】综合政务 【发布机构】云溪市人民政府</div>'
+            '<div class="info">【成文日期】2025-09-22 【发文字号】云府发〔2025〕12号 【发布日期】2025-09-26</div>')
+    assert policy_metadata_missing(doc(meta), ctx) == []
