@@ -190,7 +190,8 @@ def pager(style: str, paths: list[str], i: int) -> str:
 
 # ---------------------------------------------------------------- policy metadata
 
-META_LAYOUTS = ["th_td", "td_pairs", "td_b", "label_tag", "span_pairs", "span_tail", "dl", "inline", "vertical"]
+META_LAYOUTS = ["th_td", "td_pairs", "td_b", "label_tag", "span_pairs", "span_tail", "dl", "inline", "inline_brackets",
+                "vertical"]
 def render_meta(layout: str, fields: list[tuple[str, str]]) -> str:
     """fields: (label text, value); an empty value shows the label alone."""
     if layout == "th_td":
@@ -216,9 +217,10 @@ def render_meta(layout: str, fields: list[tuple[str, str]]) -> str:
     if layout == "dl":
         rows = "".join(f"<dt>{k}：</dt><dd>{e(v)}</dd>" for k, v in fields)
         return f'<dl class="meta">{rows}</dl>'
-    if layout == "inline":
+    if layout in ("inline", "inline_brackets"):
         half = (len(fields) + 1) // 2
-        lines = ["　".join(f"{k}：{e(v)}" for k, v in part) for part in (fields[:half], fields[half:])]
+        pair = "【{}】{}" if layout == "inline_brackets" else "{}：{}"
+        lines = ["　".join(pair.format(k, e(v)) for k, v in part) for part in (fields[:half], fields[half:])]
         return "".join(f'<div class="info">{line}</div>' for line in lines)
     if layout == "vertical":
         return ('<table class="gk-table"><tr>' + "".join(f"<th>{k}</th>" for k, _ in fields) + "</tr><tr>"

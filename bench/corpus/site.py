@@ -34,7 +34,7 @@ LAYOUTS_OF = {"trs": ["ul", "date_first", "table", "em_cards"], "hanweb": ["data
 FORMS_OF = {"trs": ["iso", "slash", "bracket", "md_bracket", "cn"], "hanweb": ["iso", "md_bracket", "md_bare", "dot"],
             "jyh": ["iso", "cn", "md_cn", "dot"]}
 META_OF = {"trs": ["th_td", "td_pairs", "td_b", "vertical"], "hanweb": ["span_pairs", "dl", "td_pairs", "label_tag"],
-           "jyh": ["span_tail", "inline", "dl", "th_td", "label_tag"]}
+           "jyh": ["span_tail", "inline", "inline_brackets", "dl", "th_td", "label_tag"]}
 ELEMENTS = ["索引号", "主题分类", "发文机关", "成文日期", "发文字号", "发布日期"]
 LABEL_ALIASES = {"索引号": ["索引号", "索 引 号", "信息索引号"], "发文机关": ["发文机关", "发布机构", "发布机关"],
                  "成文日期": ["成文日期", "生成日期"], "发文字号": ["发文字号", "文号", "发文文号"],
@@ -56,6 +56,7 @@ class SiteBuilder:
         self.crumb_form = rng.choice(CRUMB_FORMS)
         self.pager = rng.choice(PAGERS)
         self.footer_style = FOOTERS[k % len(FOOTERS)]
+        self.section = rng.choice(["政务公开", "信息公开", "政策法规"])
         self.columns: list[Column] = []
         self.articles: dict[str, dict] = {}                   # path -> {title, day, body parts, crumbs}
         self.n = 0
@@ -114,7 +115,13 @@ class SiteBuilder:
         self.home_stale = rng.random() < 0.2
         for col in self.columns:
             per = 15 if (self.fam.name == "hanweb") else rng.choice([10, 12, 15])
-            n_items = rng.randint(6, 28) if col.category != "static" else rng.randint(5, 8)
+            if col.category == "static":
+                n_items = rng.randint(5, 8)
+            elif col.category == "periodic" and rng.random() < 0.4:
+                n_items = rng.randint(2, 4)                 # a yearly column with a few items
+                self.truth.used("short list", "periodic")
+            else:
+                n_items = rng.randint(6, 28)
             col.layout = rng.choice(LAYOUTS_OF[self.fam.name])
             col.form = "split" if col.layout == "split_cards" else rng.choice(FORMS_OF[self.fam.name])
             col.decor = rng.choice(ROW_DECOR)
@@ -208,7 +215,7 @@ class SiteBuilder:
             else:
                 body = render_list(col.layout, items, col.form, self.rng, col.decor)
             main = f'<h3 class="lm-name">{col.name}</h3>{body}{pager(self.pager, col.list_paths, i)}'
-            self.add(path, self.page(col.name, main, [("政务公开", "/zwgk/"), (col.name, "")], col))
+            self.add(path, self.page(col.name, main, [(self.section, "/zwgk/"), (col.name, "")], col))
             if self.fam.name == "trs" and i == 0:
                 self.add(f"/{col.dir}/", self.P[path][2])       # dir/ and dir/index.html: one page
         for t, p, d in col.items:
@@ -238,7 +245,7 @@ class SiteBuilder:
                         fields.append((label, ""))        # the label with an empty value
                     continue                              # or no label at all
                 fields.append((label, values[name]))
-            if layout != "inline" and rng.random() < 0.5:
+            if not layout.startswith("inline") and rng.random() < 0.5:
                 fields.append(("有效性", "有效"))
             if layout == "vertical" and len(fields) > 6:
                 fields = fields[:6]
@@ -509,8 +516,9 @@ class SiteBuilder:
                      crumb_form=self.crumb_form, footer=self.home_footer, family=self.fam.name, clock_date=AS_OF)
         self.add("/index.html", body)
         self.add("/", body)
-        for img in ("dzjg", "jiucuo", "logo", "ga", "red"):
+        for img in ("dzjg", "jiucuo", "logo", "ga", "red", "jg", "zhaocuo"):
             self.add(f"/img/{img}.png", b"\x89PNG\r\n", ctype="image/png")
+        self.add("/img/new.gif", b"GIF89a", ctype="image/gif")
         self.add("/js/_trs_ta.js", b"/* statistics */", ctype="application/javascript")
         for path, title in (("/wza/", "无障碍浏览"), ("/en/", "English")):
             self.add(path, self.page(title, f"<h3>{title}</h3><p>{FILLER[0]}</p>", [(title, "")], None, False))
@@ -523,14 +531,16 @@ class SiteBuilder:
             col, day, t = a["col"], a["day"], a["title"]
             label = rng.choice(["发布时间：", "发布日期：", "日期：", "时间："])
             info = f'<div class="info"><span>{label}{fmt_date(day, rng.choice(["iso", "cn"]))}</span><span>来源：{self.site.name}</span></div>'
-            prose = "".join(f"<p>{rng.choice(FILLER)}{rng.choice(FILLER)}</p>" for _ in range(3))
+            short = rng.random() < 0.1 and not a["extra"] and a.get("meta") is None
+            prose = f"<p>{rng.choice(FILLER)}</p>" if short else \
+                "".join(f"<p>{rng.choice(FILLER)}{rng.choice(FILLER)}</p>" for _ in range(3))
             if a.get("meta") is not None:
                 docno = f'<p class="docno">{a["docno"]}</p>' if a.get("docno") else ""
                 body = f'{a["meta"]}<div class="article"><h1>{e(t)}</h1>{docno}{prose}'
             else:
                 body = f'<div class="article"><h1>{e(t)}</h1>{info}{prose}'
-            if rng.random() < 0.15:      # a related-items box with dates: still an article
+            if short or rng.random() < 0.15:      # a related-items box with dates: still an article
                 rel = [x for x in col.items if x[1] != path][:3]
                 body += "<div class=\"related\"><h4>相关信息</h4>" + render_list("ul", rel, "iso", rng) + "</div>"
             body += "".join(a["extra"]) + "</div>"
-            self.add(path, self.page(t, body, [("政务公开", "/zwgk/"), (col.name, col.list_paths[0]), ("正文", "")], col))
+            self.add(path, self.page(t, body, [(self.section, "/zwgk/"), (col.name, col.list_paths[0]), ("正文", "")], col))

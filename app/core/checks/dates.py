@@ -347,7 +347,12 @@ def _few_anchors(node, cache: dict) -> bool:
 
 def row_dates(text: str, as_of: dt.date) -> list[FoundDate]:
     """Dates in the text of a list row: every form, plus 10月02日 and split day / year-month."""
-    return find_dates(text, as_of, row=True) if text and is_date_line(text) else []
+    if not text or not _DIGIT_RE.search(text) or not is_date_line(text):
+        return []
+    return find_dates(text, as_of, row=True)
+
+
+_DIGIT_RE = re.compile(r"\d")
 
 
 def _item_date(a, title_text: str, as_of: dt.date, cache: dict):
@@ -378,8 +383,9 @@ def _item_date(a, title_text: str, as_of: dt.date, cache: dict):
     return None, (dates[0] if dates else None)
 
 
-def anchor_title(a) -> str:
-    text = norm(text_of(a, " "))
+def anchor_title(a, text: str | None = None) -> str:
+    """The link's text, or its title attribute when that is longer (a cut-short title)."""
+    text = norm(text_of(a, " ")) if text is None else text
     title = norm(a.get("title") or "")
     if title and (not text or text.endswith(("...", "…")) or len(title) > len(text)) and len(title) < 200:
         return title
@@ -403,13 +409,17 @@ def dated_links(page: Page, as_of: dt.date) -> list[DatedLink]:
         best: dict = {}                     # block → (anchor, title length): the longest title wins
         found = []
         for anchor in vis.anchors:
+            if anchor.footer:
+                continue                    # footer links are never list items (and cost a walk each)
             a = anchor.tag
             href = (a.get("href") or "").strip()
             if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
                 continue
             full_text = norm(text_of(a, " "))
             block, date = _item_date(a, full_text, as_of, counts)
-            title = anchor_title(a)
+            if date is None and not (full_text and _DIGIT_RE.search(full_text)):
+                continue
+            title = anchor_title(a, full_text)
             if date is None and full_text:
                 # Date inside the anchor after the title: <a><span>标题</span><span>2025-11-03</span></a>
                 dates = find_dates(full_text, as_of, row=True)

@@ -42,6 +42,7 @@ _LABEL_RE = re.compile(       # label characters may be spaced out: 索 引 号,
 _STRIP = " ：:|｜-—–/／\\【】[]"
 _LABEL_CLEAN_RE = re.compile(r"[\s\u3000\u00a0:：【】\[\]]")
 CORE = {"索引号", "发文机关", "成文日期", "发文字号"}
+_CORE_TEXT_RE = re.compile("|".join(r"[\s\u3000]*".join(map(re.escape, a)) for a, n in _ALIAS.items() if n in CORE))
 DOC_NO_RE = re.compile(r"[\u4e00-\u9fff]{1,16}\s*[〔\[［(（]\s*(?:19|20)\d{2}\s*[〕\]］)）]\s*\d{1,5}\s*号")
 _DOC_NO_LINE_RE = re.compile(r"^\s*" + DOC_NO_RE.pattern + r"\s*$")
 _POLICY_CRUMB_RE = re.compile(r"政策文件|规范性文件|政府文件|行政规范性|部门文件|政府令|政策法规")
@@ -59,7 +60,8 @@ def label_name(text: str) -> str:
 def _label_of(el) -> str:
     if len(el) > 3 or el.tag in NO_TEXT:
         return ""
-    return label_name(text_of(el))
+    text = el.text_content()                  # C-fast; a label's element holds no script
+    return label_name(text) if len(text) <= 24 else ""
 
 
 def _value_text(el) -> str:
@@ -232,6 +234,10 @@ def policy_metadata_missing(page: Page, ctx: CheckContext) -> list[CheckFinding]
     opts = ctx.opts(KIND, DEFAULTS)
     lines = [ln.text for ln in visible(page).main_lines]
     if not lines:
+        return []
+    # Cheap gate first: a document shows a core label, sits in a policy column or shows its 文号.
+    inline, _ = _inline(lines[:200])
+    if not (_CORE_TEXT_RE.search(visible(page).text) or is_policy_page(page, lines, inline)):
         return []
     found, repeats = metadata(page, lines[:200])
     if not is_policy_page(page, lines, found):
