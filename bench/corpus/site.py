@@ -200,6 +200,7 @@ class SiteBuilder:
         self.links_and_marks()
         self.homepage()
         self.render_articles()
+        self.truth.decoy("broken_link", sum(1 for v in self.P.values() if v[0] == 200))   # links that answer
         self.truth.add("https_problem", self.code, "site")
         self.truth.add("ipv6_missing", self.code, "site")
         return self.site
@@ -271,6 +272,8 @@ class SiteBuilder:
         for path in chosen[2:4]:      # decoys: the right forms
             self.articles[path]["extra"].append(f"<p>我们将{RIGHT[(k + 5) % len(RIGHT)]}，奋力开创工作新局面。</p>")
             self.truth.decoy("typo")
+        self.articles[chosen[5]]["extra"].append("<p>坚持以习近平新时代中国特色社会主义思想为指导，全心全意为中国人民服务。</p>")
+        self.truth.decoy("grave_error")                # the right political terms
         if k % 5 == 0:
             word = GRAVE[k % len(GRAVE)]
             self.articles[chosen[4]]["extra"].append(f"<p>坚持以{word}为中心。</p>")
@@ -370,7 +373,7 @@ class SiteBuilder:
 
     def message_board(self) -> None:
         rng = self.rng
-        layout = rng.choice(["table", "cards", "dl", "li"])
+        layout = rng.choice(["table", "cards", "dl", "li", "status_only"])
         self.truth.used("message layout", layout)
         stale_board = rng.random() < 0.2
         msgs = []                     # (title, asked, answered, status, defect)
@@ -426,6 +429,10 @@ class SiteBuilder:
             body = "".join(f'<dl class="xj"><dt><a href="{p}">{e(t)}</a></dt><dd>提问日期：{a.isoformat()}</dd>'
                            f'<dd>答复日期：{b.isoformat() if b else ""}</dd><dd>办理状态：{s}</dd></dl>'
                            for p, (t, a, b, s, _) in zip(paths, msgs))
+        elif layout == "status_only":      # answer dates only on each message's own page
+            body = "<ul class=\"xj-list\">" + "".join(
+                f'<li><a href="{p}">{e(t)}</a><span>留言时间：{a.isoformat()}</span><span class="zt">{s}</span></li>'
+                for p, (t, a, b, s, _) in zip(paths, msgs)) + "</ul>"
         else:
             body = "<ul class=\"msg-list\">" + "".join(
                 f'<li><a href="{p}">{e(t)}</a> 留言时间：{a.isoformat()} 答复时间：{b.isoformat() if b else "—"} 状态：{s}</li>'
@@ -503,6 +510,7 @@ class SiteBuilder:
         else:
             self.truth.decoy("homepage_stale")
         externals = f'<a href="{self.gov}/">中国政府网</a>'
+        self.truth.decoy("external_link_suspect")
         if k % 6 == 5:
             externals += f' <a href="http://127.0.0.1:{self.ext["bad"]}/">友情链接</a>'
             self.truth.add("external_link_suspect", self.code, f"http://127.0.0.1:{self.ext['bad']}/")

@@ -426,6 +426,9 @@ def dated_links(page: Page, as_of: dt.date) -> list[DatedLink]:
                 if dates and dates[-1].end >= len(full_text) - 1 and dates[-1].start > 0:
                     date = dates[-1]
                     title = norm(full_text[:date.start]).rstrip("[【(（ ")
+                elif dates and dates[0].start <= 1 and len(full_text) - dates[0].end >= 6:
+                    date = dates[0]                 # <a>2025-11-03 标题</a>
+                    title = norm(full_text[date.end:]).lstrip("]】)）- ")
             if date is None or not title or GENERIC_ANCHORS.match(title):
                 continue
             if block is not None:

@@ -156,6 +156,25 @@ def _labelled_rows(page: Page, as_of: dt.date) -> tuple[list[Message], bool]:
     return out, has_answer
 
 
+def _detail_message(page: Page, as_of: dt.date) -> Message | None:
+    """A message's own page: its question date, answer date and status anywhere in the main text
+    (the answer sits in a box of its own), titled by its heading."""
+    text = "\n".join(ln.text for ln in visible(page).lines if not ln.nav and not ln.footer)
+    if len(ASK_RE.findall(text)) != 1:
+        return None
+    m = _ROW_ASK_RE.search(text)
+    asked = _first_date(m.group(1), as_of) if m else None
+    if asked is None:
+        return None
+    am = _ROW_ANSWER_RE.search(text)
+    answered = _first_date(am.group(1) or "", as_of) if am else None
+    status_m = PENDING_RE.search(text) or ANSWERED_RE.search(text)
+    st = status_m.group(0) if status_m else ""
+    heading = next((norm(text_of(h, " ")) for h in page.tree.iter("h1", "h2") if norm(text_of(h, " "))), "")
+    title = heading or re.split(r"[_|－—-]", visible(page).title)[0].strip()
+    return Message(title, page.url, asked, answered, st, bool(PENDING_RE.search(st)) and answered is None)
+
+
 def extract(page: Page, ctx: CheckContext) -> MessagePage | None:
     """The messages listed on a page, or None when it is not a message list."""
     if not page.text or not page.is_html or not page.ok:
@@ -180,6 +199,10 @@ def extract(page: Page, ctx: CheckContext) -> MessagePage | None:
             has_answer = has_answer or parsed[1]
     if not messages:
         messages, has_answer = _labelled_rows(page, ctx.as_of)
+        if len(messages) == 1 and messages[0].url == page.url:
+            detail = _detail_message(page, ctx.as_of)     # one message on its own page
+            if detail is not None:
+                messages, has_answer = [detail], detail.answered is not None or has_answer
     if not messages:
         return None
     return MessagePage(page.url, vis.title, tuple(messages), has_answer)
@@ -193,38 +216,44 @@ def message_findings(pages: Iterable[MessagePage | None], ctx: CheckContext) -> 
     out = Findings()
     newest_answer: tuple[dt.date, Message, str] | None = None
     any_messages = any_answer_column = False
-    seen: set[tuple] = set()
+    # One message may be listed on its board and shown on its own page: merged by (url, asked),
+    # the board's title kept, an answer date or a pending status taken from either.
+    merged: dict[tuple, tuple[Message, MessagePage]] = {}
     for mp in pages:
         if mp is None:
             continue
         any_messages = True
         any_answer_column = any_answer_column or mp.has_answer_column
         for m in mp.messages:
-            key = (m.url, m.title, m.asked)
-            if key in seen:
-                continue
-            seen.add(key)
-            if m.answered and (newest_answer is None or m.answered > newest_answer[0]):
-                newest_answer = (m.answered, m, mp.url)
-            if m.asked is None or m.asked > ctx.as_of:
-                continue
-            label = f"留言“{m.title[:40]}”" if m.title else "留言"
-            if m.answered is not None:
-                took = (m.answered - m.asked).days
-                # Counted when the overdue time (from day 91 to the answer) reaches into the window.
-                if took > overdue and m.answered >= start:
-                    out.append(CheckFinding(
-                        KIND, IND_VETO, url=m.url, page=mp.url,
-                        detail=f"{label}（留言时间 {m.asked.isoformat()}，答复时间 {m.answered.isoformat()}）"
-                               f"答复用时{took}天，超过3个月",
-                        snippet=m.title[:100], evidence=f"状态：{m.status or '—'}"))
-            elif m.pending or (not ANSWERED_RE.search(m.status) and mp.has_answer_column):
-                age = (ctx.as_of - m.asked).days
-                if age > overdue:
-                    out.append(CheckFinding(
-                        KIND, IND_VETO, url=m.url, page=mp.url,
-                        detail=f"{label}（留言时间 {m.asked.isoformat()}）截至监测时间点已{age}天未答复，超过3个月",
-                        snippet=m.title[:100], evidence=f"状态：{m.status or '未显示答复'}"))
+            key = (m.url, m.asked)
+            prev = merged.get(key)
+            if prev is None:
+                merged[key] = (m, mp)
+            elif (m.answered and not prev[0].answered) or (m.pending and not prev[0].pending and not prev[0].answered):
+                merged[key] = (Message(prev[0].title or m.title, m.url, m.asked, m.answered, m.status, m.pending),
+                               prev[1])
+    for m, mp in merged.values():
+        if m.answered and (newest_answer is None or m.answered > newest_answer[0]):
+            newest_answer = (m.answered, m, mp.url)
+        if m.asked is None or m.asked > ctx.as_of:
+            continue
+        label = f"留言“{m.title[:40]}”" if m.title else "留言"
+        if m.answered is not None:
+            took = (m.answered - m.asked).days
+            # Counted when the overdue time (from day 91 to the answer) reaches into the window.
+            if took > overdue and m.answered >= start:
+                out.append(CheckFinding(
+                    KIND, IND_VETO, url=m.url, page=mp.url,
+                    detail=f"{label}（留言时间 {m.asked.isoformat()}，答复时间 {m.answered.isoformat()}）"
+                           f"答复用时{took}天，超过3个月",
+                    snippet=m.title[:100], evidence=f"状态：{m.status or '—'}"))
+        elif m.pending or (not ANSWERED_RE.search(m.status) and mp.has_answer_column):
+            age = (ctx.as_of - m.asked).days
+            if age > overdue:
+                out.append(CheckFinding(
+                    KIND, IND_VETO, url=m.url, page=mp.url,
+                    detail=f"{label}（留言时间 {m.asked.isoformat()}）截至监测时间点已{age}天未答复，超过3个月",
+                    snippet=m.title[:100], evidence=f"状态：{m.status or '未显示答复'}"))
     if not any_messages:
         return out
     if newest_answer is None:

@@ -83,3 +83,11 @@ def test_article_link_in_a_paragraph_does_not_take_the_page_date(ctx):
 def test_short_card_list_of_policy_documents_is_no_document(layout, ctx):
     page = column_page(LAYOUTS[layout](3), name="政策文件", path="zwgk/zcwj/")
     assert policy_metadata_missing(page, ctx) == []
+
+
+def test_date_at_the_start_of_the_link_text():
+    rows = "".join(f'<li><a href="/a/{i}.html">{d.isoformat()} 关于做好第{i + 1}项重点工作的通知</a></li>'
+                   for i, d in enumerate(_days(6)))
+    links = dated_links(column_page(f"<ul>{rows}</ul>"), AS_OF)
+    assert [(link.title, link.date) for link in links] == [
+        (f"关于做好第{i + 1}项重点工作的通知", d) for i, d in enumerate(_days(6))]

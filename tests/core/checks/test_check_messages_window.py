@@ -81,3 +81,16 @@ def test_accepted_is_pending_and_published_is_answered():
     html = ('<html><head><title>领导信箱</title></head><body><table><tr><th>信件标题</th><th>来信日期</th><th>回复情况</th></tr>'
             f"{rows}</table></body></html>")
     assert vetoes(html_page(html, HOME + "hdjl/")) == [HOME + "hdjl/0.html"]
+
+
+def test_late_answer_shown_only_on_the_detail_page():
+    rows = "".join(f'<li><a href="/hdjl/{i}.html">{t}</a> 留言时间：{a} 状态：已回复</li>'
+                   for i, (t, a) in enumerate([("关于路灯维修的咨询", ago(200)), ("关于公交线路的咨询", ago(40))]))
+    board = html_page(f"<html><head><title>领导信箱</title></head><body><ul>{rows}</ul></body></html>", HOME + "hdjl/")
+    detail = html_page("<html><head><title>关于路灯维修的咨询_领导信箱</title></head><body>"
+                       '<div class="location">当前位置：<a href="/">首页</a> &gt; <a href="/hdjl/">领导信箱</a></div>'
+                       f"<h1>关于路灯维修的咨询</h1><p>留言时间：{ago(200)}</p><p>小区路灯损坏已久。</p>"
+                       f"<div class=\"reply\"><p>答复单位：市城管局</p><p>答复时间：{ago(60)}</p><p>已安排维修。</p></div>"
+                       "</body></html>", HOME + "hdjl/0.html")
+    found = [f for f in message_unanswered([board, detail], make_ctx()) if f.indicator_id == "web.veto.interaction_poor.c2"]
+    assert [f.url for f in found] == [HOME + "hdjl/0.html"] and "答复用时140天" in found[0].detail
