@@ -79,7 +79,8 @@ def fmt_date(day: dt.date, form: str) -> str:
 
 # ---------------------------------------------------------------- list layouts
 
-LIST_LAYOUTS = ["ul", "date_first", "table", "cards", "split_cards", "dl", "em_cards", "datastore", "datastore_table"]
+LIST_LAYOUTS = ["ul", "date_first", "table", "cards", "split_cards", "year_cards", "dl", "em_cards", "datastore",
+                "datastore_table"]
 ROW_DECOR = ["plain", "top_new", "time", "truncated"]
 
 
@@ -130,6 +131,10 @@ def render_list(layout: str, items: list[tuple[str, str, dt.date]], form: str, r
         rows = "".join(f'<div class="news-box"><div class="date"><span class="day">{d:%d}</span><span class="ym">{d:%Y-%m}</span></div>'
                        f'<div class="txt"><a href="{p}"{a}>{inner}</a><p>{e(t[:10])}……</p></div></div>' for t, p, d, inner, a in rows_)
         return f'<div class="news-boxes">{rows}</div>'
+    if layout == "year_cards":     # the year apart from month and day
+        rows = "".join(f'<div class="news-item"><div class="date"><p>{d:%m-%d}</p><p>{d.year}</p></div>'
+                       f'<div class="con"><a href="{p}"{a}>{inner}</a></div></div>' for t, p, d, inner, a in rows_)
+        return f'<div class="news-items">{rows}</div>'
     if layout == "dl":
         rows = "".join(f'<dt><a href="{p}"{a}>{inner}</a></dt><dd>{when(d)}</dd>' for t, p, d, inner, a in rows_)
         return f'<dl class="list">{rows}</dl>'

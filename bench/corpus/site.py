@@ -30,7 +30,7 @@ TOPICS = ["安全生产", "防汛抗旱", "乡村振兴", "营商环境", "人�
 SPACING = {"news": (1, 3), "notice": (5, 20), "policy": (6, 25), "interpretation": (6, 25), "periodic": (15, 60),
            "static": (100, 300)}
 LAYOUTS_OF = {"trs": ["ul", "date_first", "table", "em_cards"], "hanweb": ["datastore", "datastore_table", "ul", "table"],
-              "jyh": ["cards", "split_cards", "dl", "date_first"]}
+              "jyh": ["cards", "split_cards", "year_cards", "dl", "date_first"]}
 FORMS_OF = {"trs": ["iso", "slash", "bracket", "md_bracket", "cn"], "hanweb": ["iso", "md_bracket", "md_bare", "dot"],
             "jyh": ["iso", "cn", "md_cn", "dot"]}
 META_OF = {"trs": ["th_td", "td_pairs", "td_b", "vertical"], "hanweb": ["span_pairs", "dl", "td_pairs", "label_tag"],
@@ -123,7 +123,7 @@ class SiteBuilder:
             else:
                 n_items = rng.randint(6, 28)
             col.layout = rng.choice(LAYOUTS_OF[self.fam.name])
-            col.form = "split" if col.layout == "split_cards" else rng.choice(FORMS_OF[self.fam.name])
+            col.form = "split" if col.layout in ("split_cards", "year_cards") else rng.choice(FORMS_OF[self.fam.name])
             col.decor = rng.choice(ROW_DECOR)
             self.truth.used("row decoration", col.decor)
             client_paged = col.layout.startswith("datastore")        # Hanweb pages its records in the browser

@@ -28,10 +28,13 @@ _CN_RE = re.compile(r"([〇○零Ｏ一二三四五六七八九]{4})\s*年\s*([�
 _MD_BRACKET_RE = re.compile(r"[\[【(（]\s*(\d{2})[-/.](\d{2})\s*[\]】)）]")
 _MD_BARE_RE = re.compile(r"(?:(?<=\s)|(?<=^)|(?<=[\u4e00-\u9fff]))(\d{2})-(\d{2})(?=\s|$)")
 # Only in list rows, where they cannot be a date cited in prose: 10月02日 without a year, and a
-# card's split date (the day in big type beside or below the year-month: "02 2025-10", "2025.10 02").
+# card's split date (the day in big type beside or below the year-month: "02 2025-10", "2025.10 02",
+# or the year apart: "10-02 2025", "2025 10-02").
 _MD_CN_RE = re.compile(r"(?<![年\d])(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
 _SPLIT_DAY_FIRST_RE = re.compile(r"(?<![\d\-/.:])(\d{1,2})\s+((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*月?(?![\d\-/.])")
 _SPLIT_YM_FIRST_RE = re.compile(r"(?<![\d\-/.])((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*月?\s+(\d{1,2})\s*日?(?![\d\-/.:])")
+_SPLIT_MD_Y_RE = re.compile(r"(?<![\d\-/.:])(\d{1,2})[-/.](\d{1,2})\s+((?:19|20)\d{2})(?![\d\-/.年])")
+_SPLIT_Y_MD_RE = re.compile(r"(?<![\d\-/.])((?:19|20)\d{2})\s+(\d{1,2})[-/.](\d{1,2})(?![\d\-/.:])")
 _LABEL_RE = re.compile(r"(?:发布|发表|公开|更新|印发|信息|上传)?(?:时间|日期)\s*[:：]\s*$")
 _PUBLISH_LABEL_RE = re.compile(r"(?:发布|发表|公开)(?:时间|日期)\s*[:：]\s*$")
 # Lines that carry dates which are not publication dates.
@@ -104,7 +107,8 @@ def find_dates(text: str, as_of: dt.date | None = None, *, month_day: bool = Tru
             if None not in digits and month and day:
                 add(_make(int("".join(map(str, digits))), month, day), m)
     if row:
-        for regex, order in ((_SPLIT_DAY_FIRST_RE, (2, 3, 1)), (_SPLIT_YM_FIRST_RE, (1, 2, 3))):
+        for regex, order in ((_SPLIT_DAY_FIRST_RE, (2, 3, 1)), (_SPLIT_YM_FIRST_RE, (1, 2, 3)),
+                             (_SPLIT_MD_Y_RE, (3, 1, 2)), (_SPLIT_Y_MD_RE, (1, 2, 3))):
             for m in regex.finditer(text):
                 if not any(s <= m.start() < e or s < m.end() <= e for s, e in taken):
                     y, mo, d = (int(m.group(k)) for k in order)

@@ -91,3 +91,17 @@ def test_date_at_the_start_of_the_link_text():
     links = dated_links(column_page(f"<ul>{rows}</ul>"), AS_OF)
     assert [(link.title, link.date) for link in links] == [
         (f"关于做好第{i + 1}项重点工作的通知", d) for i, d in enumerate(_days(6))]
+
+
+def test_split_dates_with_the_year_apart_from_month_and_day():
+    year_last = "".join(f'<div class="news-item"><div class="date"><p>{d:%m-%d}</p><p>{d.year}</p></div>'
+                        f'<a href="/a/{i}.html">关于做好第{i + 1}项重点工作的通知</a></div>' for i, d in enumerate(_days(6)))
+    year_first = year_last.replace('<p>', '<b>').replace('</p>', '</b>')
+    year_first = "".join(f'<div class="news-item"><div class="date"><b>{d.year}</b><b>{d:%m-%d}</b></div>'
+                         f'<a href="/a/{i}.html">关于做好第{i + 1}项重点工作的通知</a></div>' for i, d in enumerate(_days(6)))
+    old = [d.replace(year=d.year - 2) for d in _days(6)]
+    year_last_old = "".join(f'<div class="news-item"><div class="date"><p>{d:%m-%d}</p><p>{d.year}</p></div>'
+                            f'<a href="/a/{i}.html">关于做好第{i + 1}项重点工作的通知</a></div>' for i, d in enumerate(old))
+    assert [link.date for link in dated_links(column_page(year_last), AS_OF)] == _days(6)
+    assert [link.date for link in dated_links(column_page(year_first), AS_OF)] == _days(6)
+    assert [link.date for link in dated_links(column_page(year_last_old), AS_OF)] == old
