@@ -118,7 +118,7 @@ class SiteBuilder:
             if col.category == "static":
                 n_items = rng.randint(5, 8)
             elif col.category == "periodic" and rng.random() < 0.4:
-                n_items = rng.randint(2, 4)                 # a yearly column with a few items
+                n_items = rng.randint(1, 4)                 # a yearly column with a few items
                 self.truth.used("short list", "periodic")
             else:
                 n_items = rng.randint(6, 28)

@@ -206,12 +206,13 @@ def summarize(page: Page, ctx: CheckContext) -> PageSummary | None:
     title_name = _title_name(vis.title, str((ctx.site or {}).get("name") or ""))
     content = [ln.text for ln in vis.lines if not ln.footer and not ln.nav]
     column = None
-    # A short list (a yearly column with three budgets) is a column too when the page is no article:
-    # no prose and no publication date of its own.
-    short = 2 <= len(links) < int(opts["min_items"]) and not _is_article(content, links) \
+    # A short list (a yearly column with one or three reports) is a column too when the page is no
+    # article: no prose, no publication date of its own, and a column's short name (not a title).
+    article = bool(links) and _is_article(content, links)
+    short = 1 <= len(links) < int(opts["min_items"]) and not article and len(name or title_name) <= _NAME_CHARS \
         and publication_date(page, ctx.as_of) is None
     if len(links) >= int(opts["min_items"]) or short:
-        if not _is_article(content, links):
+        if not article:
             newest = max(links, key=lambda d: d.date)
             yearless = ()
             if any(d.month_day and not d.year_known for d in links):
@@ -235,16 +236,17 @@ def summarize(page: Page, ctx: CheckContext) -> PageSummary | None:
                 column = ColumnPage(page.url, name, crumbs, anchor, 0, None, "", True, title_name=title_name,
                                     shape=shape, marker=marker)
     if column is not None and not column.blank:
-        short = [(line_key(t), len(t)) for t in content if len(t) <= 60][:200]
+        shape = [(line_key(t), len(t)) for t in content if len(t) <= 60][:200]
         keys = {link_key(a.tag, t) for a in vis.anchors if not a.nav and not a.footer
                 for t in (norm(text_of(a.tag, " ")),) if 2 <= len(t) <= 20}
-        short += [(k, -1) for k in keys][:200]
-        column = replace(column, shape=tuple(short))
+        shape += [(k, -1) for k in keys][:200]
+        column = replace(column, shape=tuple(shape))
     published = publication_date(page, ctx.as_of) if column is None or column.blank else None
     return PageSummary(page.url, False, nav, frozenset(), column, published)
 
 
 _PUB_LABEL_RE = re.compile(r"(?:发布|发表)(?:时间|日期)\s*[:：]")
+_NAME_CHARS = 12           # a column's name; longer is an article's title in the breadcrumb
 _CANDIDATE_CHARS = 400     # more text than this left on a page without items: no blank column
 _BLANK_CHARS = 20          # text left after template lines: headings, a stray word
 _MARKER_CHARS = 300
