@@ -238,8 +238,14 @@ class SiteBuilder:
             missing: list[str] = []
             if rng.random() < 0.35:
                 missing = rng.sample(ELEMENTS, rng.choice([1, 1, 2]))
+            dateline = ""
+            if "发布日期" not in missing and rng.random() < 0.2:      # shown under the title, not in the table
+                dateline = f'{values["发布日期"]} {rng.randint(8, 18):02d}:{rng.choice(["00", "30"])} 来源：{self.site.name}'
+                self.truth.used("metadata layout", "dateline")
             fields = []
             for name in ELEMENTS:
+                if name == "发布日期" and dateline:
+                    continue
                 label = rng.choice(LABEL_ALIASES[name])
                 if name in missing:
                     if rng.random() < 0.5:
@@ -255,6 +261,7 @@ class SiteBuilder:
             self.truth.decoy("policy_metadata_missing", len(ELEMENTS) - len(missing))
             self.articles[p]["meta"] = render_meta(layout, fields)
             self.articles[p]["docno"] = values["发文字号"] if "发文字号" not in missing else ""
+            self.articles[p]["dateline"] = dateline
         self.truth.decoy("policy_metadata_missing", len(col.list_paths))       # its list pages
 
     # ------------------------------------------------------------ typos, grave errors, dark and broken links
@@ -544,7 +551,8 @@ class SiteBuilder:
                 "".join(f"<p>{rng.choice(FILLER)}{rng.choice(FILLER)}</p>" for _ in range(3))
             if a.get("meta") is not None:
                 docno = f'<p class="docno">{a["docno"]}</p>' if a.get("docno") else ""
-                body = f'{a["meta"]}<div class="article"><h1>{e(t)}</h1>{docno}{prose}'
+                line = f'<div class="pages-date">{a["dateline"]}</div>' if a.get("dateline") else ""
+                body = f'{a["meta"]}<div class="article"><h1>{e(t)}</h1>{line}{docno}{prose}'
             else:
                 body = f'<div class="article"><h1>{e(t)}</h1>{info}{prose}'
             if short or rng.random() < 0.15:      # a related-items box with dates: still an article

@@ -177,12 +177,20 @@ def _inline(lines: list[str]) -> tuple[dict[str, bool], dict[str, int]]:
     return found, counts
 
 
+# A dateline: a date with its time or its source beside it (a date alone may be a table value).
+_DATELINE_RE = re.compile(r"^\s*(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
+                          r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:$|(?:来源|作者|浏览|点击|阅读|字号|字体|【|\[)[^\n]{0,50}$)"
+                          r"|\s*(?:来源|作者|浏览|点击|阅读|字号|字体)[^\n]{0,50}$)")
+
+
 def metadata(page: Page, lines: list[str]) -> tuple[dict[str, bool], int]:
     """(element → has a value, the most times one core label appears) of a page."""
     found, counts = _structured(page)
     inline, inline_counts = _inline(lines)
     for name, has in inline.items():
         found[name] = found.get(name, False) or has
+    if not found.get("发布日期") and any(_DATELINE_RE.match(t) for t in lines[:60]):
+        found["发布日期"] = True              # "2025-09-26 16:00 来源：…" under the title
     repeats = max([max(counts.get(n, 0), inline_counts.get(n, 0)) for n in CORE] or [0])
     return found, repeats
 

@@ -135,3 +135,12 @@ def test_bracketed_inline_labels(ctx):
     meta = ('<div class="info">【索引号】11360700MB1234567X/2025-05370 【主题分类】综合政务 【发布机构】云溪市人民政府</div>'
             '<div class="info">【成文日期】2025-09-22 【发文字号】云府发〔2025〕12号 【发布日期】2025-09-26</div>')
     assert policy_metadata_missing(doc(meta), ctx) == []
+
+
+def test_dateline_under_the_title_is_the_publication_date(ctx):
+    meta = table_meta({k: v for k, v in VALUES.items() if k != "发布日期"})
+    dateline = '<div class="pages-date">2025-09-26 16:00 <span>来源：云溪市人民政府办公室</span></div>'
+    assert policy_metadata_missing(doc(meta + dateline), ctx) == []
+    cited = "<p>本通知自2025年10月1日起施行，有效期五年。</p>"              # a date in prose is no dateline
+    found = policy_metadata_missing(doc(meta + cited), ctx)
+    assert [f.detail for f in found] == ["政策文件公开要素不完整，缺少：发布日期"]
