@@ -67,9 +67,11 @@ class SiteBuilder:
 
     # ------------------------------------------------------------ helpers
 
-    def add(self, path: str, body: bytes, status: int = 200, ctype: str = "text/html; charset=utf-8") -> None:
+    def add(self, path: str, body: bytes, status: int = 200, ctype: str = "text/html; charset=utf-8",
+            same_as: str = "") -> None:
+        """Serve a path; ``same_as``: another address of a page already counted (dir/ and dir/index.html)."""
         self.P[path] = (status, ctype, body)
-        if status == 200 and ctype.startswith("text/html"):
+        if status == 200 and ctype.startswith("text/html") and not same_as:
             self.truth.html_pages.add(self.base + path)
 
     def nav(self) -> str:
@@ -218,7 +220,7 @@ class SiteBuilder:
             main = f'<h3 class="lm-name">{col.name}</h3>{body}{pager(self.pager, col.list_paths, i)}'
             self.add(path, self.page(col.name, main, [(self.section, "/zwgk/"), (col.name, "")], col))
             if self.fam.name == "trs" and i == 0:
-                self.add(f"/{col.dir}/", self.P[path][2])       # dir/ and dir/index.html: one page
+                self.add(f"/{col.dir}/", self.P[path][2], same_as=path)     # dir/ and dir/index.html: one page
         for t, p, d in col.items:
             self.articles[p] = {"title": t, "day": d, "col": col, "extra": [], "meta": None}
 
@@ -529,8 +531,8 @@ class SiteBuilder:
         main = f'{sections}<div class="links">友情链接：{externals} {self.extra_links}</div>'
         body = shell(site_name=self.site.name, title=self.site.name, main=main, nav=self.nav_html, crumbs=None,
                      crumb_form=self.crumb_form, footer=self.home_footer, family=self.fam.name, clock_date=AS_OF)
-        self.add("/index.html", body)
         self.add("/", body)
+        self.add("/index.html", body, same_as="/")
         for img in ("dzjg", "jiucuo", "logo", "ga", "red", "jg", "zhaocuo"):
             self.add(f"/img/{img}.png", b"\x89PNG\r\n", ctype="image/png")
         self.add("/img/new.gif", b"GIF89a", ctype="image/gif")
