@@ -262,6 +262,8 @@ COLLECTOR_OF = {homepage.KIND: "columns", columns.KIND_STALE: "columns", columns
 # Kinds whose findings repeat across pages when they sit in the site template.
 _DEDUPE_TEXT = {typos.KIND_TYPO, typos.KIND_GRAVE, pii.KIND}
 _DEDUPE_TARGET = {darklinks.KIND_DARK}
+# Kinds about the page itself: dir/ and dir/index.html are one page.
+_DEDUPE_PAGE = {policy.KIND}
 
 
 def specs(kinds: Iterable[str] | None = None, allowed_indicators: set[str] | None = None) -> list[CheckSpec]:
@@ -306,6 +308,8 @@ def dedupe(findings: Iterable[CheckFinding]) -> list[CheckFinding]:
             key = (f.kind, f.indicator_id, f.detail, f.snippet)
         elif f.kind in _DEDUPE_TARGET:
             key = (f.kind, f.indicator_id, f.url, f.detail)
+        elif f.kind in _DEDUPE_PAGE:
+            key = (f.kind, f.indicator_id, links.url_key(f.url), f.detail)
         else:
             out.append(f)
             continue
@@ -348,6 +352,7 @@ PROFILE_PARAMS = [
     (messageboard.KIND, "window_days", "web.veto.interaction_poor.c2", "window_months", _months_to_days),
     (messageboard.KIND, "overdue_days", "web.veto.interaction_poor.c2", "unanswered_over_months", _months_to_days),
     (messageboard.KIND, "stale_days", "web.ded.interaction.messages.r1", "window_months", _months_to_days),
+    (policy.KIND, "required", "web.ded.publish.policy_docs.r2", "elements", lambda v: [str(x) for x in v]),
 ]
 
 

@@ -17,10 +17,11 @@ from typing import Iterable
 
 from ..store.paths import resources_dir
 from .base import CheckContext, CheckFinding, Page
-from .dates import GENERIC_ANCHORS, dated_links
-from .html import first, text_of
+from .dates import GENERIC_ANCHORS, dated_links, list_items, publication_date, resolve_years
+from .html import text_of
+from .listpage import has_media, line_key, link_key, loader_script, residual
 from .links import url_key
-from .text import CRUMB_LABEL_RE, base_url, breadcrumb, join_url, norm, tag_regions, visible
+from .text import CRUMB_LABEL_RE, base_url, breadcrumb, join_url, norm, visible
 
 KIND_STALE = "column_stale"
 KIND_BLANK = "column_blank"
@@ -125,6 +126,13 @@ class ColumnPage:
     blank: bool                      # no items and an empty marker / no content
     undated_items: int = 0           # article-like links without any date
     title_name: str = ""             # column name guessed from <title>, the last resort
+    # Items whose year the page does not show (10-02): (url key, month, day, date if the year is
+    # known, title) in list order, so the articles' own dates can settle the year at the end.
+    yearless: tuple = ()
+    # Main-area lines as (line key, length): of a blank candidate all that is left of it, of a list
+    # page its short lines; lines found on most column pages of a site are its template.
+    shape: tuple = ()
+    marker: bool = False             # a short "暂无信息"-like line of its own
 
 
 @dataclass(frozen=True)
@@ -134,6 +142,7 @@ class PageSummary:
     nav: dict = field(default_factory=dict)          # url_key → column name, from nav regions and "更多" links
     home_links: frozenset = frozenset()              # url keys linked from the homepage (home only)
     column: ColumnPage | None = None
+    published: dt.date | None = None                 # the page's own publication date (articles)
 
 
 def _more_name(a, anchor: str) -> str:
@@ -197,28 +206,50 @@ def summarize(page: Page, ctx: CheckContext) -> PageSummary | None:
     title_name = _title_name(vis.title, str((ctx.site or {}).get("name") or ""))
     content = [ln.text for ln in vis.lines if not ln.footer and not ln.nav]
     column = None
-    if len(links) >= int(opts["min_items"]):
-        if not _is_article(content, links):
+    # A short list (a yearly column with one or three reports) is a column too when the page is no
+    # article: no prose, no publication date of its own, and a column's short name (not a title).
+    article = bool(links) and _is_article(content, links)
+    short = 1 <= len(links) < int(opts["min_items"]) and not article and len(name or title_name) <= _NAME_CHARS \
+        and publication_date(page, ctx.as_of) is None
+    if len(links) >= int(opts["min_items"]) or short:
+        if not article:
             newest = max(links, key=lambda d: d.date)
+            yearless = ()
+            if any(d.month_day and not d.year_known for d in links):
+                yearless = tuple((url_key(d.url), d.date.month, d.date.day, d.date if d.year_known else None,
+                                  d.title[:80]) for d in links)
             column = ColumnPage(page.url, name, crumbs, anchor, len(links), newest.date, newest.title, False,
-                                title_name=title_name)
+                                title_name=title_name, yearless=yearless)
     elif not links and not SEARCH_RE.search(page.url) and "搜索" not in vis.title:
-        body = [t for t in content if t not in crumbs and t != name and not CRUMB_LABEL_RE.match(t)]
-        # The marker is a short line of its own ("暂无信息"), on a page with little else: an
-        # article that mentions "建设中" or a sidebar widget saying "暂无数据" is no blank column.
-        marker = any(len(t) <= 30 and EMPTY_RE.search(t) for t in body)
-        chars = sum(len(t) for t in body)
-        has_script = page.tree.find("body//script") is not None
-        if (marker and chars < 300) or (chars < 10 and not has_script):
-            column = ColumnPage(page.url, name, crumbs, anchor, 0, None, "", True, title_name=title_name)
-        else:
-            article_links = _article_links(page)
-            if article_links >= int(opts["min_items"]):
-                column = ColumnPage(page.url, name, crumbs, anchor, 0, None, "", False, article_links, title_name)
-    return PageSummary(page.url, False, nav, frozenset(), column)
+        items = list_items(page)
+        if items >= int(opts["min_items"]):
+            column = ColumnPage(page.url, name, crumbs, anchor, 0, None, "", False, items, title_name)
+        elif not loader_script(page) and not has_media(page) and publication_date(page, ctx.as_of) is None:
+            names = {n for n in (name, anchor, title_name, *crumbs) if n}
+            rest, rest_links = residual(page, names, crumbs)
+            rest = [t for t in rest if not CRUMB_LABEL_RE.match(t)]
+            # The marker is a short line of its own ("暂无信息"), on a page with little else: an
+            # article that mentions "建设中" or a sidebar widget saying "暂无数据" is no blank column.
+            marker = any(len(t) <= 30 and EMPTY_RE.search(t) for t in rest)
+            if sum(len(t) for t in rest) < _CANDIDATE_CHARS:
+                shape = tuple((line_key(t), len(t)) for t in rest) + tuple((k, -1) for k in rest_links)
+                column = ColumnPage(page.url, name, crumbs, anchor, 0, None, "", True, title_name=title_name,
+                                    shape=shape, marker=marker)
+    if column is not None and not column.blank:
+        shape = [(line_key(t), len(t)) for t in content if len(t) <= 60][:200]
+        keys = {link_key(a.tag, t) for a in vis.anchors if not a.nav and not a.footer
+                for t in (norm(text_of(a.tag, " ")),) if 2 <= len(t) <= 20}
+        shape += [(k, -1) for k in keys][:200]
+        column = replace(column, shape=tuple(shape))
+    published = publication_date(page, ctx.as_of) if column is None or column.blank else None
+    return PageSummary(page.url, False, nav, frozenset(), column, published)
 
 
 _PUB_LABEL_RE = re.compile(r"(?:发布|发表)(?:时间|日期)\s*[:：]")
+_NAME_CHARS = 12           # a column's name; longer is an article's title in the breadcrumb
+_CANDIDATE_CHARS = 400     # more text than this left on a page without items: no blank column
+_BLANK_CHARS = 20          # text left after template lines: headings, a stray word
+_MARKER_CHARS = 300
 
 
 def _is_article(content: list[str], links) -> bool:
@@ -227,24 +258,6 @@ def _is_article(content: list[str], links) -> bool:
     prose = sum(len(t) for t in content if len(t) >= 60 and not any(x in t for x in titles))
     labelled = any(_PUB_LABEL_RE.search(t) and not any(x in t for x in titles) for t in content)
     return prose >= 150 or (labelled and prose >= 60)
-
-
-def _article_links(page: Page) -> int:
-    """Links in list rows (li/tr) outside nav/footer whose text looks like an article title."""
-    n = 0
-    for row in page.tree.iter("li", "tr"):
-        a = first(row, "a", "href")
-        if a is None or len(norm(text_of(a, " "))) < 10:
-            continue
-        node, skip = row, False
-        while node is not None and node.tag != "body":
-            f, nv = tag_regions(node)
-            if f or nv:
-                skip = True
-                break
-            node = node.getparent()
-        n += not skip
-    return n
 
 
 # ---------------------------------------------------------------- judging
@@ -273,6 +286,7 @@ def analyze(summaries: Iterable[PageSummary | None], ctx: CheckContext) -> list[
     home_nav: dict[str, str] = {}
     home_links: frozenset = frozenset()
     pages: list[ColumnPage] = []
+    published: dict[str, dt.date] = {}
     for s in summaries:
         if s is None:
             continue
@@ -283,6 +297,10 @@ def analyze(summaries: Iterable[PageSummary | None], ctx: CheckContext) -> list[
                 nav.setdefault(k, v)
             if s.column is not None:
                 pages.append(s.column)
+            if s.published is not None:
+                published[url_key(s.url)] = s.published
+    pages = [_settle_years(cp, published, ctx.as_of) if cp.yearless else cp for cp in pages]
+    pages = _judge_blank(pages)
     merged: dict[tuple, ColumnPage] = {}
     for cp in pages:
         key_url = url_key(cp.url)
@@ -313,6 +331,45 @@ def analyze(summaries: Iterable[PageSummary | None], ctx: CheckContext) -> list[
                               blank, stale, age))
     columns.sort(key=lambda c: (c.name, c.url))
     return columns
+
+
+def _judge_blank(pages: list[ColumnPage]) -> list[ColumnPage]:
+    """Blank candidates stay blank when, without the site's template lines (found on at least
+    half of its column pages, three or more), little text is left, or an empty marker and some."""
+    candidates = [cp for cp in pages if cp.blank]
+    if not candidates:
+        return pages
+    seen: dict[int, int] = {}
+    for cp in pages:
+        for key in {k for k, _ in cp.shape}:
+            seen[key] = seen.get(key, 0) + 1
+    template = {k for k, n in seen.items() if n >= 3 and n * 2 >= len(pages)} if len(pages) >= 3 else set()
+    out = []
+    for cp in pages:
+        if cp.blank:
+            chars = sum(n for k, n in cp.shape if n > 0 and k not in template)
+            links = sum(1 for k, n in cp.shape if n < 0 and k not in template)
+            if links >= 2 or not (chars < _BLANK_CHARS or (cp.marker and chars < _MARKER_CHARS)):
+                continue                       # sub-column links or some text: no blank column
+        out.append(cp)
+    return out
+
+
+def _settle_years(cp: ColumnPage, published: dict[str, dt.date], as_of: dt.date) -> ColumnPage:
+    """A list without years: items whose article was fetched take that article's own date, and
+    the list order carries it to the others."""
+    items = []
+    for key, month, day, known, _title in cp.yearless:
+        own = published.get(key)
+        if known is None and own is not None and (own.month, own.day) == (month, day):
+            known = own
+        items.append((month, day, known))
+    dates = resolve_years(items, as_of)
+    dated = [(d, item[4]) for d, item in zip(dates, cp.yearless) if d is not None]
+    if not dated:
+        return cp
+    newest, title = max(dated, key=lambda x: x[0])
+    return replace(cp, newest=newest, newest_title=title)
 
 
 _DATED_CATEGORIES = ("news", "notice", "policy", "interpretation", "custom")

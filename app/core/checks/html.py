@@ -6,6 +6,7 @@ processing instructions are dropped while parsing, so every node is an element.
 """
 from __future__ import annotations
 
+import re
 import threading
 from typing import Iterator
 
@@ -83,7 +84,41 @@ def parse(text: str) -> lxml_html.HtmlElement:
                                                            remove_comments=True, remove_pis=True))
         except (etree.ParserError, etree.XMLSyntaxError, ValueError):
             pass
-    return root if root is not None else _empty()
+    if root is None:
+        return _empty()
+    if b"<datastore" in data or b"<DATASTORE" in data:
+        _expand_datastores(root)
+    return root
+
+
+_RECORD_RE = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S | re.I)
+
+
+def _expand_datastores(root) -> None:
+    """Hanweb (大汉) lists ship their items as CDATA records inside <script type="text/xml">
+    <datastore>…</datastore></script> for a script to render: put them in the tree as a
+    <div class="gi-datastore"> so the items are read like any list (no records: an empty list)."""
+    for script in list(root.iter("script")):
+        text = script.text or ""
+        if "<recordset" not in text.lower():
+            continue
+        box = etree.Element("div", {"class": "gi-datastore"})
+        for record in _RECORD_RE.findall(text):
+            try:
+                parts = lxml_html.fragments_fromstring(record, parser=_parser())
+            except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+                continue
+            for part in parts:
+                if isinstance(part, str):
+                    if part.strip():
+                        span = etree.SubElement(box, "span")
+                        span.text = part
+                else:
+                    box.append(part)
+        box.tail = script.tail
+        parent = script.getparent()
+        if parent is not None:
+            parent.replace(script, box)
 
 
 def strings(el) -> Iterator[str]:

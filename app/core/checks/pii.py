@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 from .attachments import LIMITS, attachment_name, extract, file_name, type_hint
 from .base import CheckContext, CheckFinding, Page
-from .text import visible
+from .html import text_of
+from .text import norm, visible
 
 file_name = file_name                # re-exported: the catalog names files it did not download with it
 
@@ -38,6 +39,10 @@ _ID18_RE = re.compile(r"(?<![\d])(\d{17}[\dXx])(?![\dXx])")
 _ID15_RE = re.compile(r"(?<![\d])(\d{15})(?!\d)")
 _MOBILE_RE = re.compile(r"(?<![\d+])(?:(?:\+|00)?86[- ]?)?(1[3-9]\d)([- ]?)(\d{4})\2(\d{4})(?![\d])")
 _CARD_RE = re.compile(r"(?<![\d])(\d{16,19}|\d{4}(?: \d{4}){3}(?: \d{1,3})?)(?![\d])")
+_HEADER_LINE_RE = re.compile(r"^[^\n]{0,80}$", re.M)
+_TABLE_HEAD_RE = re.compile(r"银行卡|卡号|账号|帐号|账户|帐户|身份证|证件号|身份号码|手机|电话|姓名|序号")
+_COLUMN_WORDS_RE = re.compile(r"姓名|户名|序号|名称|身份证|手机|电话|金额|地址|村|组")
+_RUN_RE = re.compile(r"(?<![\d*])\d{27,80}(?![\d*])")
 CARD_WORDS_RE = re.compile(r"银行卡|卡号|账号|帐号|账户|帐户|开户|储蓄卡|信用卡|借记卡|社保卡|银行|收款")
 
 
@@ -107,9 +112,11 @@ class PiiHit:
 
 
 def scan_pii(text: str, as_of: dt.date | None = None, *, table: bool = False,
-             card_context_chars: int = 40) -> list[PiiHit]:
+             card_context_chars: int = 40, columns: bool = False) -> list[PiiHit]:
     """PII hits in a text, in order. ``table``: tab-separated rows whose line 1 is a header; a
-    header naming a card/account column makes Luhn-valid numbers in that column cards."""
+    header naming a card/account column makes Luhn-valid numbers in that column cards.
+    ``columns``: plain text that may hold a table laid out in columns (a PDF's text layer): after
+    a header line naming a card column, Luhn-valid numbers are cards."""
     if not text or not any(c.isdigit() for c in text):
         return []
     as_of = as_of or dt.date.today()
@@ -125,9 +132,18 @@ def scan_pii(text: str, as_of: dt.date | None = None, *, table: bool = False,
             hits.append(PiiHit(ID, number, *m.span(1)))
             taken.append(m.span(1))
     card_cols: set[int] = set()
+    header_end = 0
     if table:
-        header = text.split("\n", 1)[0].split("\t")
-        card_cols = {i for i, h in enumerate(header) if CARD_WORDS_RE.search(h)}
+        # The header is the first of the top lines that names a column (a title row may come first).
+        lines = text.split("\n", 6)[:6]
+        pos = 0
+        for line in lines:
+            cells = line.split("\t")
+            if len(cells) >= 2 and any(len(c) <= 12 and _TABLE_HEAD_RE.search(c) for c in cells):
+                card_cols = {i for i, h in enumerate(cells) if len(h) <= 12 and CARD_WORDS_RE.search(h)}
+                header_end = pos + len(line)
+                break
+            pos += len(line) + 1
 
     def line_before(s: int) -> str:
         """Up to card_context_chars before s, within the same line (and the same table cell)."""
@@ -137,17 +153,26 @@ def scan_pii(text: str, as_of: dt.date | None = None, *, table: bool = False,
         return text[start:s]
 
     def in_card_column(s: int) -> bool:
-        if not card_cols:
+        if not card_cols or s <= header_end:
             return False
         line_start = text.rfind("\n", 0, s) + 1
         return line_start > 0 and text.count("\t", line_start, s) in card_cols
 
+    # Plain text laid out in columns (a PDF table): after a header line naming a card column,
+    # Luhn-valid numbers on the rows below are cards.
+    card_from = -1
+    if columns and not table:
+        for m in _HEADER_LINE_RE.finditer(text):
+            line = m.group(0)
+            if CARD_WORDS_RE.search(line) and _COLUMN_WORDS_RE.search(line) and len(line.split()) >= 3:
+                card_from = m.end()
+                break
     for m in _CARD_RE.finditer(text):
         s, e = m.span(1)
         number = m.group(1).replace(" ", "")
         if not free(s, e) or not 16 <= len(number) <= 19 or not luhn_ok(number):
             continue
-        if in_card_column(s) or CARD_WORDS_RE.search(line_before(s)):
+        if in_card_column(s) or (0 <= card_from <= s) or CARD_WORDS_RE.search(line_before(s)):
             hits.append(PiiHit(CARD, number, s, e))
             taken.append((s, e))
     for m in _ID15_RE.finditer(text):
@@ -161,38 +186,93 @@ def scan_pii(text: str, as_of: dt.date | None = None, *, table: bool = False,
         if free(s, e):
             hits.append(PiiHit(MOBILE, m.group(1) + m.group(3) + m.group(4), s, e))
             taken.append((s, e))
+    # Cells that ran together in a PDF's text layer: a long digit run made exactly of numbers.
+    for m in _RUN_RE.finditer(text):
+        s, e = m.span()
+        if free(s, e):
+            for kind, offset, length in _split_run(m.group(0), as_of):
+                number = m.group(0)[offset:offset + length]
+                hits.append(PiiHit(kind, number, s + offset, s + offset + length))
+            taken.append((s, e))
     hits.sort(key=lambda h: h.start)
     return hits
 
 
-def _context(text: str, hit: PiiHit, masked: bool) -> str:
-    a, b = max(0, hit.start - 15), min(len(text), hit.end + 15)
-    middle = hit.masked if masked else text[hit.start:hit.end]
-    return (text[a:hit.start] + middle + text[hit.end:b]).replace("\n", " ").replace("\t", " ")
+def _split_run(run: str, as_of: dt.date) -> list[tuple[str, int, int]]:
+    """Split a run of 27+ digits into ID numbers, cards and mobiles covering it exactly (the
+    first way found, IDs tried first), else nothing."""
+    n = len(run)
+    memo: dict[int, list | None] = {}
+
+    def parts_from(i: int) -> list | None:
+        if i == n:
+            return []
+        if i in memo:
+            return memo[i]
+        memo[i] = None
+        options = []
+        if i + 18 <= n and valid_id18(run[i:i + 18], as_of):
+            options.append((ID, 18))
+        for length in (19, 16, 17, 18):
+            if i + length <= n and run[i] in "3456" and luhn_ok(run[i:i + length]):
+                options.append((CARD, length))
+        if i + 11 <= n and run[i] == "1" and run[i + 1] in "3456789":
+            options.append((MOBILE, 11))
+        for kind, length in options:
+            rest = parts_from(i + length)
+            if rest is not None:
+                memo[i] = [(kind, i, length)] + rest
+                break
+        return memo[i]
+
+    return parts_from(0) or []
+
+
+def masked_window(text: str, start: int, end: int, hits: list[PiiHit]) -> str:
+    """text[start:end] widened to whole numbers at its edges, every number in it masked."""
+    inside = [h for h in hits if h.start < end and h.end > start]
+    if inside:
+        start, end = min(start, inside[0].start), max(end, max(h.end for h in inside))
+    out, pos = [], start
+    for h in sorted(inside, key=lambda h: h.start):
+        out.append(text[pos:h.start])
+        out.append(h.masked)
+        pos = h.end
+    out.append(text[pos:end])
+    return "".join(out).replace("\n", " ").replace("\t", " ")
+
+
+def _context(text: str, hit: PiiHit, hits: list[PiiHit]) -> str:
+    """15 characters either side of a hit, every number in it masked."""
+    return masked_window(text, max(0, hit.start - 15), min(len(text), hit.end + 15), hits)
 
 
 def _group_findings(hits_with_text, url: str, page: str, where: str) -> list[CheckFinding]:
-    """One finding per PII type: detail shows the first number masked; evidence has them all."""
-    by_kind: dict[str, list[tuple[PiiHit, str]]] = {}
-    for hit, text in hits_with_text:
-        by_kind.setdefault(hit.kind, []).append((hit, text))
+    """One finding per PII type: detail shows the first number masked and the true count; count
+    holds it too; evidence has one line per number, masked as in the detail, with its context.
+
+    ``hits_with_text``: (hit, text, all hits of that text) triples."""
+    by_kind: dict[str, list[tuple]] = {}
+    for item in hits_with_text:
+        by_kind.setdefault(item[0].kind, []).append(item)
     out = []
     for kind in (ID, MOBILE, CARD):
         items = by_kind.get(kind)
         if not items:
             continue
-        numbers = list(dict.fromkeys(h.number for h, _ in items))
-        first, text = items[0]
+        numbers = list(dict.fromkeys(h.number for h, _, _ in items))
+        first, text, all_hits = items[0]
         more = f"等{len(numbers)}个" if len(numbers) > 1 else ""
         detail = f"{where}{kind} {first.masked}{more}未脱敏"
         seen, lines = set(), []
-        for h, t in items:
+        for h, t, hs in items:
             if h.number not in seen:
                 seen.add(h.number)
-                lines.append(f"{h.number}｜{_context(t, h, masked=False)}")
+                lines.append(f"{h.masked}｜{_context(t, h, hs)}")
+        tail = f"\n…另有{len(lines) - 200}个" if len(lines) > 200 else ""
         out.append(CheckFinding(KIND, INDICATOR, url=url, page=page, detail=detail,
-                                snippet=_context(text, first, masked=True),
-                                evidence=f"{kind}（{len(numbers)}个）：\n" + "\n".join(lines[:200])))
+                                snippet=_context(text, first, all_hits), count=len(numbers),
+                                evidence=f"{kind}（{len(numbers)}个）：\n" + "\n".join(lines[:200]) + tail))
     return out
 
 
@@ -218,7 +298,15 @@ def pii(page: Page, ctx: CheckContext) -> list[CheckFinding]:
         return []
     if page.is_html and page.text:
         text = visible(page).text
-        hits = [(h, text) for h in scan_pii(text, ctx.as_of, card_context_chars=near) if not _allowed(h, text, allow)]
+        found = scan_pii(text, ctx.as_of, card_context_chars=near)
+        hits = [(h, text, found) for h in found if not _allowed(h, text, allow)]
+        seen = {(h.kind, h.number) for h in found}
+        for table_text in html_tables(page):
+            in_table = scan_pii(table_text, ctx.as_of, table=True, card_context_chars=near)
+            for h in in_table:
+                if (h.kind, h.number) not in seen and not _allowed(h, table_text, allow):
+                    seen.add((h.kind, h.number))
+                    hits.append((h, table_text, in_table))
         return _group_findings(hits, page.url, page.url, "")
     linking = page.referrer or page.url
     # A download URL without an extension (/download.jsp?id=1) names its file in the
@@ -240,15 +328,36 @@ def pii(page: Page, ctx: CheckContext) -> list[CheckFinding]:
     findings: list[CheckFinding] = []
     by_file: dict[str, list] = {}
     for seg in result.segments:
-        for h in scan_pii(seg.text, ctx.as_of, table=seg.table, card_context_chars=near):
+        found = scan_pii(seg.text, ctx.as_of, table=seg.table, card_context_chars=near, columns=True)
+        for h in found:
             if not _allowed(h, seg.text, allow):
-                by_file.setdefault(seg.name, []).append((h, seg.text))
+                by_file.setdefault(seg.name, []).append((h, seg.text, found))
     for file_key, hits in by_file.items():
         findings.extend(_group_findings(hits, page.url, linking, _where(name, file_key) + "中"))
     for u in result.unscanned:
         findings.append(CheckFinding(KIND_UNSCANNED, INDICATOR, url=page.url, page=linking,
                                      detail=f"{_where(name, u.name)}未扫描：{u.reason}，请人工查看是否含个人信息"))
     return findings
+
+
+_HEAD_RE = re.compile(CARD_WORDS_RE.pattern + r"|身份证|证件号|手机|电话")
+
+
+def html_tables(page: Page) -> list[str]:
+    """Tables of an HTML page whose header row names a number column (银行卡号, 身份证号 …), as
+    tab-separated rows from the header on (the form ``scan_pii(table=True)`` reads)."""
+    out = []
+    for table in page.tree.iter("table"):
+        rows = table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")
+        for i, tr in enumerate(rows[:3]):
+            cells = [norm(text_of(c, " ")) for c in tr if c.tag in ("td", "th")]
+            if 2 <= len(cells) <= 30 and any(len(c) <= 12 and _HEAD_RE.search(c) for c in cells):
+                lines = ["\t".join(cells)]
+                for row in rows[i + 1:]:
+                    lines.append("\t".join(norm(text_of(c, " ")) for c in row if c.tag in ("td", "th")))
+                out.append("\n".join(lines))
+                break
+    return out
 
 
 def _where(name: str, inner: str) -> str:

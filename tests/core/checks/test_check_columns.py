@@ -185,3 +185,34 @@ def test_articles_and_widgets_saying_empty_are_not_blank_columns(ctx):
                         '<h1>城南污水处理厂项目建设中</h1><p>' + "项目正在建设中，预计明年投入使用。" * 30 + '</p>'
                         '<div class="side"><h3>最新留言</h3><p>暂无数据</p></div></div>', HOME + "zdxm/1.html")
     assert column_blank([article], ctx) == []
+
+
+def test_short_yearly_list_is_a_column(ctx):
+    rows = "".join(f'<li><a href="/czyjs/{y}.html">{y}年云溪市本级财政预算公开</a><span>{y}-03-01</span></li>'
+                   for y in (2024, 2023, 2022))
+    html = ('<html><head><title>财政预决算</title></head><body><div class="location">当前位置：首页 &gt; 财政预决算</div>'
+            f'<ul class="list">{rows}</ul></body></html>')
+    found = column_stale([html_page(html, HOME + "czyjs/")], ctx)
+    assert [f.detail for f in found] == ["栏目“财政预决算”最新信息日期 2024-03-01，已超过1年未更新"]
+
+
+def test_short_article_with_a_related_box_is_no_column(ctx):
+    rel = "".join(f'<li><a href="/tzgg/{i}.html">关于第{i}项工作的通知公告内容</a><span>2024-0{i}-01</span></li>' for i in (1, 2, 3))
+    html = ('<html><body><div class="location">当前位置：首页 &gt; 通知公告 &gt; 正文</div><h1>关于停水的通知</h1>'
+            f'<p>发布时间：2025-11-01</p><p>因管网维修，11月3日停水一天。</p><ul class="related">{rel}</ul></body></html>')
+    assert summarize(html_page(html, HOME + "tzgg/9.html"), ctx).column is None
+
+
+def test_single_item_yearly_column_is_a_column(ctx):
+    html = ('<html><head><title>政府信息公开年报</title></head><body><div class="location">当前位置：首页 &gt; 政府信息公开年报</div>'
+            '<ul class="list"><li><a href="/nb/2023.html">云溪市2023年政府信息公开工作年度报告</a><span>2024-01-30</span></li></ul>'
+            "</body></html>")
+    found = column_stale([html_page(html, HOME + "nb/")], ctx)
+    assert [f.detail for f in found] == ["栏目“政府信息公开年报”最新信息日期 2024-01-30，已超过1年未更新"]
+
+
+def test_short_list_under_a_title_like_crumb_is_no_column(ctx):
+    rel = '<li><a href="/tzgg/1.html">关于第1项工作的通知公告内容</a><span>2024-01-01</span></li>'
+    html = ('<html><body><div class="location">当前位置：首页 &gt; 通知公告 &gt; 关于2025年度城乡居民医保缴费的温馨提示</div>'
+            f'<p>详见附件。</p><ul class="related">{rel}{rel.replace("1", "2")}</ul></body></html>')
+    assert summarize(html_page(html, HOME + "tzgg/9.html"), ctx).column is None

@@ -110,7 +110,8 @@ def test_page_text_leak_is_masked_in_detail_and_snippet():
     ids = found["身份证号"]
     assert ids.detail == f"身份证号 {mask(ID, ID_A)}等2个未脱敏"
     assert ID_A not in ids.detail and ID_A not in ids.snippet and mask(ID, ID_A) in ids.snippet
-    assert ID_A in ids.evidence and ID_B in ids.evidence
+    assert mask(ID, ID_A) in ids.evidence and mask(ID, ID_B) in ids.evidence     # each number, masked
+    assert ID_A not in ids.evidence and ID_B not in ids.evidence and ids.count == 2
     assert ids.kind == "pii" and ids.indicator_id == "web.ded.publish.privacy" and ids.url == page.url
     assert found["手机号"].detail == "手机号 139****1234未脱敏"
 

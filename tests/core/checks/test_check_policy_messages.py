@@ -16,7 +16,7 @@ def test_complete_metadata_table(ctx):
 
 def test_missing_items_are_listed(ctx):
     found = policy_metadata_missing(page_from("policy_doc_missing.html", HOME + "zwgk/zcwj/2.html"), ctx)
-    assert [f.detail for f in found] == ["政策文件公开要素不完整，缺少：索引号、成文日期"]     # 索引号 has no value
+    assert [f.detail for f in found] == ["政策文件公开要素不完整，缺少：索引号、成文日期、主题分类"]   # 索引号 has no value
     f = found[0]
     assert f.kind == "policy_metadata_missing" and f.indicator_id == "web.ded.publish.policy_docs.r2"
     assert f.url == HOME + "zwgk/zcwj/2.html"
@@ -24,7 +24,7 @@ def test_missing_items_are_listed(ctx):
 
 def test_document_number_line_makes_a_policy_page(ctx):
     found = policy_metadata_missing(page_from("policy_bare_docno.html"), ctx)
-    assert [f.detail for f in found] == ["政策文件公开要素不完整，缺少：索引号、发文机关、成文日期、发文字号"]
+    assert [f.detail for f in found] == ["政策文件公开要素不完整，缺少：索引号、发文机关、成文日期、发文字号、主题分类"]
 
 
 def test_cited_document_number_and_ordinary_pages_are_not_policy(ctx):
@@ -43,7 +43,7 @@ def test_policy_list_page_is_skipped(ctx):
 def test_inline_labels_in_one_line(ctx):
     page = html_page('<div class="crumb">当前位置：首页 &gt; 规范性文件</div>'
                      '<p>索引号：000014349/2025-00012 发文机关：云溪市人民政府 成文日期：2025年3月1日 '
-                     '文号：云府规〔2025〕1号 发布时间：2025-03-05</p><p>正文内容。</p>')
+                     '文号：云府规〔2025〕1号 发布时间：2025-03-05 主题分类：综合政务</p><p>正文内容。</p>')
     assert policy_metadata_missing(page, ctx) == []
 
 
@@ -63,12 +63,13 @@ def test_overdue_messages_propose_the_veto(ctx):
     assert sorted(f.detail for f in found) == sorted([
         "留言“咨询2025年城乡居民医保缴费时间”（留言时间 2025-07-02）截至监测时间点已136天未答复，超过3个月",
         "留言“小区门口道路积水问题”（留言时间 2025-03-01，答复时间 2025-07-10）答复用时131天，超过3个月",
+        # Asked more than a year ago and still unanswered: overdue all through the 12-month window.
+        "留言“咨询公租房申请条件”（留言时间 2024-08-01）截至监测时间点已471天未答复，超过3个月",
     ])
     assert {f.indicator_id for f in found} == {"web.veto.interaction_poor.c2"}
     assert {f.kind for f in found} == {"message_unanswered"}
     assert found[0].page == HOME + "hdjl/szxx/" and "detail?id=" in found[0].url
-    # 2024-08-01 未回复 is outside the 12-month window; 2025-10-28 办理中 is only 18 days old.
-    assert not any("公租房" in f.detail or "油烟" in f.detail for f in found)
+    assert not any("油烟" in f.detail for f in found)          # 2025-10-28 办理中 is only 18 days old
 
 
 def test_exactly_90_days_is_not_overdue():
@@ -106,5 +107,6 @@ def test_excluded_channels_and_non_message_pages(ctx):
 def test_params_change_the_windows(ctx):
     page = page_from("messages.html", HOME + "hdjl/szxx/")
     strict = dataclasses.replace(ctx, params={"message_unanswered": {"overdue_days": 200}})
-    assert list(message_unanswered([page], strict)) == []
+    assert [f.detail for f in message_unanswered([page], strict)] == [
+        "留言“咨询公租房申请条件”（留言时间 2024-08-01）截至监测时间点已471天未答复，超过3个月"]
     assert AS_OF == ctx.as_of
