@@ -15,12 +15,13 @@ from urllib.parse import parse_qsl, quote, unquote, urljoin, urlsplit, urlunspli
 
 # Attachments read for the PII scan; .doc/.xls are listed as 未扫描 (no reader for the old formats).
 ATTACHMENT_EXTS = frozenset({".pdf", ".docx", ".xlsx", ".csv", ".txt", ".zip"})
-UNSCANNED_EXTS = frozenset({".doc", ".xls"})
+# Documents and archives we cannot read: listed for the inspector as pii_unscanned.
+UNSCANNED_EXTS = frozenset({".doc", ".xls", ".wps", ".et", ".rar", ".7z"})
 # Downloads never read as pages (link-checked with HEAD only).
 BINARY_EXTS = frozenset("""
 .jpg .jpeg .png .gif .bmp .webp .svg .ico .tif .tiff .psd
 .mp3 .mp4 .avi .wmv .flv .mov .mkv .m4a .wav .wma .rm .rmvb .mpg .mpeg .swf .3gp .ogg .webm
-.rar .7z .gz .tgz .tar .bz2 .xz .cab .iso .img .dmg
+.gz .tgz .tar .bz2 .xz .cab .iso .img .dmg
 .exe .msi .apk .ipa .bin .jar .dll .deb .rpm
 .ppt .pptx .pps .wps .et .dps .ofd .ceb .caj .rtf .odt .ods .odp .epub .chm .dwg
 .css .js .json .xml .woff .woff2 .ttf .eot .otf .map

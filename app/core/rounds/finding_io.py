@@ -208,7 +208,20 @@ def finding_record(f: Finding, indicator_name: str = "") -> dict:
         "whitelist_rule_id": f.whitelist_rule_id,
         "screenshot_path": f.screenshot_path,
         "fingerprint": f.fingerprint,
+        "evidence": f.evidence_text,
+        "evidence_items": evidence_items(f.evidence_text),
     }
+
+
+def evidence_items(text: str) -> list[dict]:
+    """The itemised part of a finding's evidence: lines ``value｜context`` (a PII finding lists each
+    number so, masked as in the GUI, with its masked context) as [{"value", "context"}]."""
+    items = []
+    for line in (text or "").splitlines():
+        value, sep, context = line.partition("｜")
+        if sep:
+            items.append({"value": value.strip(), "context": context.strip()})
+    return items
 
 
 def _indicator_names(db: sqlite_utils.Database, round_id: int) -> dict[str, str]:

@@ -12,7 +12,8 @@ from .sites import FixtureSite, Resp, html, make_round
 
 RECORD_KEYS = {"id", "round_id", "target", "target_type", "name", "region", "unit", "indicator", "indicator_name",
                "kind", "count", "url", "page", "detail", "snippet", "status", "source", "detected_at", "reviewer",
-               "reviewer_note", "reviewed_at", "whitelist_rule_id", "screenshot_path", "fingerprint"}
+               "reviewer_note", "reviewed_at", "whitelist_rule_id", "screenshot_path", "fingerprint", "evidence",
+               "evidence_items"}
 
 
 def _site() -> dict:
@@ -81,3 +82,34 @@ def test_check_command_resume_needs_an_unfinished_run(db_path, capsys):
     db.close()
     assert main(["--db", str(db_path), "check", str(rid), "--resume"]) == 2
     assert "没有可继续的检查" in capsys.readouterr().err
+
+
+def _id_number(body17: str) -> str:
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    return body17 + "10X98765432"[sum(int(c) * w for c, w in zip(body17, weights)) % 11]
+
+
+def test_jsonl_carries_each_number_of_a_grouped_pii_finding_masked(db_path, capsys):
+    """A 公示 table with three ID numbers: one finding 等3个 with count 3, and `findings list` gives
+    each number masked (never in full) with its masked context."""
+    ids = [_id_number(f"3601021990010{i}123") for i in range(1, 4)]
+    rows = "".join(f"<tr><td>张{i}</td><td>{n}</td></tr>" for i, n in enumerate(ids))
+    table = f"<table><tr><th>姓名</th><th>身份证号</th></tr>{rows}</table>"
+    routes = {"/": Resp(body=html('<a href="/gs.html">公示</a>', title="首页")),
+              "/gs.html": Resp(body=html(f"<h1>名单公示</h1>{table}"))}
+    db = dbm.connect(db_path)
+    with FixtureSite(routes) as site:
+        rid = make_round(db, {"3699020001": site.url + "/"})
+        assert main(["--db", str(db_path), "check", str(rid), "--delay", "0"]) == 0
+    capsys.readouterr()
+    assert main(["--db", str(db_path), "findings", "list", str(rid), "--kind", "pii"]) == 0
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    db.close()
+    assert len(records) == 1 and records[0]["count"] == 3 and "等3个" in records[0]["detail"]
+    items = records[0]["evidence_items"]
+    assert len(items) == 3
+    text = json.dumps(records[0], ensure_ascii=False)
+    assert not any(n in text for n in ids)                             # no number in full anywhere
+    for item, n in zip(sorted(items, key=lambda i: i["value"]), sorted(ids)):
+        assert item["value"][:6] == n[:6] and "*" in item["value"]
+        assert "*" in item["context"]

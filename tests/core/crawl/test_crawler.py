@@ -36,7 +36,8 @@ def test_scope_accepts_www_and_the_redirected_host():
 @pytest.mark.parametrize("url, kind", [
     ("http://x.gov.cn/a.PDF", "attachment"), ("http://x.gov.cn/a.docx", "attachment"),
     ("http://x.gov.cn/a.zip", "attachment"), ("http://x.gov.cn/a.doc", "unscanned"),
-    ("http://x.gov.cn/a.xls", "unscanned"), ("http://x.gov.cn/a.exe", "binary"), ("http://x.gov.cn/a.jpg", "binary"),
+    ("http://x.gov.cn/a.xls", "unscanned"), ("http://x.gov.cn/a.rar", "unscanned"), ("http://x.gov.cn/a.7z", "unscanned"),
+    ("http://x.gov.cn/a.exe", "binary"), ("http://x.gov.cn/a.jpg", "binary"),
     ("http://x.gov.cn/a.html", "page"), ("http://x.gov.cn/list?id=3", "page"), ("http://x.gov.cn/", "page"),
 ])
 def test_resource_kind(url, kind):
