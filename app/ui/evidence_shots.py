@@ -23,12 +23,13 @@ from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QPainter, QPen
 
 from app.core.errors import GovInspectError
 from app.core.exports import shots as shots_mod
-from app.core.exports.shot_html import MARK_BG, Prepared, mask_spans, mask_text, prepare
+from app.core.checks.pii import mask_spans, mask_text
+from app.core.exports.shot_html import MARK_BG, Prepared, prepare
 
 from .workers import DbWorker
 
 WIDTH = 1000                 # px: a desktop reading width
-MAX_HEIGHT = 1400            # px of page drawn below the header
+MAX_HEIGHT = 900             # px of page drawn below the header
 ABOVE_MARK = 220             # px shown above the first highlight
 DEADLINE = 15.0              # seconds for one screenshot
 HEADER_BG, HEADER_FG = QColor("#f1f3f4"), QColor("#3c4043")
@@ -110,7 +111,8 @@ def _mark_rects(doc: QTextDocument, limit: int = 50) -> list[QRectF]:
 
 def render_png(prepared: Prepared, header: Iterable[str], path: Path | str, *, width: int = WIDTH,
                max_height: int = MAX_HEIGHT, deadline_s: float = DEADLINE) -> Drawn:
-    """Draw ``prepared`` below ``header`` into a PNG at ``path``; RenderError past the deadline."""
+    """Draw ``prepared`` below ``header`` (lines already masked; hashes must stay whole) into a PNG at
+    ``path``; RenderError past the deadline."""
     ensure_gui()
     deadline = time.monotonic() + deadline_s
     doc = _Document()
@@ -129,7 +131,7 @@ def render_png(prepared: Prepared, header: Iterable[str], path: Path | str, *, w
     _check(deadline)
     top = max(0, int(rects[0].top()) - ABOVE_MARK) if rects else 0
     shown = max(40, min(max_height, page_h - top))
-    lines = [mask_text(line) for line in header if line]
+    lines = [line for line in header if line]          # the caller masks what came from the page
     head_font = QFont(font)
     head_font.setPointSize(9)
     line_h = 18
@@ -180,9 +182,9 @@ class ShotSummary:
 
 def header_lines(source: shots_mod.ShotSource, title: str, at: str) -> list[str]:
     f = source.finding
-    return [f"{f.target_name}（{f.target_key}）　{title}", f"网页：{source.page_url}",
+    return [mask_text(f"{f.target_name}（{f.target_key}）　{title}"), mask_text(f"网页：{source.page_url}"),
             f"留痕保存时间：{source.fetched_at}　留痕 SHA-256：{source.text_sha256}",
-            f"截图生成时间：{at}　问题：{f.detail[:80]}"]
+            f"截图生成时间：{at}　问题：" + mask_text(f.detail[:80])]
 
 
 def make_screenshots(db, finding_ids: Iterable[int], progress: Callable[[int, int], None] | None = None,

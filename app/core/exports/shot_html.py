@@ -12,7 +12,6 @@ app/ui/evidence_shots.py draws what ``prepare`` returns with Qt's rich-text engi
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urldefrag
@@ -22,7 +21,7 @@ from lxml import html as lxml_html
 
 from ..checks.darklinks import hiding_reason
 from ..checks.html import parse
-from ..checks.pii import mask, scan_pii
+from ..checks.pii import mask_spans, mask_text
 from ..checks.text import join_url
 
 MARK_BG = "#ffd400"            # highlight behind the problem (tests look for it in the pixels)
@@ -46,7 +45,6 @@ _SAFE_VALUE = re.compile(r"^[#a-zA-Z0-9(),.%\s-]{1,40}$")
 _NUMBER_ATTR = re.compile(r"^\d{1,4}%?$")
 _FONT_PX = re.compile(r"^(\d+(?:\.\d+)?)(px|pt)$")
 _TABLE_TAGS = {"table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption", "colgroup", "col"}
-_LONG_DIGITS = re.compile(r"(?<!\d)\d{11,}(?!\d)")
 _WRONG_RE = re.compile(r"“(.+?)”应为")
 
 
@@ -87,26 +85,6 @@ def marks_for(kind: str, detail: str, url: str, page: str, snippet: str) -> Mark
     if len(text) >= 4 and "*" not in text:
         return Marks(words=(text[:40],))
     return Marks()
-
-
-def mask_spans(text: str, as_of: dt.date | None = None) -> list[tuple[int, int, str]]:
-    """(start, end, masked) for every number that must not be shown in full, in order, not overlapping:
-    the PII scanner's hits, then any other run of 11 or more digits (middle starred)."""
-    spans = [(h.start, h.end, h.masked) for h in scan_pii(text, as_of or dt.date.today())]
-    for m in _LONG_DIGITS.finditer(text):
-        if not any(s < m.end() and m.start() < e for s, e, _ in spans):
-            n = m.group()
-            spans.append((m.start(), m.end(), mask("银行卡号", n) if len(n) > 11 else f"{n[:3]}****{n[-4:]}"))
-    return sorted(spans)
-
-
-def mask_text(text: str) -> str:
-    """``text`` with every number of mask_spans masked (for report and notice text)."""
-    out, pos = [], 0
-    for s, e, masked in mask_spans(text or ""):
-        out += [text[pos:s], masked]
-        pos = e
-    return "".join(out) + (text or "")[pos:]
 
 
 # ---------------------------------------------------------------- cleaning

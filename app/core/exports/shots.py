@@ -121,13 +121,14 @@ def record_shot(db: sqlite_utils.Database, source: ShotSource, path: Path, png_s
             "notes": notes, "renderer": RENDERER}
     with transaction(db):
         own = f.screenshot_path and f.screenshot_path not in _auto_paths(db, f.id)
+        closed = db.conn.execute("SELECT status FROM rounds WHERE id = ?", (f.round_id,)).fetchone()[0] == "closed"
         db.conn.execute(
             """INSERT INTO evidence(round_id, target_id, finding_id, kind, url, fetched_at, bytes, content_hash,
                    mime, path, note) VALUES (?, ?, ?, 'screenshot', ?, ?, ?, ?, 'image/png', ?, ?)""",
             (f.round_id, f.target_id, f.id, source.page_url, captured_at,
              path.stat().st_size if path.exists() else None, source.text_sha256, str(path),
              json.dumps(note, ensure_ascii=False)))
-        if not own:
+        if not own and not closed:         # a closed round's findings stay as they were; the row suffices
             db.conn.execute("UPDATE findings SET screenshot_path = ? WHERE id = ?", (str(path), f.id))
             audit.log(db, "findings", f.id, "screenshot", {"screenshot_path": f.screenshot_path},
                       {"screenshot_path": str(path), "page_sha256": source.text_sha256}, who)
