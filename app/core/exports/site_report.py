@@ -172,15 +172,21 @@ def write_site_report(db: sqlite_utils.Database, round_id: int, target, out_dir:
             for i, f in enumerate(by_line.pop(d.indicator_id, []), start=1):
                 pictures += add_finding(doc, f, shots.get(f.id), f"（{i}）")
     other = [d for d in s.deductions if d.role not in ("veto", "deduction")]
-    rest = [f for fs in by_line.values() for f in fs] + [f for f in found if f.status != CONFIRMED]
+    unlisted = [f for fs in by_line.values() for f in fs]
+    pending = [f for f in found if f.status != CONFIRMED]
     doc.add_heading("三、其他记录", level=2)
     for d in other:
         doc.add_paragraph(_t(f"{ROLE_ZH.get(d.role, d.role)}：{d.explanation}"))
-    if rest:
-        doc.add_paragraph(f"未计分的问题 {len(rest)} 条（待审核、存疑、误报或仅记录）：")
-        for f in rest[:200]:
+    if unlisted:
+        # e.g. after a veto the scorer stops (veto_short_circuit), or an item that only records
+        doc.add_paragraph(f"已确认、未单列扣分的问题 {len(unlisted)} 条：").runs[0].bold = True
+        for i, f in enumerate(unlisted, start=1):
+            pictures += add_finding(doc, f, shots.get(f.id), f"（{i}）")
+    if pending:
+        doc.add_paragraph(f"未计分的问题 {len(pending)} 条（待审核、存疑或误报）：")
+        for f in pending[:200]:
             doc.add_paragraph(_t(f"[{f.status}] {f.detail or f.snippet}")[:500], style="List Bullet")
-    elif not other:
+    if not (other or unlisted or pending):
         doc.add_paragraph("无。")
     doc.add_heading("四、截图说明", level=2)
     doc.add_paragraph(SHOT_NOTE)
