@@ -198,10 +198,12 @@ def make_screenshots(db, finding_ids: Iterable[int], progress: Callable[[int, in
             break
         now = dt.datetime.now().replace(microsecond=0)
         at = now.isoformat(sep=" ")
-        prepared = prepare(source.text, source.page_url, source.marks)
+        started = time.monotonic()
+        prepared = prepare(source.text, source.page_url, source.marks)     # bounded by its caps
         path = shots_mod.shot_path(db, source, now)
         try:
-            drawn = render_png(prepared, header_lines(source, prepared.title, at), path)
+            drawn = render_png(prepared, header_lines(source, prepared.title, at), path,
+                               deadline_s=DEADLINE - (time.monotonic() - started))
         except RenderError as exc:
             summary.skipped.append((source.finding.id, str(exc)))
             continue

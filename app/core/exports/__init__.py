@@ -1,6 +1,8 @@
 """Circular annexes (附件 workbooks) and the circular draft (通报) of a round.
 
-Owns: the annex tables, their .xlsx writing, the circular draft and ``export_round``.
+Owns: the annex tables, their .xlsx writing, the circular draft and ``export_round``; evidence
+screenshots' page side and records (``shot_html``, ``shots``; Qt draws them in app/ui) and the
+per-site report (``site_report``).
 May import: every lower layer (store, office, registry, rounds, checks, crawl, followup).
 
 Three steps a GUI can call one by one: ``list_annexes()`` (the families and their
