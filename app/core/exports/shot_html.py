@@ -205,13 +205,18 @@ class _Cleaner:
     def _shape(self, body) -> None:
         """Depth and table caps (Qt lays out deep nesting and huge tables slowly)."""
         deep, tables = [], []
-        for el in body.iter():
-            depth = sum(1 for _ in el.iterancestors())
-            if depth > MAX_DEPTH:
+        depth = tables_open = 0
+        for event, el in etree.iterwalk(body, events=("start", "end")):       # depths in one pass
+            if event == "end":
+                depth -= 1
+                tables_open -= el.tag == "table"
+                continue
+            depth += 1
+            if depth > MAX_DEPTH + 1:
                 deep.append(el)
             elif el.tag == "table":
-                nested = sum(1 for a in el.iterancestors("table"))
-                (deep if nested >= MAX_TABLE_DEPTH else tables).append(el)
+                (deep if tables_open >= MAX_TABLE_DEPTH else tables).append(el)
+            tables_open += el.tag == "table"
         for el in reversed(deep):
             if el.tag in _TABLE_TAGS:
                 el.tag = "div"
