@@ -329,5 +329,16 @@ STEP_3 = [
                         IN ('done', 'unreachable')))""",
 ]
 
-STEPS: list[list[str]] = [STEP_1, STEP_2, STEP_3]
+# Step 4: circulars as published. Rounds can sample a fixed number of targets (instead of a
+# percentage) and take a census of a subset (地区, 分组 or 级别 names, "、"-separated) before
+# sampling the rest; a veto-only round checked the 单项否决 items alone (合格/不合格, no score).
+STEP_4 = [
+    "ALTER TABLE rounds ADD COLUMN sample_sites_count INTEGER",
+    "ALTER TABLE rounds ADD COLUMN sample_accounts_count INTEGER",
+    "ALTER TABLE rounds ADD COLUMN census_sites TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE rounds ADD COLUMN census_accounts TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE rounds ADD COLUMN veto_only INTEGER NOT NULL DEFAULT 0",
+]
+
+STEPS: list[list[str]] = [STEP_1, STEP_2, STEP_3, STEP_4]
 LATEST = len(STEPS)
