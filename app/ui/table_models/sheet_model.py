@@ -4,7 +4,7 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
-NUMERIC_KINDS = ("int", "number", "percent")
+NUMERIC_KINDS = ("int", "number", "percent", "rate", "rate1", "rate0")
 _BOLD_KINDS = ("total", "section", "block")
 _ROW_BACKGROUND = {"section": QColor("#eef3fb"), "block": QColor("#eef3fb"), "total": QColor("#f6f7f9")}
 _HEADER_BACKGROUND = QColor("#f0f2f5")
