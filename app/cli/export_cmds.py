@@ -50,8 +50,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--year-overview", action="store_true", help="通报草稿加“全年总体情况”（本年度各轮次的合计）")
     p.add_argument("--no-basis", action="store_true", help="开头不引用国办秘函〔2019〕19号")
     p.add_argument("--no-embed", action="store_true", help="通报草稿正文后不附附件表格")
-    p.add_argument("--font", help=f"表格文字字体（默认 {TEXT_FONT}）")
-    p.add_argument("--number-font", help=f"表格数字字体（默认 {NUMBER_FONT}）")
+    p.add_argument("--font", default=TEXT_FONT, help=f"表格文字字体（默认 {TEXT_FONT}）")
+    p.add_argument("--number-font", default=NUMBER_FONT, help=f"表格数字字体（默认 {NUMBER_FONT}）")
     p.add_argument("--with-rates", action="store_true", help="地区汇总加检查数、合格数、合格率列")
     p.add_argument("--max-names", type=int, metavar="N",
                    help="通报草稿中每类问题最多列出的名称数（默认 0：全部列出）")
@@ -91,9 +91,11 @@ def build_profile(args):
         o.messages_from = _date(args.messages_from, "找错留言统计起始日")
     if args.messages_to:
         o.messages_to = _date(args.messages_to, "找错留言统计截止日")
-    if args.font or args.number_font:
-        o.style = dataclasses.replace(o.style, **{k: v for k, v in (("text_font", args.font),
-                                                                      ("number_font", args.number_font)) if v})
+    # A font other than the default overrides the profile's (the defaults leave the profile's alone).
+    fonts = {k: v for k, v, d in (("text_font", args.font, TEXT_FONT), ("number_font", args.number_font, NUMBER_FONT))
+             if v and v != d}
+    if fonts:
+        o.style = dataclasses.replace(o.style, **fonts)
     if args.with_rates:
         o.summary.show_checked = o.summary.show_passed = o.summary.show_rate = True
     if args.split_summary:
