@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--recheck", metavar="ROUND", help="回头看：纳入该轮次中确认且未整改的对象")
     p.add_argument("--sample-sites-count", metavar="N", help="网站抽样数量（与 --sample-sites 二选一）")
     p.add_argument("--sample-accounts-count", metavar="N", help="新媒体账号抽样数量（与 --sample-accounts 二选一）")
-    p.add_argument("--census-sites", metavar="名称", help="普查的网站：地区、地区分组或级别（顿号/逗号分隔），其余再抽样")
+    p.add_argument("--census-sites", metavar="名称", help="普查的网站：地区、地区分组、级别或网站类别（顿号/逗号分隔），其余再抽样")
     p.add_argument("--census-accounts", metavar="名称",
                    help="普查的新媒体账号：地区、地区分组或级别（如“区、市级部门”），其余再抽样")
     p.add_argument("--veto-only", action="store_true", help="只检查单项否决指标（结果只有合格/不合格，不计分）")

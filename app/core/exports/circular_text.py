@@ -54,8 +54,11 @@ def _coverage(data: RoundData, scope: str) -> str:
             text = (f"从{scope}{pool}{unit}在运行的{noun}中抽查{s.total}{unit}" if pool
                     else f"抽查{scope}{noun}{s.total}{unit}")
             census = sum(1 for t in data.targets(kind) if t.target.reason == "普查")
-            if census:
-                text += f"，其中对{data.round.census(kind)}的{census}{unit}进行普查、其余随机抽取"
+            drawn = sum(1 for t in data.targets(kind) if t.target.reason == "抽样")
+            if census and drawn:
+                text += f"，其中对{data.round.census(kind)}的{census}{unit}进行普查、其余随机抽取{drawn}{unit}"
+            elif census:
+                text += f"，即对{data.round.census(kind)}进行普查"
             parts.append(("sample", text + done))
         elif done:
             parts.append(("partial", f"对{scope}{s.total}{unit}{noun}开展检查{done}"))
@@ -198,11 +201,11 @@ def _problem_lines(data: RoundData, kind: str, targets: list[TargetInfo], limit:
 
 
 def _frequency_text(data: RoundData) -> str:
-    """约15%的市级门户网站政策文件公开要素不完整 … (categories of five or more sites, shares of 10 % or more)."""
+    """约15%的市级门户网站政策文件公开要素不完整 … (categories of five or more sites, shares of 5 % or more)."""
     lay = data.layout
     parts = []
     for f in problem_frequency(data, "site"):
-        if f.by != "category" or f.count < 2 or f.count * 10 < f.total or f.count == f.total:
+        if f.by != "category" or f.count < 2 or f.count * 20 < f.total or f.count == f.total:
             continue
         parts.append(f"{f.share_text}的{lay.category(f.population)}{f.name}问题")
     return ("从类别看，" + "，".join(parts[:4]) + "。") if parts else ""

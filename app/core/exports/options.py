@@ -150,7 +150,7 @@ def _plain(value):
 def _base(tp):
     if typing.get_origin(tp) in (typing.Union, getattr(__import__("types"), "UnionType")):
         args = [a for a in typing.get_args(tp) if a is not type(None)]
-        return args[0] if len(args) == 1 else str
+        tp = args[0] if len(args) == 1 else str
     return typing.get_origin(tp) or tp
 
 
@@ -177,8 +177,10 @@ def _build(cls, data, where: str):
                 raise GovInspectError(f"导出方案中“{label}”的日期“{raw}”无效，应为 YYYY-MM-DD。") from None
         elif tp is Path:
             values[name] = Path(raw)
-        elif tp is tuple:
-            values[name] = tuple(str(x) for x in raw) if isinstance(raw, list) else None
+        elif tp in (tuple, list):
+            if not isinstance(raw, list):
+                raise GovInspectError(f"导出方案中“{label}”应为列表。")
+            values[name] = tp(str(x) for x in raw)
         elif tp is bool:
             values[name] = bool(raw)
         elif tp in (int, float):

@@ -26,12 +26,14 @@ def census_terms(text: str | None) -> tuple[str, ...]:
 
 
 def in_census(rec: dict, terms: tuple[str, ...], regions: dict[str, tuple[str, str]]) -> bool:
-    """A record is in the census when its 地区, the 地区's 分组 or its 级别 is one of ``terms``."""
+    """A record is in the census when its 地区, the 地区's 分组 or 级别, or (a site) its 网站类别
+    is one of ``terms``."""
     if not terms:
         return False
     region = rec.get("region") or ""
     group, level = regions.get(region, ("", ""))
-    return region in terms or (group and group in terms) or (level and level in terms)
+    return (region in terms or bool(group and group in terms) or bool(level and level in terms)
+            or bool(rec.get("category") and rec["category"] in terms))
 
 
 def _quotas(sizes: dict[str, int], total: int) -> dict[str, int]:
