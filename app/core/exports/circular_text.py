@@ -155,10 +155,12 @@ def _account_subject(t: TargetInfo, short: bool) -> str:
 
 
 def _by_platform(ts: list[TargetInfo], short: bool) -> str:
-    """微信公众号“A”“B”，微博“C” (accounts named by platform, in order of first appearance)."""
+    """微信公众号“A”“B”，微博“C”，澎湃号“D” (accounts named by platform, as the circulars write them)."""
     groups: dict[str, list[str]] = {}
     for t in ts:
-        groups.setdefault(platform_name(t.target.platform, short) or "其他", []).append(f"“{t.target.name}”")
+        p = t.target.platform
+        noun = "微博" if p == "新浪微博" else p
+        groups.setdefault(noun or "其他", []).append(f"“{t.target.name}”")
     return "，".join(p + "".join(names) for p, names in groups.items())
 
 
