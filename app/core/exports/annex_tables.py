@@ -339,7 +339,7 @@ def build_annexes(data: RoundData, families: list[str] | None = None,
     if options.area:
         data.area = options.area
     data.rate_decimals, data.message_rate_decimals = options.rate_decimals, options.message_rate_decimals
-    lay = Layout.of(data, options)
+    lay = data.layout = Layout.of(data, options)
     families = list(FAMILIES) if families is None else families
     out = AnnexBuild([])
 
