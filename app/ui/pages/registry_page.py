@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
 from app.core.registry import registry, vocab
 
 from ..dialogs.history_dialog import HistoryDialog
+from ..dialogs.regions_dialog import RegionsDialog
 from ..dialogs.record_dialog import RecordDialog
 from ..dialogs.status_dialog import StatusDialog
 from ..table_models.registry_model import COLUMN_KEYS, COLUMN_WIDTHS, ID_ROLE, RegistryTableModel
@@ -60,13 +61,17 @@ class RegistryPage(QWidget):
         self.status_action.setToolTip("变更运行状态并记录日期（记录不会被删除）")
         self.history_action = QAction("状态历史", self)
         self.history_action.setToolTip("查看选中记录的开设、关停、恢复等历史")
+        self.regions_action = QAction("地区结构", self)
+        self.regions_action.setToolTip("地区的分组、级别和排序：通报附件的行序和通报范围（全省/全市）")
+        self.regions_action.triggered.connect(self.edit_regions)
         self.add_action.triggered.connect(self.add_record)
         self.edit_action.triggered.connect(self.edit_selected)
         self.status_action.triggered.connect(self.change_status_selected)
         self.history_action.triggered.connect(self.show_history_selected)
         toolbar = QToolBar()
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        for action in (self.add_action, self.edit_action, self.status_action, self.history_action):
+        for action in (self.add_action, self.edit_action, self.status_action, self.history_action,
+                       self.regions_action):
             toolbar.addAction(action)
 
         self.search = QLineEdit()
@@ -258,6 +263,12 @@ class RegistryPage(QWidget):
     @Slot()
     def _on_double_clicked(self) -> None:
         self.edit_selected()
+
+    @Slot()
+    def edit_regions(self) -> None:
+        dialog = RegionsDialog(self._db, self)
+        dialog.exec()
+        self.reload()
 
     @Slot()
     def _on_import_clicked(self) -> None:
