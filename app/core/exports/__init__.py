@@ -18,12 +18,14 @@ from __future__ import annotations
 import importlib
 
 _HOMES = {
-    "annex_data": ("FAMILIES", "ActivityOptions", "Annex", "AnnexBuild", "AnnexFamily", "DetailsOptions",
-                   "ExportOptions", "MessagesOptions", "PlatformsOptions", "ProblemsOptions", "RoundData",
-                   "SummaryOptions", "list_annexes", "load_round_data"),
+    "annex_data": ("FAMILIES", "Annex", "AnnexBuild", "AnnexFamily", "RoundData", "list_annexes",
+                   "load_round_data"),
+    "options": ("ActivityOptions", "CircularOptions", "DetailsOptions", "ExportOptions", "ExportProfile",
+                "MessagesOptions", "PlatformsOptions", "ProblemsOptions", "SummaryOptions", "load_profile",
+                "save_profile"),
     "annex_tables": ("build_annexes",),
     "annex_xlsx": ("write_annex", "write_annexes", "write_combined"),
-    "circular": ("CircularDraft", "CircularOptions", "build_circular", "write_circular"),
+    "circular": ("CircularDraft", "build_circular", "write_circular"),
     "export": ("ExportResult", "export_round"),
 }
 _WHERE = {name: module for module, names in _HOMES.items() for name in names}
