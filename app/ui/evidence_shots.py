@@ -182,7 +182,7 @@ class ShotSummary:
 
 def header_lines(source: shots_mod.ShotSource, title: str, at: str) -> list[str]:
     f = source.finding
-    return [mask_text(f"{f.target_name}（{f.target_key}）　{title}"), mask_text(f"网页：{source.page_url}"),
+    return [mask_text(f"{f.target_name}（{f.target_key}）　{title}"), "网页：" + mask_text(source.page_url, runs=False),
             f"留痕保存时间：{source.fetched_at}　留痕 SHA-256：{source.text_sha256}",
             f"截图生成时间：{at}　问题：" + mask_text(f.detail[:80])]
 
@@ -206,6 +206,9 @@ def make_screenshots(db, finding_ids: Iterable[int], progress: Callable[[int, in
                                deadline_s=DEADLINE - (time.monotonic() - started))
         except RenderError as exc:
             summary.skipped.append((source.finding.id, str(exc)))
+            continue
+        except OSError as exc:            # the data folder is read-only or full: say so, go on
+            summary.skipped.append((source.finding.id, f"无法写入截图文件：{exc.strerror or exc}"))
             continue
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         notes = drawn.notes + ([] if drawn.marks or source.marks.empty else ["未在页面中定位到问题位置"])

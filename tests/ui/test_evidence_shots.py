@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 from docx import Document
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QColor, QImage, QTextDocument
 
 from app.cli.main import main
 from app.core.exports import shots
@@ -155,4 +156,7 @@ def test_review_page_makes_and_shows_a_screenshot(qtbot, db, db_path, settings):
     html = page.detail.toHtml()
     shot = shots.latest_shots(db, [by_kind["typo"]])[by_kind["typo"]]
     assert "<img" in html and Path(shot.path).name in html and "从网页留痕生成于" in page.detail.toPlainText()
+    thumb = page.detail.document().resource(QTextDocument.ResourceType.ImageResource,
+                                            QUrl.fromLocalFile(shot.path))
+    assert thumb is not None and not thumb.isNull()              # the thumbnail really loaded
     assert "已生成 1 张截图" in page.message.text()

@@ -96,7 +96,8 @@ def add_finding(doc, f: Finding, shot: Shot | None, number: str = "") -> bool:
     for label, value in (("页面", f.page), ("链接", f.url if f.url != f.page else ""), ("片段", f.snippet),
                          ("证据", f.evidence_text)):
         if value:
-            doc.add_paragraph(f"{label}：{_t(value)[:3000]}").paragraph_format.left_indent = Pt(18)
+            shown = xml_text(mask_text(value, runs=False)) if label in ("页面", "链接") else _t(value)
+            doc.add_paragraph(f"{label}：{shown[:3000]}").paragraph_format.left_indent = Pt(18)
     path = (shot.path if shot else "") or f.screenshot_path
     if path and Path(path).suffix.lower() in (".png", ".jpg", ".jpeg", ".gif", ".bmp") and Path(path).is_file():
         try:
@@ -136,7 +137,7 @@ def write_site_report(db: sqlite_utils.Database, round_id: int, target, out_dir:
     run.bold, run.font.size = True, Pt(20)
     summary = scores.summary.sites if target.target_type == "site" else scores.summary.accounts
     rows = [("检查对象", f"{target.name}（{TYPE_ZH.get(target.target_type, '')}，{target.target_key}）"),
-            ("主办单位", target.unit_name), ("地区", target.region_name), ("网址", target.url),
+            ("主办单位", target.unit_name), ("地区", target.region_name), ("网址", mask_text(target.url, runs=False)),
             ("检查轮次", f"{rnd.name}（编号 {rnd.id}）"), ("监测时间点", rnd.as_of),
             ("检查状态", scored.review_state), ("本轮覆盖", summary.coverage),
             ("结论", scored.result),
