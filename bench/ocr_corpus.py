@@ -197,7 +197,8 @@ def encode(img, fmt: str, rng: random.Random, dpi: int) -> bytes:
 
 
 def make_corpus(n: int = 200, seed: int = 15, font_path: str | None = None) -> list[Sample]:
-    """n samples: about 2 rosters for every decoy page, formats and resolutions in rotation."""
+    """n samples: 2 rosters for every decoy page, formats and resolutions in rotation, every 25th
+    a long list of 60 rows."""
     font_path = font_path or find_cjk_font()
     if not font_path:
         raise RuntimeError("no CJK font found (apt-get install fonts-noto-cjk)")
@@ -207,7 +208,8 @@ def make_corpus(n: int = 200, seed: int = 15, font_path: str | None = None) -> l
         fmt = FORMATS[i % len(FORMATS)]
         size = FONT_SIZES[(i // len(FORMATS)) % len(FONT_SIZES)]
         decoy = i % 3 == 2
-        title, header, body, pii, decoys = (decoy_table if decoy else roster_table)(rng, rng.randint(4, 8))
+        rows = 60 if i % 25 == 24 else rng.randint(4, 8)         # now and then a long 长图 of a whole list
+        title, header, body, pii, decoys = (decoy_table if decoy else roster_table)(rng, rows)
         grave = [rng.choice(GRAVE_LINES)] if i % 10 == 0 else []
         img = render(title, header, body, font_path, size, rng, footer=grave[0] if grave else "")
         dpi = round(size * 100 / 15)

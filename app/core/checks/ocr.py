@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 import io
 import logging
+import math
 import threading
 import time
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ MODELS = {"Det": "PP-OCRv6_det_small.onnx", "Rec": "PP-OCRv6_rec_small.onnx",
           "Cls": "ch_ppocr_mobile_v2.0_cls_mobile.onnx"}
 _MODULES = ("rapidocr", "onnxruntime", "numpy", "PIL", "cv2")
 STRIP = 2000                         # the engine shrinks a longer side to this; longer images are cut in strips
+STRIP_OVERLAP = 300                  # more than a table row is tall or a cell is wide
 MIN_PDF_TEXT = 20                    # characters of a PDF page's own text layer above which it is not OCRed
 
 
@@ -35,7 +37,7 @@ class OcrLimits:
     max_pixels: int = 24_000_000     # larger images are downscaled to this many pixels first
     refuse_pixels: int = 150_000_000  # beyond this an image is not decoded at all
     max_bytes: int = 30 * 1024 * 1024
-    seconds_per_image: float = 30.0  # deadline of one image (or one PDF page), checked between model calls
+    seconds_per_image: float = 60.0  # deadline of one image (or one PDF page), checked between model calls
     images_per_site: int = 300       # the caller counts (ImageBudget)
     pdf_pages: int = 50              # image-only pages read per PDF
     images_per_pdf_page: int = 4     # the largest images of a page
@@ -163,15 +165,16 @@ def _run(engine, rgb, deadline: float) -> list[tuple[list, str, float]]:
 # ---------------------------------------------------------------- images
 
 def _strips(w: int, h: int) -> list[tuple[int, int, int, int]]:
-    """Crops (left, top, right, bottom) of a long image, overlapping by a quarter, so the engine's
-    own downscaling to STRIP pixels does not shrink its text; one crop for any other image."""
+    """Crops (left, top, right, bottom) of a long image (a 长图 of a whole list), overlapping by
+    STRIP_OVERLAP pixels, so the engine's own downscaling to STRIP pixels does not shrink its
+    text too far; one crop for any other image."""
     long_side, short_side = max(w, h), min(w, h)
-    if long_side <= STRIP * 1.25 or short_side > STRIP or long_side < 1.5 * short_side:
+    if long_side <= STRIP * 1.6 or short_side > STRIP or long_side < 2 * short_side:
         return [(0, 0, w, h)]
     length = max(short_side, 1000, min(STRIP, 2 * short_side))
-    step = int(length * 0.75)
-    starts = list(range(0, max(1, long_side - length) + step, step))
-    starts = sorted({min(s, long_side - length) for s in starts})
+    n = math.ceil((long_side - STRIP_OVERLAP) / (length - STRIP_OVERLAP))
+    length = math.ceil((long_side + (n - 1) * STRIP_OVERLAP) / n)
+    starts = [min(i * (length - STRIP_OVERLAP), long_side - length) for i in range(n)]
     return [(0, s, w, s + length) if h >= w else (s, 0, s + length, h) for s in starts]
 
 
@@ -190,6 +193,8 @@ def _keep(box, crops, index) -> bool:
         c = crops[i]
         return (i == 0 or lo > c[a] + 2) and (i == len(crops) - 1 or hi < c[b] - 2) and c[a] <= lo and hi <= c[b]
 
+    if hi <= crops[index][a] or lo >= crops[index][b]:
+        return False                                          # not in this crop at all
     if whole(index):
         return not whole(index - 1)
     return not (whole(index - 1) or whole(index + 1))
@@ -228,7 +233,7 @@ def _ocr_pil(img, name: str, page: int, limits: OcrLimits, started: float) -> Oc
     w, h = img.size
     if w * h > limits.refuse_pixels:
         return OcrImage(name, page, size=(w, h),
-                        reason=f"图片过大（{w}×{h}像素，超过{limits.refuse_pixels // 1_000_000}百万像素上限），未识别")
+                        reason=f"图片过大（{w}×{h}像素，超过{limits.refuse_pixels / 10_000:g}万像素上限），未识别")
     if min(w, h) < limits.min_side:
         return OcrImage(name, page, size=(w, h), seconds=time.monotonic() - started)
     try:

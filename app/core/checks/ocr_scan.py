@@ -25,6 +25,7 @@ from .typos import IND_GRAVE, KIND_GRAVE, context as text_context, scan_text
 _CONFUSABLE = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "|": "1", "i": "1",
                              "!": "1", "Z": "2", "z": "2", "S": "5", "s": "5", "B": "8", "G": "6", "b": "6",
                              "g": "9", "q": "9"})
+_LOOKALIKES = frozenset("OoDQIl|i!ZzSsBGbgq")
 _TOKEN_RE = re.compile(r"[0-9A-Za-z|!]+")
 _DASH_RE = re.compile(r"(?<=\d)\s*[一—－‐–]\s*(?=\d)")
 _GROUPS_RE = re.compile(r"\d(?:[\d ]*\d)?")
@@ -38,9 +39,10 @@ def normalise(text: str) -> str:
 
     def fix(m: re.Match) -> str:
         token = m.group(0)
-        digits = sum(c.isdigit() for c in token)
-        if digits >= 6 and digits >= 0.7 * len(token.rstrip("Xx")):
-            return token.translate(_CONFUSABLE)
+        body = token[:-1] if token[-1:] in "Xx" else token
+        digits = sum(c.isdigit() for c in body)
+        if digits >= 6 and digits >= 0.6 * len(body) and all(c.isdigit() or c in _LOOKALIKES for c in body):
+            return body.translate(_CONFUSABLE) + token[len(body):]
         return token
 
     return _DASH_RE.sub("-", _TOKEN_RE.sub(fix, text))
