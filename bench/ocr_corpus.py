@@ -93,7 +93,7 @@ class Sample:
     pii: list[tuple[str, str]] = field(default_factory=list)   # (type, digits) a reader must flag
     decoys: list[str] = field(default_factory=list)            # numbers that must stay unflagged
     font_size: int = 22
-    grave: list[str] = field(default_factory=list)             # grave wrong forms drawn on the page
+    footer: str = ""                                           # a sentence under the table (grave errors)
 
 
 def roster_table(rng: random.Random, rows: int) -> tuple[str, list[str], list[list[str]], list, list]:
@@ -197,23 +197,23 @@ def encode(img, fmt: str, rng: random.Random, dpi: int) -> bytes:
 
 
 def make_corpus(n: int = 200, seed: int = 15, font_path: str | None = None) -> list[Sample]:
-    """n samples: 2 rosters for every decoy page, formats and resolutions in rotation, every 25th
-    a long list of 60 rows."""
+    return list(iter_corpus(n, seed, font_path))
+
+
+def iter_corpus(n: int = 200, seed: int = 15, font_path: str | None = None):
+    """n samples, one at a time: 2 rosters for every decoy page, formats and resolutions in
+    rotation, every 10th with a sentence holding a grave error, every 25th a long list of 60 rows."""
     font_path = font_path or find_cjk_font()
     if not font_path:
         raise RuntimeError("no CJK font found (apt-get install fonts-noto-cjk)")
     rng = random.Random(seed)
-    out = []
     for i in range(n):
         fmt = FORMATS[i % len(FORMATS)]
         size = FONT_SIZES[(i // len(FORMATS)) % len(FONT_SIZES)]
         decoy = i % 3 == 2
         rows = 60 if i % 25 == 24 else rng.randint(4, 8)         # now and then a long 长图 of a whole list
         title, header, body, pii, decoys = (decoy_table if decoy else roster_table)(rng, rows)
-        grave = [rng.choice(GRAVE_LINES)] if i % 10 == 0 else []
-        img = render(title, header, body, font_path, size, rng, footer=grave[0] if grave else "")
+        footer = rng.choice(GRAVE_LINES) if i % 10 == 0 else ""
+        img = render(title, header, body, font_path, size, rng, footer=footer)
         dpi = round(size * 100 / 15)
-        data = encode(img, fmt, rng, dpi)
-        out.append(Sample(f"scan{i:03d}.{fmt}", fmt, data, pii, decoys, size,
-                          [g for g in ("党二十大", "毛泽东思相", "社会主意") if grave and g in grave[0]]))
-    return out
+        yield Sample(f"scan{i:03d}.{fmt}", fmt, encode(img, fmt, rng, dpi), pii, decoys, size, footer)

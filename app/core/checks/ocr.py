@@ -289,6 +289,9 @@ def read_image(data: bytes, name: str = "", limits: OcrLimits | None = None) -> 
     try:
         img = Image.open(io.BytesIO(data))
         img.size                                              # header read: size known before decoding
+    except Image.DecompressionBombError:
+        return OcrImage(name, seconds=time.monotonic() - started,
+                        reason=f"图片过大（超过{limits.refuse_pixels / 10_000:g}万像素上限），未识别")
     except Exception as exc:                                  # UnidentifiedImageError, truncated headers …
         return OcrImage(name, seconds=time.monotonic() - started,
                         reason=f"图片损坏或格式不支持，无法识别（{type(exc).__name__}）")
@@ -315,9 +318,11 @@ def _page_images(page, limits: OcrLimits) -> list[tuple[str, int, int]]:
     return found[: limits.images_per_pdf_page]
 
 
-def read_pdf(data: bytes, name: str = "", limits: OcrLimits | None = None) -> list[OcrImage]:
+def read_pdf(data: bytes, name: str = "", limits: OcrLimits | None = None,
+             pages: set[int] | None = None) -> list[OcrImage]:
     """Lines of each PDF page that has no text layer of its own (a scan): one OcrImage per
-    page image read. Pages with text are left to the text extractor (attachments.py)."""
+    page image read. Pages with text are left to the text extractor (attachments.py).
+    ``pages``: the 1-based pages to read when the caller already knows which lack text."""
     limits = limits or OcrLimits()
     if not available():
         return [OcrImage(name, reason=MISSING)]
@@ -327,15 +332,18 @@ def read_pdf(data: bytes, name: str = "", limits: OcrLimits | None = None) -> li
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             return []                                         # attachments.py already lists it as encrypted
-        pages = reader.pages
         scanned = 0
-        for number, page in enumerate(pages, start=1):
-            try:
-                text = page.extract_text() or ""
-            except Exception:                                 # a page pypdf cannot parse: try its images
-                text = ""
-            if len("".join(text.split())) >= MIN_PDF_TEXT:
-                continue
+        for number, page in enumerate(reader.pages, start=1):
+            if pages is not None:
+                if number not in pages:
+                    continue
+            else:
+                try:
+                    text = page.extract_text() or ""
+                except Exception:                             # a page pypdf cannot parse: try its images
+                    text = ""
+                if len("".join(text.split())) >= MIN_PDF_TEXT:
+                    continue
             images = _page_images(page, limits)
             if not images:
                 continue

@@ -150,6 +150,8 @@ def test_pdf_scanned_pages_are_capped():
     images = ocr.read_pdf(buf.getvalue(), "三页.pdf", OcrLimits(pdf_pages=2))
     assert [(im.page, im.read) for im in images] == [(1, True), (2, True), (3, False)]
     assert images[-1].reason == "扫描页超过2页，第3页起未识别"
+    only = ocr.read_pdf(buf.getvalue(), "三页.pdf", pages={2})          # the caller knows which pages lack text
+    assert [(im.page, im.read) for im in only] == [(2, True)]
 
 
 # ---------------------------------------------------------------- damaged files, engine missing
