@@ -124,13 +124,14 @@ def decoy_table(rng: random.Random, rows: int) -> tuple[str, list[str], list[lis
     for i in range(rows):
         order = f"1{rng.choice('3456789')}" + "".join(str(rng.randint(0, 9)) for _ in range(rng.choice((10, 11, 12))))
         invoice = "".join(str(rng.randint(0, 9)) for _ in range(rng.choice((8, 20))))
-        pid = id_number(rng, valid=False) if rng.random() < 0.6 else (lambda n: n[:6] + "********" + n[-4:])(
-            id_number(rng))
-        card = card_number(rng, valid=False) if rng.random() < 0.6 else "6222" + "*" * 11 + f"{rng.randint(0, 9999):04d}"
-        phone = (lambda m: m[:3] + "****" + m[-4:])(mobile(rng)) if rng.random() < 0.5 else \
+        masked_id = id_number(rng)
+        pid = id_number(rng, valid=False) if rng.random() < 0.6 else masked_id[:6] + "********" + masked_id[-4:]
+        card = card_number(rng, valid=False) if rng.random() < 0.6 else f"6222{'*' * 11}{rng.randint(0, 9999):04d}"
+        masked_mobile = mobile(rng)
+        phone = masked_mobile[:3] + "****" + masked_mobile[-4:] if rng.random() < 0.5 else \
             f"0{rng.randint(700, 799)}-{rng.randint(2000000, 8999999)}"
-        date = rng.choice((f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
-                           f"2025年{rng.randint(1, 12)}月{rng.randint(1, 28)}日", f"2025{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"))
+        month, day = rng.randint(1, 12), rng.randint(1, 28)
+        date = rng.choice((f"2025-{month:02d}-{day:02d}", f"2025年{month}月{day}日", f"2025{month:02d}{day:02d}"))
         row = [str(i + 1), order, invoice, pid, card, phone, date]
         decoys += [order, invoice, pid.replace("*", ""), card.replace("*", ""), phone]
         body.append(row)

@@ -30,7 +30,8 @@ _TOKEN_RE = re.compile(r"[0-9A-Za-z|!]+")
 _DASH_RE = re.compile(r"(?<=\d)\s*[一—－‐–]\s*(?=\d)")
 _GROUPS_RE = re.compile(r"\d(?:[\d ]*\d)?")
 _LONG_DIGITS_RE = re.compile(r"\d{7,}[Xx]?")
-HEADER_WORDS = re.compile(r"序号|姓名|名称|身份证|证件|电话|手机|联系|卡号|账号|帐号|账户|金额|地址|性别|备注|日期|编号|号码")
+HEADER_WORDS = re.compile(r"序号|姓名|名称|身份证|证件|电话|手机|联系|卡号|账号|帐号|账户|金额|地址|性别|备注|日期"
+                          r"|编号|号码")
 
 
 def normalise(text: str) -> str:
@@ -115,13 +116,18 @@ def _column(ln: ocr.OcrLine, header: list[ocr.OcrLine], skew: float) -> int:
 
 
 def layout(image: ocr.OcrImage, fix=normalise) -> list[Block]:
-    """Blocks of text: rows above a table header (plain text), then the table (header row +
-    rows with one tab-separated cell per header column), when a header row is found."""
-    rows = rows_of(image)
-    header_at = next((i for i, r in enumerate(rows) if _is_header(r)), None)
-    plain, table = Block(), Block(table=True)
-    for r, row in enumerate(rows):
-        if header_at is None or r < header_at:
+    """Blocks of text: rows outside any table (plain text), and one block per table: its header
+    row, then each row with one tab-separated cell per header column. Every header row found
+    starts a new table (two lists on one scan)."""
+    plain = Block()
+    blocks = [plain]
+    table: Block | None = None
+    header: list[ocr.OcrLine] = []
+    for r, row in enumerate(rows_of(image)):
+        if _is_header(row):
+            header, table = row, Block(table=True)
+            blocks.append(table)
+        if table is None:
             start = len(plain.text)
             for c, ln in enumerate(row):
                 plain.add("\t" if c else "", None)
@@ -129,10 +135,9 @@ def layout(image: ocr.OcrImage, fix=normalise) -> list[Block]:
             plain.rows.append((start, len(plain.text), r))
             plain.add("\n", None)
             continue
-        header = rows[header_at]
         cells: list[list[ocr.OcrLine]] = [[] for _ in header]
         for c, ln in enumerate(row):
-            cells[c if r == header_at else _column(ln, header, image.skew)].append(ln)
+            cells[c if row is header else _column(ln, header, image.skew)].append(ln)
         start = len(table.text)
         for c, parts in enumerate(cells):
             table.add("\t" if c else "", None)
@@ -143,7 +148,7 @@ def layout(image: ocr.OcrImage, fix=normalise) -> list[Block]:
                 table.add(piece, ln)
         table.rows.append((start, len(table.text), r))
         table.add("\n", None)
-    return [b for b in (plain, table) if b.text.strip()]
+    return [b for b in blocks if b.text.strip()]
 
 
 def _union(lines: list[ocr.OcrLine]) -> tuple[int, int, int, int]:

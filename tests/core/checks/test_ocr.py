@@ -238,6 +238,20 @@ def test_cards_need_a_card_column_or_card_words():
     assert numbers(words_in_the_line) == [(CARD, card)]
 
 
+def test_two_tables_on_one_scan_each_use_their_own_header():
+    card = luhn_complete("621226000011112222")
+    image = table_image([
+        ["序号", "姓名", "身份证号", "联系电话"],
+        ["1", "张伟", ID_A, MOBILE_A],
+        ["序号", "姓名", "银行卡号", "金额"],
+        ["1", "张伟", card, "300.00"],
+    ])
+    assert numbers(image) == sorted([(ID, ID_A), (MOBILE, MOBILE_A), (CARD, card)])
+    first_table_only = table_image([["序号", "姓名", "身份证号", "联系电话"], ["1", "张伟", ID_A, MOBILE_A],
+                                    ["序号", "姓名", "合同编号", "金额"], ["1", "张伟", card, "300.00"]])
+    assert (CARD, card) not in numbers(first_table_only)
+
+
 def test_a_skewed_table_keeps_its_rows():
     image = table_image([["序号", "姓名", "身份证号", "联系电话", "银行卡号"],
                          ["1", "张伟", ID_A, MOBILE_A, CARD_A], ["2", "李娜", ID_B, MOBILE_B, CARD_BAD]], skew=0.03)
