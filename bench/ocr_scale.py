@@ -62,6 +62,7 @@ def main() -> int:
     decoy_flagged = 0
     grave_total = grave_found = 0
     secs: list[float] = []
+    read_total = read_found = 0
     unread: list[str] = []
     per_fmt: dict[str, list[float]] = {}
     t_all = time.perf_counter()
@@ -78,6 +79,9 @@ def main() -> int:
         unread += [f"{s.name}: {im.reason}" for im in images if im.reason]
         truth = set(s.pii)
         flagged = {(h.hit.kind, h.hit.number) for h in hits}
+        if all(im.read for im in images):
+            read_total += len(truth)
+            read_found += len(truth & flagged)
         for item in truth:
             total[item[0]] += 1
             by_size_total[s.font_size] += 1
@@ -96,6 +100,7 @@ def main() -> int:
     print("recall per number type (each number matched):")
     for kind in (ID, MOBILE, CARD):
         print(f"  {kind}: {found[kind]}/{total[kind]} = {found[kind] / max(1, total[kind]):.3f}")
+    print(f"  all types, files read to the end: {read_found}/{read_total} = {read_found / max(1, read_total):.3f}")
     print("recall by text size: " + ", ".join(f"{k}px {by_size_found[k] / by_size_total[k]:.3f}"
                                              for k in sorted(by_size_total)))
     print(f"grave wording errors found: {grave_found}/{grave_total}")

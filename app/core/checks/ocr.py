@@ -17,6 +17,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 log = logging.getLogger(__name__)
 
@@ -319,10 +320,11 @@ def _page_images(page, limits: OcrLimits) -> list[tuple[str, int, int]]:
 
 
 def read_pdf(data: bytes, name: str = "", limits: OcrLimits | None = None,
-             pages: set[int] | None = None) -> list[OcrImage]:
+             pages: set[int] | None = None, stop: Callable[[], bool] | None = None) -> list[OcrImage]:
     """Lines of each PDF page that has no text layer of its own (a scan): one OcrImage per
     page image read. Pages with text are left to the text extractor (attachments.py).
-    ``pages``: the 1-based pages to read when the caller already knows which lack text."""
+    ``pages``: the 1-based pages to read when the caller already knows which lack text.
+    ``stop``: asked before each page; True ends the reading (a cancelled run)."""
     limits = limits or OcrLimits()
     if not available():
         return [OcrImage(name, reason=MISSING)]
@@ -347,6 +349,9 @@ def read_pdf(data: bytes, name: str = "", limits: OcrLimits | None = None,
             images = _page_images(page, limits)
             if not images:
                 continue
+            if stop is not None and stop():
+                out.append(OcrImage(name, number, reason=f"检查已取消，第{number}页起未识别"))
+                break
             if scanned >= limits.pdf_pages:
                 out.append(OcrImage(name, number, reason=f"扫描页超过{limits.pdf_pages}页，第{number}页起未识别"))
                 break
@@ -374,13 +379,14 @@ def read_pdf(data: bytes, name: str = "", limits: OcrLimits | None = None,
 
 
 def is_pdf(data: bytes) -> bool:
-    return data[:1024].lstrip().startswith(b"%PDF")
+    return b"%PDF-" in data[:1024]              # some servers put junk before the header; readers accept it
 
 
-def read_file(data: bytes, name: str = "", limits: OcrLimits | None = None) -> list[OcrImage]:
+def read_file(data: bytes, name: str = "", limits: OcrLimits | None = None,
+              stop: Callable[[], bool] | None = None) -> list[OcrImage]:
     """OCR of an image file or of a PDF's scanned pages."""
     if is_pdf(data):
-        return read_pdf(data, name, limits)
+        return read_pdf(data, name, limits, stop=stop)
     return [read_image(data, name, limits)]
 
 
@@ -400,3 +406,10 @@ class ImageBudget:
                 return True
             self.skipped.append(url)
             return False
+
+    def note(self) -> str:
+        """Chinese line for the run's notes ('' when nothing was skipped)."""
+        if not self.skipped:
+            return ""
+        return (f"图片及扫描件超过每站{self.limit}个的识别上限，另有{len(self.skipped)}个未识别"
+                f"（如 {self.skipped[0]}），请人工查看是否含个人信息")

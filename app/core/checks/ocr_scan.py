@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Callable
 
 from . import ocr
 from .attachments import file_name
@@ -292,11 +293,12 @@ class OcrScan:
 
 
 def scan_image(url: str, data: bytes, ctx: CheckContext, limits: ocr.OcrLimits | None = None, *,
-               page: str = "", name: str = "") -> OcrScan:
+               page: str = "", name: str = "", stop: Callable[[], bool] | None = None) -> OcrScan:
     """OCR one downloaded image file or PDF (its pages without a text layer) and check what it
     says: ``pii`` and ``grave_error`` findings with the region of each hit, ``pii_unscanned`` for
     images that could not be read (damaged, too large, over the deadline, engine missing).
-    ``page`` is the page that links to the file (defaults to ``url``)."""
+    ``page`` is the page that links to the file (defaults to ``url``); ``stop`` is asked between
+    the pages of a PDF (a cancelled run)."""
     name = name or file_name(url) or "image"
-    images = ocr.read_file(data, name, limits)
+    images = ocr.read_file(data, name, limits, stop)
     return OcrScan(findings_from(images, url, page or url, ctx), images)

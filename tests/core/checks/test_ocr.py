@@ -139,6 +139,9 @@ def test_the_images_per_site_budget_counts_and_lists_what_it_skipped():
     budget = ocr.ImageBudget(OcrLimits(images_per_site=2).images_per_site)
     assert [budget.take(f"https://www.example.org/{i}.jpg") for i in range(4)] == [True, True, False, False]
     assert budget.used == 2 and budget.skipped == ["https://www.example.org/2.jpg", "https://www.example.org/3.jpg"]
+    assert budget.note() == ("图片及扫描件超过每站2个的识别上限，另有2个未识别（如 https://www.example.org/2.jpg），"
+                             "请人工查看是否含个人信息")
+    assert ocr.ImageBudget(5).note() == ""
 
 
 @needs_engine
@@ -152,6 +155,9 @@ def test_pdf_scanned_pages_are_capped():
     assert images[-1].reason == "扫描页超过2页，第3页起未识别"
     only = ocr.read_pdf(buf.getvalue(), "三页.pdf", pages={2})          # the caller knows which pages lack text
     assert [(im.page, im.read) for im in only] == [(2, True)]
+    asked = []
+    stopped = ocr.read_pdf(buf.getvalue(), "三页.pdf", stop=lambda: asked.append(1) or len(asked) > 1)
+    assert [(im.page, im.reason) for im in stopped] == [(1, ""), (2, "检查已取消，第2页起未识别")]
 
 
 # ---------------------------------------------------------------- damaged files, engine missing
