@@ -83,6 +83,35 @@ def test_options_change_the_preview_and_notes_show(page, qtbot):
     assert any("问题的政府网站名单" in t for t in texts)
 
 
+def test_category_columns_all_none_or_some(page, qtbot, db, small_round):
+    """None (every category of the round), () (no category columns) and a chosen list are three layouts."""
+    from app.core.exports.options import ExportOptions, SummaryOptions
+    lists = page.family_forms["summary"].widget("categories")
+
+    def captions():
+        page.show_table("summary")
+        model = page.sheet_preview.model
+        return [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+
+    def expected(categories):
+        options = ExportOptions(summary=SummaryOptions(categories=categories))
+        table = build_annexes(load_round_data(db, small_round), ["summary"], options).annexes[0].sheets[0][1]
+        return [f"{c.group}／{c.caption}" if c.group else c.caption for c in table.columns]
+
+    everything = captions()
+    assert page.family_forms["summary"].value().categories is None and everything == expected(None)
+    with qtbot.waitSignal(page.preview_ready, timeout=10_000):
+        lists.mode.setCurrentIndex(lists.mode.findData("empty"))
+    assert page.family_forms["summary"].value().categories == () and lists.line.isHidden()
+    assert captions() == expected(()) and len(captions()) < len(everything)
+    with qtbot.waitSignal(page.preview_ready, timeout=10_000):
+        lists.mode.setCurrentIndex(lists.mode.findData("some"))
+        lists.line.setText("县级部门网站")
+    assert page.family_forms["summary"].value().categories == ("县级部门网站",)
+    assert captions() == expected(("县级部门网站",)) and "政府网站检查情况／县级部门网站数" in captions()
+    assert len(captions()) == len(expected(())) + 1
+
+
 def test_export_writes_files_and_lists_them(page, qtbot, tmp_path, monkeypatch):
     from app.ui.pages import export_page
     out = tmp_path / "导出"

@@ -39,7 +39,9 @@ class SummaryOptions:
     show_passed: bool = _opt("显示合格数", False)
     show_rate: bool = _opt("显示合格率", False)
     show_clean: bool = _opt("显示无扣分点数", False)
-    categories: tuple[str, ...] | None = _opt("网站类别列（空：本轮出现的全部类别）", None)
+    # None and () differ (all categories / no category columns): the form offers both ("unset", "empty").
+    categories: tuple[str, ...] | None = _opt("网站类别列", None, unset="本轮出现的全部类别",
+                                              empty="不分类别列", some="只列这些类别")
     captions: dict = _opt("类别列标题（类别 → 标题）", factory=dict)
     unit_caption: str = _opt("首列标题", "单位")
     title: str = _opt("标题（空：自动）", "")
