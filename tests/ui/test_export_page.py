@@ -143,3 +143,29 @@ def test_bad_deadline_is_reported_not_exported(page, qtbot, tmp_path):
     page.export()
     assert "“2025-13-45”不存在" in page.status_label.text()
     assert not (tmp_path / "x").exists() and page.export_button.isEnabled()
+
+
+def test_own_word_template(page, qtbot, tmp_path):
+    """The profile's circular_options.template has its field: a missing file is said, a chosen one is used."""
+    import docx
+
+    from app.core.exports.circular import template_path
+    from app.core.exports.options import load_profile
+    page.folder_edit.setText(str(tmp_path / "out"))
+    page.circular_box.setChecked(True)
+    field = page.circular_form.widget("template")
+    field.setText(str(tmp_path / "没有.docx"))
+    page.export()
+    assert "找不到文件" in page.status_label.text() and not (tmp_path / "out").exists()
+    own = docx.Document(str(template_path()))
+    own.add_paragraph("本办自备模板")
+    own.save(str(tmp_path / "本办模板.docx"))
+    with qtbot.waitSignal(page.preview_ready, timeout=15_000):
+        field.setText(str(tmp_path / "本办模板.docx"))
+    assert page.request().circular_options.template == tmp_path / "本办模板.docx"
+    with qtbot.waitSignal(page.exported, timeout=20_000) as blocker:
+        page.export()
+    written = next(p for p in blocker.args[0].paths if str(p).endswith(".docx") and "通报" in str(p))
+    assert "本办自备模板" in [p.text for p in docx.Document(str(written)).paragraphs]
+    saved = page.save_profile(tmp_path / "方案.json")
+    assert load_profile(saved).circular_options.template == tmp_path / "本办模板.docx"

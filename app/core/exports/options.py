@@ -119,7 +119,7 @@ class CircularOptions:
     deadline: dt.date | None = None       # 整改 deadline (None = issue_date + deadline_workdays)
     deadline_workdays: int = 10
     max_names: int = 0                    # names listed per problem (0 = all, else "…等N家")
-    template: Path | None = None          # another .docx template (same tags)
+    template: Path | None = field(default=None, metadata={"pattern": "Word 模板 (*.docx)"})  # same tags
     doc_number: str = ""                  # 文号, e.g. 川办便函〔2025〕368号
     cite_basis: bool = True               # cite 国办秘函〔2019〕19号 in the opening
     year_overview: bool = False           # a 全年总体情况 section (rounds of the same year)

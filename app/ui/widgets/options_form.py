@@ -13,10 +13,12 @@ import datetime as dt
 import re
 import types
 import typing
+from pathlib import Path
 
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLineEdit, QSpinBox, QWidget,
+    QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QHBoxLayout, QLineEdit, QPushButton,
+    QSpinBox, QWidget,
 )
 
 from app.core.registry.validation import BadValue, date as parse_date
@@ -81,6 +83,37 @@ class OptionalList(QWidget):
         return names if mode == self.SOME else ()
 
 
+class FileEdit(QWidget):
+    """A file path typed or chosen (选择…); empty is allowed."""
+
+    textChanged = Signal(str)
+
+    def __init__(self, pattern: str, parent=None):
+        super().__init__(parent)
+        self.pattern = pattern
+        self.line = QLineEdit()
+        self.line.setClearButtonEnabled(True)
+        self.line.textChanged.connect(self.textChanged)
+        browse = QPushButton("选择…")
+        browse.clicked.connect(self._on_browse)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.line, 1)
+        layout.addWidget(browse)
+
+    @Slot()
+    def _on_browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "选择文件", self.line.text(), self.pattern)
+        if path:
+            self.line.setText(path)
+
+    def text(self) -> str:
+        return self.line.text().strip()
+
+    def setText(self, text: str) -> None:
+        self.line.setText(text)
+
+
 class OptionsForm(QWidget):
     """Edits one instance of ``cls``; value() returns a new instance (others fields kept)."""
 
@@ -142,6 +175,11 @@ class OptionsForm(QWidget):
             w = OptionalList(f.metadata)
             w.set_items(value)
             w.changed.connect(self._on_changed)
+        elif tp is Path:
+            w = FileEdit(f.metadata.get("pattern", "所有文件 (*)"))
+            w.setText(str(value) if value else "")
+            w.line.setPlaceholderText(hint)
+            w.textChanged.connect(self._on_changed)
         elif tp is dt.date:
             w = DateEdit()
             w.setText(value.isoformat() if value else "")
@@ -190,6 +228,8 @@ class OptionsForm(QWidget):
                     w.setValue(v or 0)
                 elif isinstance(w, DateEdit):
                     w.setText(v.isoformat() if v else "")
+                elif isinstance(w, FileEdit):
+                    w.setText(str(v) if v else "")
                 elif tp is dict:
                     w.setText("；".join(f"{k}={x}" for k, x in (v or {}).items()))
                 elif tp in (tuple, list):
@@ -220,6 +260,12 @@ class OptionsForm(QWidget):
                     self.problems[name] = str(exc)
                     continue
                 values[name] = dt.date.fromisoformat(day) if day else None
+            elif isinstance(w, FileEdit):
+                text = w.text()
+                if text and not Path(text).expanduser().is_file():
+                    self.problems[name] = f"找不到文件“{text}”"
+                    continue
+                values[name] = Path(text).expanduser() if text else None
             elif tp is dict:
                 pairs = [p.split("=", 1) for p in _PAIRS_SPLIT.split(w.text().strip()) if "=" in p]
                 values[name] = {k.strip(): v.strip() for k, v in pairs if k.strip()}
