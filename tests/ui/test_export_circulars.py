@@ -135,6 +135,41 @@ def same_as_cli(gui: list[Path], cli: list[Path]) -> None:
             assert a.read_text(encoding="utf-8-sig") == b.read_text(encoding="utf-8-sig")
 
 
+def written_as_previewed(qtbot, page, tmp_path: Path, draft: str, cli, *cli_args) -> dict[str, list[list[str]]]:
+    """Export from the page: what the preview showed is what was written (tables and draft), and the
+    files equal those of `export *cli_args`; returns the previewed body rows by annex key."""
+    written = export_from_page(qtbot, page, tmp_path / "导出")
+    shown = previewed_is_written(page, written)
+    assert written[-1].read_text(encoding="utf-8-sig").splitlines() == draft.splitlines()
+    same_as_cli(written, [Path(p) for p in cli("export", *cli_args, "--out", tmp_path / "cli")])
+    return shown
+
+
+@pytest.fixture
+def case_page(qtbot, settings):
+    """Opens the page on a case's database, with the case's export profile loaded if named:
+    (page, profile path); the page's workers are waited for and the database closed at the end."""
+    opened = []
+
+    def open_case(db_path: Path, name: str | None = None):
+        page, db = open_page(qtbot, db_path, settings)
+        opened.append((page, db))
+        profile = FIXTURES / name if name else None
+        if profile:
+            with qtbot.waitSignal(page.preview_ready, timeout=30_000):
+                assert page.load_profile(profile)
+        return page, profile
+    yield open_case
+    for page, db in opened:
+        page.shutdown()
+        db.close()
+
+
+def saved_is_loaded(page, tmp_path: Path, profile: Path) -> None:
+    """The page's choices saved as a profile are the profile that was loaded (the CLI reads the same)."""
+    assert load_profile(page.save_profile(tmp_path / "方案.json")) == load_profile(profile)
+
+
 def draft_text(page) -> str:
     assert page.sheet_combo.findData("draft") >= 0
     page.sheet_combo.setCurrentIndex(page.sheet_combo.findData("draft"))
@@ -213,17 +248,14 @@ def test_shanghai_problem_list_preview(qtbot, tmp_path, settings, capsys):
     db.close()
 
 
-def test_guangdong_split_summaries_through_the_page(qtbot, tmp_path, settings, capsys):
+def test_guangdong_split_summaries_through_the_page(qtbot, tmp_path, case_page, capsys):
     c = case("guangdong-2025-q2")
     cli, rid = guangdong_round(tmp_path, capsys)
-    page, db = open_page(qtbot, cli.db, settings)
-    with qtbot.waitSignal(page.preview_ready, timeout=30_000):
-        assert page.load_profile(FIXTURES / "guangdong-profile.json")
+    page, profile = case_page(cli.db, "guangdong-profile.json")
     assert [a.key for a in page.preview.annexes] == ["summary.sites", "summary.accounts"]
     assert [f"{a.number}.{a.title}" for a in page.preview.annexes] == c["annexes"]
     draft = draft_text(page)
-    written = export_from_page(qtbot, page, tmp_path / "导出")
-    shown = previewed_is_written(page, written)
+    shown = written_as_previewed(qtbot, page, tmp_path, draft, cli, rid, "--profile", profile)
     f = c["figures"]
     for key, unit, total, rate in (("summary.sites", "网站总数", f["sites"], f["site_rate"]),
                                    ("summary.accounts", "政务新媒体总数", f["accounts"], f["account_rate"])):
@@ -241,31 +273,20 @@ def test_guangdong_split_summaries_through_the_page(qtbot, tmp_path, settings, c
     assert sites[0][-1] == f["city_rate"]
     for phrase in c["text"]:
         assert phrase in draft, phrase
-    assert written[-1].read_text(encoding="utf-8-sig").splitlines() == draft.splitlines()
-    cli_paths = [Path(p) for p in cli("export", rid, "--out", tmp_path / "cli", "--profile",
-                                      FIXTURES / "guangdong-profile.json")]
-    same_as_cli(written, cli_paths)
-    saved = page.save_profile(tmp_path / "方案.json")
-    assert load_profile(saved) == load_profile(FIXTURES / "guangdong-profile.json")
-    page.shutdown()
-    db.close()
+    saved_is_loaded(page, tmp_path, profile)
 
 
-def test_shenyang_april_2023_through_the_page(qtbot, tmp_path, settings, capsys):
+def test_shenyang_april_2023_through_the_page(qtbot, tmp_path, case_page, capsys):
     c = case("shenyang-2023-04")
     cli, rid = shenyang_2023_round(tmp_path, capsys)
-    page, db = open_page(qtbot, cli.db, settings)
-    with qtbot.waitSignal(page.preview_ready, timeout=30_000):
-        assert page.load_profile(FIXTURES / "shenyang-2023-04-profile.json")
+    page, profile = case_page(cli.db, "shenyang-2023-04-profile.json")
     assert page.general_form.widget("rate_decimals").currentData() == 0
     assert not page.circular_form.widget("cite_basis").isChecked()
     draft = draft_text(page)
     for phrase in c["text"]:
         assert phrase in draft, phrase
     assert "国办秘函" not in draft
-    written = export_from_page(qtbot, page, tmp_path / "导出")
-    shown = previewed_is_written(page, written)
-    # The problem lists name the units and the findings' own words the draft groups.
+    shown = written_as_previewed(qtbot, page, tmp_path, draft, cli, rid, "--profile", profile)
     # The problem lists: the units and the findings' own words that the draft groups by unit.
     assert [r[1:3] for r in shown["problems.sites"][1:]] == [[u, f"{u}网站"] for u in c["deducted_units"]]
     assert all(r[-1].endswith(c["site_detail"]) for r in shown["problems.sites"][1:])
@@ -273,21 +294,14 @@ def test_shenyang_april_2023_through_the_page(qtbot, tmp_path, settings, capsys)
     late = c["late_account"]
     assert [r[1] for r in accounts] == c["typo_units"] + [late["unit"]]
     assert accounts[-1][2:4] == [late["platform"], late["name"]] and accounts[-1][-1].endswith(late["detail"])
-    assert written[-1].read_text(encoding="utf-8-sig").splitlines() == draft.splitlines()
-    cli_paths = [Path(p) for p in cli("export", rid, "--out", tmp_path / "cli", "--profile",
-                                      FIXTURES / "shenyang-2023-04-profile.json")]
-    same_as_cli(written, cli_paths)
-    saved = page.save_profile(tmp_path / "方案.json")
-    assert load_profile(saved) == load_profile(FIXTURES / "shenyang-2023-04-profile.json")
-    page.shutdown()
-    db.close()
+    saved_is_loaded(page, tmp_path, profile)
 
 
-def test_shenyang_december_2025_set_by_hand(qtbot, tmp_path, settings, capsys):
+def test_shenyang_december_2025_set_by_hand(qtbot, tmp_path, case_page, capsys):
     """No profile: the user picks the December round, 地区汇总 only, ticks the draft and its
     全年总体情况, types the issuer and the date, as `export 12 --annex summary --circular --year-overview`."""
     cli = shenyang_2025_year(tmp_path, capsys)
-    page, db = open_page(qtbot, cli.db, settings)
+    page, _ = case_page(cli.db)
     december = page.round_combo.findData(12)
     assert december >= 0 and "2025年12月检查" in page.round_combo.itemText(december)
     with qtbot.waitSignal(page.preview_ready, timeout=30_000):
@@ -304,12 +318,7 @@ def test_shenyang_december_2025_set_by_hand(qtbot, tmp_path, settings, capsys):
     for phrase in DECEMBER_PHRASES:
         assert phrase in draft, phrase
     assert draft.index("一、全年总体情况") < draft.index("二、2025年12月检查情况")
-    written = export_from_page(qtbot, page, tmp_path / "导出")
-    shown = previewed_is_written(page, written)
-    assert shown["summary"][-1][0] == "合计"
-    assert written[-1].read_text(encoding="utf-8-sig").splitlines() == draft.splitlines()
-    cli_paths = [Path(p) for p in cli("export", "12", "--out", tmp_path / "cli", "--annex", "summary", "--circular",
-                                      "--year-overview", "--issuer", "市政府办公厅", "--issue-date", "2026-01-09")]
-    same_as_cli(written, cli_paths)
-    page.shutdown()
-    db.close()
+    shown = written_as_previewed(qtbot, page, tmp_path, draft, cli, "12", "--annex", "summary", "--circular",
+                                 "--year-overview", "--issuer", "市政府办公厅", "--issue-date", "2026-01-09")
+    total = shown["summary"][-1]
+    assert (total[0], total[2], total[-2]) == ("合计", "54", "229")           # 54 sites, 229 accounts
