@@ -41,15 +41,21 @@ def cmd_import_regions(args, db) -> int:
     plan = regions.plan_regions_import(db, args.file)
     if (code := checked_import(plan)) is not None:
         return code
-    for number, _rid, old, new in plan.changed:
-        label = regions.LABELS
-        print(f"变更 第{number}行：" + "；".join(f"{label[k]}：{old.get(k) or '（空）'} → {v}" for k, v in new.items()))
-    if args.dry_run:
-        print(f"{plan.summary()}（试运行，未写入）")
+    if _show_plan(plan, regions.LABELS, args.dry_run):
         return 0
     done = regions.apply_regions_import(db, plan)
     print(f"导入完成：新增 {len(done.new)}，变更 {len(done.changed)}，未变 {len(done.unchanged)}。")
     return 0
+
+
+def _show_plan(plan, labels: dict, dry_run: bool) -> bool:
+    """Print each changed row of a checked import plan; on a dry run also the summary (True: stop)."""
+    for number, _rid, old, new in plan.changed:
+        changes = "；".join(f"{labels.get(k, k)}：{old.get(k) or '（空）'} → {v}" for k, v in new.items())
+        print(f"变更 第{number}行：{changes}")
+    if dry_run:
+        print(f"{plan.summary()}（试运行，未写入）")
+    return dry_run
 
 
 def cmd_regions(args, db) -> int:
@@ -72,12 +78,7 @@ def cmd_import(args, db) -> int:
     plan = importing.plan_import(db, kind, args.file)
     if (code := checked_import(plan)) is not None:
         return code
-    for number, rid, old, new in plan.changed:
-        label = LABEL[kind]
-        changes = "；".join(f"{label.get(k, k)}：{old.get(k) or '（空）'} → {v}" for k, v in new.items())
-        print(f"变更 第{number}行：{changes}")
-    if args.dry_run:
-        print(f"{plan.summary()}（试运行，未写入）")
+    if _show_plan(plan, LABEL[kind], args.dry_run):
         return 0
     result = importing.apply_import(db, plan)
     print(f"导入完成：新增 {result.inserted}，变更 {result.updated}，未变 {result.unchanged}。")
