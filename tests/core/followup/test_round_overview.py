@@ -1,0 +1,97 @@
+"""The 总览 figures (followup.overview) against what the CLI says about the demo round."""
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from app.cli.main import main
+from app.core.followup.overview import round_overview
+from app.core.store.db import connect
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "scripts"))
+import demo_rounds  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """The demo registry with its three rounds (the third open, partly checked)."""
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
+    db = connect(path)
+    ids = demo_rounds.build(db)
+    db.close()
+    return path, ids[-1]
+
+
+def _cli(capsys, *argv) -> str:
+    assert main(list(argv)) == 0
+    return capsys.readouterr().out
+
+
+def test_overview_equals_score_json_on_the_demo_round(demo, capsys):
+    path, rid = demo
+    doc = json.loads(_cli(capsys, "--db", str(path), "score", str(rid), "--json"))
+    listed = [json.loads(line) for line in _cli(capsys, "--db", str(path), "findings", "list", str(rid)).splitlines()]
+    db = connect(path)
+    try:
+        o = round_overview(db, rid, today="2025-09-30")
+    finally:
+        db.close()
+    for figures, key in ((o.sites, "sites"), (o.accounts, "accounts")):
+        s = doc["summary"][key]
+        assert (figures.total, figures.checked, figures.passed, figures.failed, figures.outstanding,
+                figures.pending, figures.not_checked) == (s["total"], s["checked"], s["passed"], s["failed"],
+                                                          s["outstanding"], s["pending"], s["not_checked"])
+        assert figures.pass_rate == (None if s["pass_rate"] is None else Decimal(str(s["pass_rate"])).quantize(
+            Decimal("0.01")))
+        assert figures.coverage == s["coverage"]
+    # The demo round is half done: the coverage says so.
+    assert o.sites.coverage == "检查 57 个中的 14 个" and not o.sites.complete and o.sites.not_checked == 1
+    for region in o.regions:
+        s = doc["summary"]["sites"]["by_region"].get(region.region)
+        a = doc["summary"]["accounts"]["by_region"].get(region.region)
+        assert (region.site_checked, region.site_passed) == ((s["checked"], s["passed"]) if s else (0, 0))
+        assert (region.account_checked, region.account_passed) == ((a["checked"], a["passed"]) if a else (0, 0))
+        assert region.site_rate == (Decimal(str(s["pass_rate"])).quantize(Decimal("0.01")) if s else None)
+    assert {r.region for r in o.regions if r.site_checked} == set(doc["summary"]["sites"]["by_region"])
+
+    failed = [(t["type"], t["key"]) for t in doc["targets"] if t["result"] == "不合格"]
+    assert [(f.target_type, f.key) for f in o.failed] == failed and len(failed) == 3
+    assert all(f.target_id and f.reasons for f in o.failed)      # a click leads to the scorecard
+
+    statuses = Counter(f["status"] for f in listed)
+    assert {t.key: t.count for t in o.review} == {s: statuses.get(s, 0) for s in ("待审核", "确认", "误报", "存疑")}
+    confirmed = [f for f in listed if f["status"] == "确认"]
+    assert o.sites.problems == sum(1 for f in confirmed if f["target_type"] == "site")
+    assert o.accounts.problems == sum(1 for f in confirmed if f["target_type"] == "account")
+    assert sum(t.count for t in o.by_indicator) == sum(t.count for t in o.by_kind) == len(confirmed)
+    assert sum(r.problems for r in o.regions) == len(confirmed)
+    by_kind = {t.key: t.count for t in o.by_kind}
+    assert by_kind == Counter(f["kind"] for f in confirmed)
+    assert all(t.label != t.key for t in o.by_kind)            # Chinese labels, never the codes
+
+
+def test_rollup_coverage_rectify_and_messages(demo):
+    path, rid = demo
+    db = connect(path)
+    try:
+        late = round_overview(db, rid, today="2025-09-30")
+        early = round_overview(db, rid, today="2025-08-19")
+    finally:
+        db.close()
+    # Clauses and sub-rules count under their item: the veto clauses under 站点无法访问 / 站点不更新.
+    keys = {t.key for t in late.by_indicator}
+    assert "web.veto.unreachable" in keys and "web.veto.unreachable.c1" not in keys
+    assert all(k.count(".") <= 3 for k in keys)
+    assert late.crawl.sites == 57 and late.crawl.finished == 14 and late.crawl.unreachable == 1
+    assert late.crawl.never == 43
+    # Notices issued 2025-08-18 with 10 working days: open items are overdue at the end of September only.
+    assert late.rectify.notices and late.rectify.open == late.rectify.items > 0
+    assert late.rectify.overdue == late.rectify.open and early.rectify.overdue == 0
+    m = late.messages
+    assert (m.period_from, m.period_to, m.received) == ("2025-08-01", "2025-08-14", 18)
+    assert m.closed < m.received and m.overdue > 0
