@@ -64,13 +64,16 @@ def _web_findings(db, rid: int, sites: list, rng: random.Random, carry: dict, cl
         carry[t.target_key] = [p for p in picks if rng.random() < 0.5]
 
 
-def _crawled(db, rid: int, sites: list, rng: random.Random) -> None:
-    """A finished check run over ``sites``, as the engine leaves it (one site unreachable)."""
+UNREACHABLE = 9              # the site whose homepage did not open (its veto is confirmed in the last round)
+
+
+def _crawled(db, rid: int, sites: list, day: str, rng: random.Random) -> None:
+    """A finished check run over ``sites`` on ``day``, as the engine leaves it."""
     run = start_run(db, rid, [t.target_key for t in sites])
-    states = {t.target_key: {"state": "unreachable" if n == 5 else "done", "pages": rng.randint(80, 200),
+    states = {t.target_key: {"state": "unreachable" if n == UNREACHABLE else "done", "pages": rng.randint(80, 200),
                              "findings": 0, "elapsed": round(rng.uniform(20, 90), 1)} for n, t in enumerate(sites)}
-    db.conn.execute("UPDATE check_runs SET state = 'done', finished_at = started_at, summary = ? WHERE id = ?",
-                    (json.dumps({"sites": states}, ensure_ascii=False), run))
+    db.conn.execute("UPDATE check_runs SET state = 'done', started_at = ?, finished_at = ?, summary = ? WHERE id = ?",
+                    (f"{day} 09:00:00", f"{day} 11:40:00", json.dumps({"sites": states}, ensure_ascii=False), run))
     db.conn.commit()
 
 
@@ -111,15 +114,17 @@ def build(db) -> list[int]:
         accounts = [t for t in targets if t.target_type == "account"]
         checked_sites = sites[:14] if last else sites
         _web_findings(db, rid, checked_sites, rng, carry, closed=not last)
-        _crawled(db, rid, checked_sites, rng)
+        _crawled(db, rid, checked_sites, end, rng)
         if last:        # two sites fail on a 单项否决 item, confirmed
-            for n, problem in ((2, WEB_PROBLEMS[8]), (9, WEB_PROBLEMS[9])):
+            for n, problem in ((2, WEB_PROBLEMS[8]), (UNREACHABLE, WEB_PROBLEMS[9])):
                 _add(db, rid, sites[n], problem, "确认", n)
         rounds.mark_checked(db, [t.id for t in checked_sites], "自动检查完成", "示例")
         _account_reviews(db, rid, accounts, rng, 12 if last else len(accounts))
-        if last:        # the review of one stale account confirmed
+        if last:        # the review of one stale account confirmed; a colleague's finding imported
             stale = findings.list_findings(db, rid, status="待审核", kind="media.not_updated")
             findings.set_status(db, [f.id for f in stale[:1]], "确认", who="示例")
+            findings.add_finding(db, rid, accounts[3].id, "nm.issue.typo", kind="错别字", source="导入", status="确认",
+                                 detail="推文《防汛工作部署》中“部署”误为“布署”", who="示例")
         if not last:
             findings.set_status(db, [f.id for f in findings.list_findings(db, rid, status="待审核")], "确认",
                                 who="示例")

@@ -82,6 +82,38 @@ def score_round(db: sqlite_utils.Database, round_id: int) -> RoundScores:
     return RoundScores(info, tuple(scored), summarize(scored), profiles, unverified)
 
 
+@dataclass(frozen=True)
+class TargetResult:
+    """One target's line on the 检查轮次 page: its result, score and problem counts."""
+    target_id: int
+    result: str                      # 合格/不合格 once checked, else 待检查/未检查
+    final_score: float | None        # None until checked (and for targets scored on vetoes only)
+    confirmed: int                   # confirmed findings
+    to_review: int                   # 待审核 and 存疑 findings
+
+
+def target_results(db: sqlite_utils.Database, round_id: int, scores: RoundScores | None = None
+                   ) -> dict[int, TargetResult]:
+    """target id -> TargetResult for every target of the round (scored now unless ``scores`` is given)."""
+    scores = scores or score_round(db, round_id)
+    ids = {(t, k): i for i, t, k in db.conn.execute(
+        "SELECT id, target_type, target_key FROM round_targets WHERE round_id = ?", (round_id,))}
+    counts: dict[int, list[int]] = {}
+    for tid, status, n in db.conn.execute(
+            "SELECT target_id, status, COUNT(*) FROM findings WHERE round_id = ? GROUP BY 1, 2", (round_id,)):
+        c = counts.setdefault(tid, [0, 0])
+        if status == CONFIRMED:
+            c[0] += n
+        elif status in ("待审核", "存疑"):
+            c[1] += n
+    out = {}
+    for t in scores.targets:
+        tid = ids[(t.target_type, t.key)]
+        confirmed, to_review = counts.get(tid, (0, 0))
+        out[tid] = TargetResult(tid, t.result, t.score.final_score if t.checked else None, confirmed, to_review)
+    return out
+
+
 # ---------------------------------------------------------------- JSON document (CLI --json, exports)
 
 def _rate(value: Decimal | None) -> float | None:

@@ -54,6 +54,7 @@ class TargetChange:
     recurring: int
     recurring_indicators: tuple[str, ...] = ()    # indicator ids seen again
     compared: bool = True          # False: not in the previous round (all its problems are new)
+    target_id: int = 0             # in the round compared
 
     @property
     def total(self) -> int:
@@ -110,10 +111,10 @@ def _problems(db: sqlite_utils.Database, round_id: int) -> dict[tuple[str, str],
     return out
 
 
-def _targets(db: sqlite_utils.Database, round_id: int) -> dict[tuple[str, str], tuple[str, str, str]]:
-    """(type, key) -> (name, region, review state), in round order."""
-    return {(t, k): (n, r, s) for t, k, n, r, s in db.conn.execute(
-        "SELECT target_type, target_key, name, region_name, review_state FROM round_targets WHERE round_id = ? "
+def _targets(db: sqlite_utils.Database, round_id: int) -> dict[tuple[str, str], tuple[str, str, str, int]]:
+    """(type, key) -> (name, region, review state, id), in round order."""
+    return {(t, k): (n, r, s, i) for t, k, n, r, s, i in db.conn.execute(
+        "SELECT target_type, target_key, name, region_name, review_state, id FROM round_targets WHERE round_id = ? "
         "ORDER BY CASE target_type WHEN 'site' THEN 0 ELSE 1 END, sort_order, id", (round_id,))}
 
 
@@ -154,13 +155,13 @@ def target_changes(db: sqlite_utils.Database, round_id: int, previous_id: int | 
     else:
         before_targets, before_problems = _targets(db, previous_id), _problems(db, previous_id)
     out = []
-    for tk, (name, region, state) in now_targets.items():
+    for tk, (name, region, state, tid) in now_targets.items():
         mine, theirs = now_problems.get(tk, []), before_problems.get(tk, [])
         compared = tk in before_targets
         new, left, recurring, inds = compare(mine, theirs)
         fixed = left if state == CHECKED else 0
         if new or fixed or recurring:
-            out.append(TargetChange(tk[0], tk[1], name, region, new, fixed, recurring, inds, compared))
+            out.append(TargetChange(tk[0], tk[1], name, region, new, fixed, recurring, inds, compared, tid))
     return out
 
 

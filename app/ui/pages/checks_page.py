@@ -29,7 +29,7 @@ from . import PageContext
 from .page_parts import ClosesWithWindow, OneRound, Page, page_column, record_table, round_selector
 
 LOG_LINES = 2000                  # the log view keeps the latest lines only
-SITE_DONE_TEXT = {"done": "完成", "unreachable": "无法访问", "failed": "失败"}
+SITE_DONE_TEXT = {"done": "检查完成", "unreachable": "无法访问", "failed": "失败"}
 _BANNER = "QFrame#runSummary {{ border: 1px solid {}; background: {}; border-radius: 4px; }}"
 BANNER_DONE = _BANNER.format("#b7dfc0", "#eef8f0")
 BANNER_CANCELLED = _BANNER.format("#f3d19e", "#fef7e0")
@@ -172,7 +172,7 @@ class ChecksPage(ClosesWithWindow, OneRound, Page):
         self._shown_round = rid
         if rid is None:
             self.model.set_rows([])
-            self.round_info.setText("还没有检查批次。请先在“检查批次”页建立批次。")
+            self.round_info.setText("还没有检查轮次。请先在“检查轮次”页建立检查轮次。")
             self._update_buttons()
             return
         self._remember_round(rid)
@@ -190,7 +190,7 @@ class ChecksPage(ClosesWithWindow, OneRound, Page):
             self.progress_bar.setRange(0, max(1, len(overview)))
             self.progress_bar.setValue(checked)
         if r.closed:
-            parts.append("本轮已关闭，不能再检查（可在“检查批次”页重新打开）")
+            parts.append("本轮已关闭，不能再检查（可在“检查轮次”页重新打开）")
         elif self._unfinished is not None:
             u = self._unfinished
             parts.append(f"上次检查（{u.started_at[:16]}）未完成：{u.sites_done}/{u.sites_total} 个网站")

@@ -1,5 +1,5 @@
 """The 名录规范 page: run the registry hygiene rules (on a worker), a report grouped by rule,
-a jump from an issue to its record on the 网站/新媒体 page, and 写入检查批次 (findings in a round)."""
+a jump from an issue to its record on the 网站/新媒体 page, and 写入检查轮次 (findings in a round)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -131,12 +131,12 @@ class HygienePage(Page):
         self.splitter = splitter(self.rules_view, right, stretch=(0, 1), sizes=[290, 810])
 
         self.round_combo = RoundCombo(self._db)
-        self.record_button = button("写入检查批次", self.record_into_round,
-                                    "把本批次检查对象上的问题记为“待审核”问题；再次写入会更新，已消失的会撤回")
+        self.record_button = button("写入检查轮次", self.record_into_round,
+                                    "把本轮检查对象上的问题记为“待审核”问题；再次写入会更新，已消失的会撤回")
         self.record_button.setEnabled(False)
-        note = style.caption("问题作为“待审核”记入所选批次（来源：自动），在“审核评分”中确认。")
+        note = style.caption("问题作为“待审核”记入所选轮次（来源：自动），在“审核评分”中确认。")
         note.setWordWrap(True)
-        bottom = hbox(QLabel("写入检查批次"), self.round_combo, self.record_button, (note, 1))
+        bottom = hbox(QLabel("写入检查轮次"), self.round_combo, self.record_button, (note, 1))
 
         page_column(self, "名录规范", "同一平台多账号、未备案开设、关停后仍在发布等名录问题",
                     grid, self.message, (self.splitter, 1), bottom)
@@ -269,7 +269,7 @@ class HygienePage(Page):
             return
         worker = HygieneFindingsWorker(self._ctx.db_path, rid, self.report)
         self._jobs.start(worker, self._on_findings_recorded, self._on_job_failed, busy=self.record_button,
-                         note="正在写入检查批次…")
+                         note="正在写入检查轮次…")
 
     @Slot(object)
     def _on_findings_recorded(self, result) -> None:
@@ -281,8 +281,8 @@ class HygienePage(Page):
         if result.skipped:
             rows = [(i.rule_name, i.name, i.unit_name, reason) for i, reason in result.skipped]
             self._open_dialog(ProblemListDialog(
-                "写入检查批次", f"<b>{len(result.skipped)} 条名录问题未写入该批次。</b>"
-                "不在本批次检查对象中的记录不会写入；指标体系中没有对应指标的问题保留在报告中。", True,
+                "写入检查轮次", f"<b>{len(result.skipped)} 条名录问题未写入该轮次。</b>"
+                "不在本轮检查对象中的记录不会写入；指标体系中没有对应指标的问题保留在报告中。", True,
                 [("未写入", ("规则", "名称", "主办单位", "原因"), rows)], parent=self))
         self.findings_recorded.emit(result)
 

@@ -260,6 +260,14 @@ class MessagesPage(Page):
             return
         self.show_report(report)
 
+    def show_period(self, start: str, end: str, overdue: bool = False) -> None:
+        """Statistics of the messages submitted from ``start`` to ``end`` (the 总览's 找错 figures),
+        with the overdue list in front when ``overdue``."""
+        self.period_from.setText(start)
+        self.period_to.setText(end)
+        self.refresh_stats()
+        self.tabs.setCurrentWidget(self.overdue_view if overdue else self.unit_view)
+
     def show_report(self, report: M.MessageReport) -> None:
         self.report = report
         s = report.overall

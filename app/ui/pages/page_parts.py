@@ -168,7 +168,31 @@ class OneRound:
         self._ctx.settings.setValue(self.round_setting, round_id)
 
 
-def round_selector(on_changed, label: str = "检查批次") -> tuple[QComboBox, QLabel, QHBoxLayout]:
+def go_to(widget: QWidget, key: str) -> QWidget | None:
+    """Show page ``key`` of ``widget``'s main window and return that page (None outside one):
+    how one page sends the user to the list behind a figure."""
+    window = widget.window()
+    pages = getattr(window, "pages", None)
+    if not isinstance(pages, dict) or key not in pages or not hasattr(window, "show_page"):
+        return None
+    window.show_page(key)
+    return pages[key]
+
+
+def choose_round(page: QWidget, round_id: int) -> bool:
+    """Select ``round_id`` in a page's round drop-down (a RoundCombo, or a round_selector() one)."""
+    combo = getattr(page, "round_combo", None)
+    if combo is None:
+        return False
+    if hasattr(combo, "set_round"):
+        return combo.set_round(round_id)
+    at = combo.findData(round_id)
+    if at >= 0:
+        combo.setCurrentIndex(at)
+    return at >= 0
+
+
+def round_selector(on_changed, label: str = "检查轮次") -> tuple[QComboBox, QLabel, QHBoxLayout]:
     """A row "label | drop-down of rounds | info line"; the caller fills the drop-down."""
     combo = QComboBox()
     combo.setMinimumContentsLength(16)

@@ -200,7 +200,7 @@ class RectifyPage(Page):
         self.dates_button = button("修改期限…", self.open_dates_dialog, "修改选中整改通知的通知日期或整改期限")
         self.export_button = button("导出整改台账和通知单…", self._on_export_clicked)
         self.search = search_field("搜索对象、问题、反馈…", self._on_search_changed, 200)
-        bar = hbox(QLabel("检查批次"), self.round_combo, self.create_button, self.recheck_button, self.manual_button,
+        bar = hbox(QLabel("检查轮次"), self.round_combo, self.create_button, self.recheck_button, self.manual_button,
                    self.dates_button, self.export_button, None, spacing=6)
 
         self.message = MessageLine()
@@ -280,9 +280,9 @@ class RectifyPage(Page):
         if item_id is not None:
             self.select_item(item_id)
         if round_id is None:
-            self.items_title.setText("还没有检查批次。")
+            self.items_title.setText("还没有检查轮次。")
         elif not self.notices:
-            self.items_title.setText("本批次还没有整改通知。在“审核评分”中确认问题后，点“生成整改通知”。")
+            self.items_title.setText("本轮还没有整改通知。在“审核评分”中确认问题后，点“生成整改通知”。")
         self._update_actions()
 
     def _show_notices(self, notice_id: int) -> None:

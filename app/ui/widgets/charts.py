@@ -71,6 +71,7 @@ class BarChart(QWidget):
         self._ref_color = QColor("#d93025")
         self._format: Callable[[float], str] = _number
         self._empty = "暂无数据"
+        self._top: float | None = None
         self._hover = -1
         self._selected = -1
         self.setMouseTracking(True)
@@ -109,6 +110,11 @@ class BarChart(QWidget):
         self._empty = text
         self.update()
 
+    def set_axis_top(self, value: float | None) -> None:
+        """Fix the top of the axis (100 for percentages) unless the data go higher; None: automatic."""
+        self._top = value
+        self.update()
+
     def set_selected(self, index: int) -> None:
         """Mark one category (e.g. the one a table shows); -1 for none."""
         self._selected = index if 0 <= index < len(self._categories) else -1
@@ -141,11 +147,18 @@ class BarChart(QWidget):
             top = max((self._value(v) for s in self._series for v in s.values), default=0.0)
         return max(top, self._ref or 0.0)
 
+    def _fixed_top(self) -> float | None:
+        return self._top if self._top is not None and self._top >= self._top_value() else None
+
     def _step(self) -> float:
+        if self._fixed_top() is not None:
+            return nice_step(self._fixed_top())
         return nice_step(self._top_value() * 1.08)   # headroom: the tallest bar and the line's label fit
 
     def axis_max(self) -> float:
         """The value at the top of the axis (a whole number of ticks above the data and the line)."""
+        if self._fixed_top() is not None:
+            return self._fixed_top()
         top, step = self._top_value() * 1.08, self._step()
         return math.ceil(top / step) * step if top > 0 else step * 5
 

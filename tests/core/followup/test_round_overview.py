@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections import Counter
 from decimal import Decimal
@@ -72,7 +73,8 @@ def test_overview_equals_score_json_on_the_demo_round(demo, capsys):
     assert sum(r.problems for r in o.regions) == len(confirmed)
     by_kind = {t.key: t.count for t in o.by_kind}
     assert by_kind == Counter(f["kind"] for f in confirmed)
-    assert all(t.label != t.key for t in o.by_kind)            # Chinese labels, never the codes
+    assert all(re.search(r"[\u4e00-\u9fff]", t.label) for t in o.by_kind)    # Chinese labels, never codes
+    assert "homepage_stale" in by_kind and "错别字" in by_kind                # a check's kind, an imported one
 
 
 def test_rollup_coverage_rectify_and_messages(demo):
