@@ -71,7 +71,8 @@ def ico(images: list[tuple[int, bytes]]) -> bytes:
 
 
 def main() -> None:
-    _app = QGuiApplication.instance() or QGuiApplication(sys.argv)      # QPainter on QImage needs one
+    if QGuiApplication.instance() is None:
+        main.app = QGuiApplication(sys.argv)        # QPainter on a QImage needs one; kept alive on main
     OUT.mkdir(parents=True, exist_ok=True)
     images = []
     for size in SIZES:
