@@ -57,6 +57,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--only", default="", help="page keys, comma-separated")
+    parser.add_argument("--empty", action="store_true", help="an empty database: what a newcomer sees first")
     args = parser.parse_args()
     only = {k for k in args.only.split(",") if k}
     create_application()
@@ -64,7 +65,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "示例.sqlite"
         db = connect(path)
-        rounds = demo_rounds.build(db)
+        rounds = [0] if args.empty else demo_rounds.build(db)
         settings = QSettings(str(Path(tmp) / "ui.ini"), QSettings.Format.IniFormat)
         window = MainWindow(db, path, settings)
         failed = db.conn.execute(
@@ -83,7 +84,8 @@ def main() -> int:
                     settle(window)
                     prepare(window, spec.key, state)
                     settle(window)
-                    name = f"{n:02d}-{spec.key}{'-' + state if state else ''}-{width}x{height}.png"
+                    name = (f"{'empty-' if args.empty else ''}{n:02d}-{spec.key}{'-' + state if state else ''}"
+                            f"-{width}x{height}.png")
                     window.grab().save(str(args.out / name))
                     written.append(name)
         window.close()

@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 from app.core.store import audit
 from app.core.rounds import findings, rounds
 from app.ui.pages.rounds_page import RoundsPage
+from app.ui.table_models.rounds_model import TargetColumn
 
 from scoresetup import PORTAL, context, round_with_findings, target_id
 
@@ -105,7 +106,7 @@ def test_targets_unchecked_with_note_restore_and_manual_finding(qtbot, filled_db
     t = rounds.get_target(filled_db, portal)
     assert (t.review_state, t.review_note) == ("未检查", "检查期间无法访问")
     row = page.targets_proxy.mapFromSource(page.targets_model.index(page.targets_model.row_of_id(portal), 0)).row()
-    assert page.targets_proxy.index(row, 5).data() == "未检查"
+    assert page.targets_proxy.index(row, TargetColumn.STATE).data() == "未检查"
     page.select_targets([portal])
     assert page.restore_action.isEnabled()
     page.restore_selected()

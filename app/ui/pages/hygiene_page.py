@@ -21,7 +21,7 @@ from ..table_models.records_model import Column, RecordsTableModel, SearchProxy
 from ..widgets.date_edit import DateEdit
 from ..widgets.round_combo import RoundCombo
 from . import PageContext
-from .page_parts import MessageLine, Page, page_column, record_table, show_dialog
+from .page_parts import EmptyStack, MessageLine, Page, page_column, record_table, show_dialog
 
 FILE_FILTER = "表格 (*.xlsx *.xlsm *.csv);;所有文件 (*)"
 TYPE_ZH = {"site": "网站", "account": "新媒体"}
@@ -138,8 +138,13 @@ class HygienePage(Page):
         note.setWordWrap(True)
         bottom = hbox(QLabel("写入检查轮次"), self.round_combo, self.record_button, (note, 1))
 
+        self.content = EmptyStack(self.splitter)
+        self.content.add_state("not_run", "还没有检查名录。\n点“运行检查”按检查日期检查名录：同一平台多个账号、未备案开设、"
+                               "注销后仍在发布、账号主体与主办单位不一致等。\n有监测平台导出的账号清单或发布数据时，先在上方选好文件。",
+                               button("运行检查", self.run_check))
+        self.content.show_state("not_run")
         page_column(self, "名录规范", "同一平台多账号、未备案开设、关停后仍在发布等名录问题",
-                    grid, self.message, (self.splitter, 1), bottom)
+                    grid, self.message, (self.content, 1), bottom)
         self._show_rules([])
 
     # --- running --------------------------------------------------------------------------------------
@@ -177,6 +182,7 @@ class HygienePage(Page):
 
     def show_report(self, report: hygiene.HygieneReport) -> None:
         self.report = report
+        self.content.show_state(None)
         groups = report.by_rule()
         self.issue_model.set_records([i for rule in groups for i in groups[rule]])
         self._show_rules([(rule, RULES.get(rule, rule), len(items)) for rule, items in groups.items()])

@@ -30,7 +30,9 @@ from ..widgets.finding_detail import FindingDetail, evidence_text
 from ..widgets.round_combo import RoundCombo
 from ..widgets.scorecard import Scorecard
 from . import PageContext
-from .page_parts import MessageLine, Page, page_column, record_table, restore_layout, save_layout
+from .page_parts import (
+    NO_ROUND, EmptyStack, MessageLine, Page, new_round_button, page_column, record_table, restore_layout, save_layout,
+)
 
 log = logging.getLogger(__name__)
 
@@ -147,8 +149,10 @@ class ReviewPage(Page):
         self.summary_label.setStyleSheet(style.HINT)
         self.summary_label.setWordWrap(True)
         bottom = hbox(self.counts_label, 16, (self.summary_label, 1))
+        self.content = EmptyStack(self.splitter)
+        self.content.add_state("no_round", NO_ROUND, new_round_button(self))
         page_column(self, "审核评分", "逐条审核问题，实时查看每个对象的得分", filters, bar, self.closed_banner,
-                    (self.splitter, 1), self.message, bottom)
+                    (self.content, 1), self.message, bottom)
 
         self._summary_timer = QTimer(self)
         self._summary_timer.setSingleShot(True)
@@ -305,9 +309,8 @@ class ReviewPage(Page):
         self._apply_filters()
 
     def _after_load(self) -> None:
-        if self.round is None:
-            self.detail.setPlaceholderText("还没有检查轮次：请先在“检查轮次”中新建，再运行自动检查或人工添加问题。")
-        elif not self.model.all_rows():
+        self.content.show_state("no_round" if self.round is None else None)
+        if not self.model.all_rows():
             self.detail.setPlaceholderText("本轮还没有问题记录：可在“自动检查”中运行检查，点“添加问题”人工录入，"
                                            "或用 findings import 导入（模板：findings template）。")
         else:
