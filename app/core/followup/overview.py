@@ -19,7 +19,7 @@ from ..crawl.run_options import FINISHED_STATES
 from ..rounds.findings import STATUSES
 from ..rounds.round_scores import RoundInfo, RoundScores, score_round
 from ..rounds.scoring import CONFIRMED, UNKNOWN_REGION, TypeSummary
-from . import media_rules, rectify
+from . import media_rules
 from .messages import message_stats
 from .workdays import as_date
 
@@ -159,11 +159,12 @@ def _regions(scores: RoundScores, problems: Counter) -> tuple[RegionFigures, ...
 def _failed(db: sqlite_utils.Database, scores: RoundScores) -> tuple[FailedTarget, ...]:
     ids = {(t, k): i for i, t, k in db.conn.execute(
         "SELECT id, target_type, target_key FROM round_targets WHERE round_id = ?", (scores.round.id,))}
+    names = {i.id: i.name for p in scores.profiles.values() for i in p.walk()}
     out = []
     for t in scores.targets:
         if not t.checked or t.score.passed:
             continue
-        vetoes = tuple(d.name for d in t.score.deductions if d.role == "veto")
+        vetoes = tuple(names.get(v, v) for v in t.score.veto_ids)
         out.append(FailedTarget(ids.get((t.target_type, t.key), 0), t.target_type, t.key, t.name,
                                 t.region or UNKNOWN_REGION, t.score.final_score, vetoes or t.score.notes[:1]))
     return tuple(out)
@@ -197,20 +198,25 @@ def _tallies(counts: Counter, labels) -> tuple[Tally, ...]:
 
 
 def _crawl(db: sqlite_utils.Database, round_id: int) -> CrawlFigures:
-    states = Counter(s.state for s in site_overview(db, round_id))
+    states = Counter(s.state for s in site_overview(db, round_id, with_kinds=False))
     finished = states["done"] + states["unreachable"]
     unfinished = sum(n for s, n in states.items() if s and s not in FINISHED_STATES)
     return CrawlFigures(sum(states.values()), finished, states["unreachable"], states["failed"], unfinished,
                         states[""])
 
 
+# An item is open as RectifyItem.open says: a recheck result wins over the unit's own status.
+_OPEN = "(CASE WHEN ri.recheck_result != '' THEN ri.recheck_result != '已整改' ELSE ri.status = '待整改' END)"
+
+
 def _rectify(db: sqlite_utils.Database, round_id: int, today: dt.date) -> RectifyFigures:
-    notices = rectify.list_notices(db, round_id)
-    items = [(n, i) for n in notices for i in n.items]
-    open_items = [(n, i) for n, i in items if i.open]
-    overdue = sum(1 for n, _i in open_items if today > as_date(n.deadline))
-    return RectifyFigures(len(notices), len(items), len(open_items), overdue, len(items) - len(open_items),
-                          today.isoformat())
+    """Counted in SQL: a round of 50,000 findings can hold tens of thousands of items."""
+    notices = db.conn.execute("SELECT COUNT(*) FROM rectify_notices WHERE round_id = ?", (round_id,)).fetchone()[0]
+    items, open_items, overdue = db.conn.execute(
+        f"SELECT COUNT(ri.id), COALESCE(SUM({_OPEN}), 0), COALESCE(SUM({_OPEN} AND n.deadline < ?), 0) "
+        "FROM rectify_items ri JOIN rectify_notices n ON n.id = ri.notice_id WHERE n.round_id = ?",
+        (today.isoformat(), round_id)).fetchone()
+    return RectifyFigures(notices, items, open_items, overdue, items - open_items, today.isoformat())
 
 
 def message_period(info: RoundInfo, period_from: str | None, period_to: str | None) -> tuple[str, str]:
@@ -221,7 +227,7 @@ def message_period(info: RoundInfo, period_from: str | None, period_to: str | No
 
 
 def _messages(db: sqlite_utils.Database, start: str, end: str, today: dt.date) -> MessageFigures:
-    report = message_stats(db, start, end, today=today)
+    report = message_stats(db, start, end, today=today, by_unit=False)
     o = report.overall
     return MessageFigures(start, end, o.received, o.closed, o.on_time_rate, o.overdue)
 
@@ -232,18 +238,21 @@ def round_overview(db: sqlite_utils.Database, round_id: int, today=None,
                    scores: RoundScores | None = None) -> RoundOverview:
     """Every figure of the 总览 for one round. ``today`` decides what is overdue (default: today);
     ``scores`` (the round's RoundScores, if already computed) saves scoring it again."""
-    scores = scores or score_round(db, round_id)
+    # The confirmed findings are read once, for the scores and for the tallies.
+    confirmed = db.conn.execute("SELECT target_id, indicator_id, count, deduct, kind FROM findings "
+                                "WHERE round_id = ? AND status = ?", (round_id, CONFIRMED)).fetchall()
+    scores = scores or score_round(db, round_id, confirmed, explain=False)
     day = as_date(today) if today else dt.date.today()
-    by_type, by_region, by_item, by_kind, review = Counter(), Counter(), Counter(), Counter(), Counter()
+    review = Counter(dict(db.conn.execute(
+        "SELECT status, COUNT(*) FROM findings WHERE round_id = ? GROUP BY status", (round_id,)).fetchall()))
+    targets = {i: (t, r or UNKNOWN_REGION) for i, t, r in db.conn.execute(
+        "SELECT id, target_type, region_name FROM round_targets WHERE round_id = ?", (round_id,))}
+    by_type, by_region, by_item, by_kind = Counter(), Counter(), Counter(), Counter()
     items = _scored_item(scores.profiles)
-    for status, indicator, kind, region, ttype, n in db.conn.execute(
-            "SELECT f.status, f.indicator_id, f.kind, t.region_name, t.target_type, COUNT(*) FROM findings f "
-            "JOIN round_targets t ON t.id = f.target_id WHERE f.round_id = ? GROUP BY 1, 2, 3, 4, 5", (round_id,)):
-        review[status] += n
-        if status != CONFIRMED:
-            continue
+    for (target_id, indicator, kind), n in Counter((f[0], f[1], f[4]) for f in confirmed).items():
+        ttype, region = targets[target_id]
         by_type[ttype] += n
-        by_region[region or UNKNOWN_REGION] += n
+        by_region[region] += n
         by_item[items.get(indicator, (indicator, indicator))] += n
         by_kind[kind or ""] += n
     period = db.conn.execute("SELECT period_from, period_to FROM rounds WHERE id = ?", (round_id,)).fetchone()

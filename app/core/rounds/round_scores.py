@@ -59,17 +59,22 @@ def profiles_for_round(db: sqlite_utils.Database, round_id: int) -> dict[str, pf
     return round_profiles(db, row[0], row[1])
 
 
-def score_round(db: sqlite_utils.Database, round_id: int) -> RoundScores:
-    """Per-target scores and the summary of one round."""
+def score_round(db: sqlite_utils.Database, round_id: int, confirmed: list[tuple] | None = None,
+                explain: bool = True) -> RoundScores:
+    """Per-target scores and the summary of one round. ``confirmed``: the round's confirmed findings
+    as (target_id, indicator_id, count, deduct) rows, when the caller has read them already;
+    ``explain`` False: no explanation lines (figures over the whole round need none, and it is quicker)."""
     row = db.conn.execute(_ROUND_SQL, (round_id,)).fetchone()
     if row is None:
         raise GovInspectError(f"未找到检查轮次“{round_id}”。")
     info = RoundInfo(row[0], row[1], row[2], row[3], row[4], row[5], row[6] or "")
     profiles = round_profiles(db, row[5], row[7])
-    scorers = {t: Scorer(p) for t, p in profiles.items()}
+    scorers = {t: Scorer(p, explain) for t, p in profiles.items()}
     targets = db.conn.execute(_TARGETS_SQL, (round_id,)).fetchall()
     findings: dict[int, list[FindingInput]] = {}
-    for target_id, indicator_id, count, deduct in db.conn.execute(_FINDINGS_SQL, (round_id, CONFIRMED)):
+    if confirmed is None:
+        confirmed = db.conn.execute(_FINDINGS_SQL, (round_id, CONFIRMED))
+    for target_id, indicator_id, count, deduct, *_rest in confirmed:
         findings.setdefault(target_id, []).append(FindingInput(indicator_id, count, deduct, CONFIRMED))
     scored, unverified = [], False
     for tid, ttype, key, name, platform, category, portal, service, region, review in targets:
@@ -95,7 +100,7 @@ class TargetResult:
 def target_results(db: sqlite_utils.Database, round_id: int, scores: RoundScores | None = None
                    ) -> dict[int, TargetResult]:
     """target id -> TargetResult for every target of the round (scored now unless ``scores`` is given)."""
-    scores = scores or score_round(db, round_id)
+    scores = scores or score_round(db, round_id, explain=False)
     ids = {(t, k): i for i, t, k in db.conn.execute(
         "SELECT id, target_type, target_key FROM round_targets WHERE round_id = ?", (round_id,))}
     counts: dict[int, list[int]] = {}

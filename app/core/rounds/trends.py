@@ -91,7 +91,7 @@ def rounds_before(db: sqlite_utils.Database, round_id: int, limit: int = DEFAULT
 
 def round_point(db: sqlite_utils.Database, round_id: int, scores=None) -> RoundPoint:
     """合格率 of one round (scored now unless ``scores`` is given) and its confirmed problems."""
-    scores = scores or score_round(db, round_id)
+    scores = scores or score_round(db, round_id, explain=False)
     s, a = scores.summary.sites.overall, scores.summary.accounts.overall
     problems = db.conn.execute("SELECT COUNT(*) FROM findings WHERE round_id = ? AND status = ?",
                                (round_id, CONFIRMED)).fetchone()[0]

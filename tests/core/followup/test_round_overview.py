@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import sys
 from collections import Counter
 from decimal import Decimal
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from app.cli.main import main
+from app.core.followup import rectify
 from app.core.followup.overview import round_overview
 from app.core.store.db import connect
 
@@ -97,3 +99,25 @@ def test_rollup_coverage_rectify_and_messages(demo):
     m = late.messages
     assert (m.period_from, m.period_to, m.received) == ("2025-08-01", "2025-08-14", 18)
     assert m.closed < m.received and m.overdue > 0
+
+
+def test_rectify_figures_follow_the_items_own_rule(demo, tmp_path):
+    """Open = a recheck result other than 已整改, else the unit's 待整改 (as RectifyItem.open)."""
+    source, rid = demo
+    path = tmp_path / "copy.sqlite"                 # the module's demo stays as built
+    shutil.copyfile(source, path)
+    db = connect(path)
+    try:
+        items = [i for n in rectify.list_notices(db, rid) for i in n.items]
+        rectify.update_item(db, items[0].id, status="已整改")                      # fixed by its unit
+        rectify.update_item(db, items[1].id, status="已整改")
+        rectify.record_recheck(db, items[1].id, "未整改", "复核仍可见")              # …but the recheck says no
+        rectify.record_recheck(db, items[2].id, "已整改", "复核已改")                # fixed by the recheck
+        notices = rectify.list_notices(db, rid)
+        o = round_overview(db, rid, today="2025-09-30")
+    finally:
+        db.close()
+    open_items = [i for n in notices for i in n.items if i.open]
+    assert o.rectify.open == len(open_items) and o.rectify.items == sum(len(n.items) for n in notices)
+    assert o.rectify.fixed == 2 and o.rectify.notices == len(notices)
+    assert o.rectify.overdue == len(open_items)                 # every deadline is in August
