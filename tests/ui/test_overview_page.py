@@ -110,7 +110,7 @@ def test_a_failed_target_opens_its_scorecard(demo, qtbot):
 def test_trends_of_three_rounds(demo, qtbot, db):
     page = demo.pages["overview"]
     with qtbot.waitSignal(page.trends_ready, timeout=20_000) as ready:
-        page.tabs.setCurrentWidget(page.trends_panel)
+        page.tabs.setCurrentWidget(page.trends_tab)
     trends = ready.args[0]
     expected = round_trends(db, demo.rounds[-1])
     assert [p.round_id for p in trends.points] == demo.rounds and trends.totals() == expected.totals()

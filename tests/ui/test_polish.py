@@ -2,6 +2,9 @@
 threshold names and sources in Chinese."""
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
@@ -10,6 +13,9 @@ from app.ui.table_models.params_model import ParamsTableModel
 from app.ui.widgets.profile_forms import _sources_text
 
 from scoresetup import round_with_findings
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+import demo_rounds  # noqa: E402
 
 
 def test_pages_without_a_round_say_how_to_get_one(qtbot, window):
@@ -48,18 +54,26 @@ def test_an_empty_registry_says_where_sites_come_from(qtbot, db, db_path, settin
     assert page.content.state == "no_sites"
 
 
-def test_every_page_fits_1366_by_768(qtbot, window, filled_db):
-    round_with_findings(filled_db)
+def test_every_page_fits_1366_by_768(qtbot, db, db_path, settings):
+    """With the demo's three rounds loaded, every page and tab keeps the window at 1366×768."""
+    from app.ui.main_window import MainWindow
+    demo_rounds.build(db)
+    window = MainWindow(db, db_path, settings)
+    qtbot.addWidget(window)
+    overview = window.pages["overview"]
+    with qtbot.waitSignal(overview.overview_ready, timeout=20_000):
+        window.show()
+    with qtbot.waitSignal(overview.trends_ready, timeout=20_000):
+        overview.tabs.setCurrentWidget(overview.trends_tab)
     window.resize(1366, 768)
-    assert (window.width(), window.height()) == (1366, 768)
-    hint = window.minimumSizeHint()
-    assert hint.width() <= 1366 and hint.height() <= 768
     for spec in window.specs:
         window.show_page(spec.key)
         QApplication.processEvents()
-        page = window.pages[spec.key]
-        need = page.minimumSizeHint()
+        need = window.pages[spec.key].minimumSizeHint()
         assert need.width() <= window.stack.width() and need.height() <= window.stack.height(), spec.key
+    hint = window.minimumSizeHint()
+    assert hint.width() <= 1366 and hint.height() <= 768
+    assert (window.width(), window.height()) == (1366, 768)
     review = window.pages["scores"]
     window.show_page("scores")
     qtbot.waitUntil(lambda: review.model.rowCount() > 0, timeout=5_000)

@@ -42,6 +42,14 @@ FAILED_COLUMNS = [
 ]
 
 
+def scrolling(widget: QWidget) -> QScrollArea:
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(widget)
+    return area
+
+
 def short_label(name: str) -> str:
     """An indicator's name without the explanation in brackets at its end (the tooltip keeps it)."""
     return re.sub(r"（[^（）]*）$", "", name) or name
@@ -119,17 +127,13 @@ class OverviewPage(Page):
         grid.addWidget(group("各地区合格率（点击查看该地区的问题）", self.regions), 3, 1, 1, 2)
         for col in range(3):
             grid.setColumnStretch(col, 1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(body)
-
         self.trends_panel = TrendsPanel()
         self.trends_panel.target_activated.connect(self.open_scorecard)
         self.trends_panel.round_activated.connect(self._on_trend_round)
-        self.tabs = QTabWidget()
-        self.tabs.addTab(scroll, "本轮总览")
-        self.tabs.addTab(self.trends_panel, "历次趋势")
+        self.tabs = QTabWidget()           # each tab scrolls: a small screen never cuts a chart off
+        self.tabs.addTab(scrolling(body), "本轮总览")
+        self.trends_tab = scrolling(self.trends_panel)
+        self.tabs.addTab(self.trends_tab, "历次趋势")
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.tabs)
@@ -198,7 +202,7 @@ class OverviewPage(Page):
         self._seen = (rid, audit.last_id(self._db))
         self.status.setText("正在计算…")
         self._jobs.start(OverviewWorker(self._ctx.db_path, rid), self._on_overview, self._on_failed)
-        if self.tabs.currentWidget() is self.trends_panel:
+        if self.tabs.currentWidget() is self.trends_tab:
             self._start_trends()
 
     def _start_trends(self) -> None:
@@ -210,7 +214,7 @@ class OverviewPage(Page):
 
     @Slot(int)
     def _on_tab_changed(self, _index: int) -> None:
-        if self.tabs.currentWidget() is self.trends_panel and self._trends_seen != self._seen:
+        if self.tabs.currentWidget() is self.trends_tab and self._trends_seen != self._seen:
             self._start_trends()
 
     @Slot(object)

@@ -19,7 +19,7 @@ class RoundCombo(QComboBox):
         super().__init__(parent)
         self._db = db
         self._current: int | None = None
-        self.setMinimumContentsLength(18)
+        self.setMinimumContentsLength(26)
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.setToolTip("选择检查轮次（在“检查轮次”中建立）")
         self.currentIndexChanged.connect(self._on_index_changed)
