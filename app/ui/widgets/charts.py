@@ -1,5 +1,6 @@
 """Small charts drawn with QPainter: BarChart (categories × series, grouped or stacked, an optional
-reference line, hover tooltips, clicks per category).
+reference line, hover tooltips, clicks per category) on PointedChart (the mouse handling every chart
+shares; share_charts.py holds the ring and the horizontal bars).
 
 Why not a chart library: QtCharts ships only in the PySide6-Addons wheel (and is deprecated since
 Qt 6.10 in favour of Qt Graphs, which needs Qt Quick); matplotlib adds ~40 MB and seconds of
@@ -49,7 +50,67 @@ def _number(v: float) -> str:
     return f"{v:.0f}" if float(v).is_integer() else f"{v:g}"
 
 
-class BarChart(QWidget):
+class PointedChart(QWidget):
+    """What the charts share about the mouse: the item under it (``item_at``) is highlighted and
+    explained in a tooltip (``tooltip_text``); ``_hover_changed`` and ``_clicked`` tell subclasses."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._hover = -1
+        self._empty = "暂无数据"
+        self.setMouseTracking(True)
+
+    def item_at(self, pos: QPointF) -> int:          # pragma: no cover - overridden
+        return -1
+
+    def tooltip_text(self, index: int) -> str:       # pragma: no cover - overridden
+        return ""
+
+    def _hover_changed(self, index: int) -> None:
+        pass
+
+    def _clicked(self, index: int) -> None:         # pragma: no cover - overridden
+        pass
+
+    def set_empty_text(self, text: str) -> None:
+        self._empty = text
+        self.update()
+
+    def event(self, e) -> bool:
+        if e.type() == QEvent.Type.ToolTip:
+            index = self.item_at(QPointF(e.pos()))
+            if index >= 0:
+                QToolTip.showText(e.globalPos(), self.tooltip_text(index), self)
+            else:
+                QToolTip.hideText()
+                e.ignore()
+            return True
+        return super().event(e)
+
+    def mouseMoveEvent(self, e) -> None:
+        index = self.item_at(e.position())
+        if index != self._hover:
+            self._hover = index
+            self._hover_changed(index)
+            self.update()
+        super().mouseMoveEvent(e)
+
+    def leaveEvent(self, e) -> None:
+        if self._hover != -1:
+            self._hover = -1
+            self._hover_changed(-1)
+            self.update()
+        super().leaveEvent(e)
+
+    def mousePressEvent(self, e) -> None:
+        if e.button() == Qt.MouseButton.LeftButton:
+            index = self.item_at(e.position())
+            if index >= 0:
+                self._clicked(index)
+        super().mousePressEvent(e)
+
+
+class BarChart(PointedChart):
     """Bars per category for one or more series.
 
     ``set_data(categories, series, stacked=...)`` draws them; ``set_reference_line(value, label)``
@@ -70,11 +131,8 @@ class BarChart(QWidget):
         self._ref_label = ""
         self._ref_color = QColor("#d93025")
         self._format: Callable[[float], str] = _number
-        self._empty = "暂无数据"
         self._top: float | None = None
-        self._hover = -1
         self._selected = -1
-        self.setMouseTracking(True)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, False)
 
     # --- data --------------------------------------------------------------------------------
@@ -104,10 +162,6 @@ class BarChart(QWidget):
 
     def set_value_format(self, fmt: Callable[[float], str]) -> None:
         self._format = fmt
-        self.update()
-
-    def set_empty_text(self, text: str) -> None:
-        self._empty = text
         self.update()
 
     def set_axis_top(self, value: float | None) -> None:
@@ -219,38 +273,14 @@ class BarChart(QWidget):
     def minimumSizeHint(self) -> QSize:
         return QSize(240, 150)
 
-    def event(self, e) -> bool:
-        if e.type() == QEvent.Type.ToolTip:
-            index = self.category_at(QPointF(e.pos()))
-            if index >= 0:
-                QToolTip.showText(e.globalPos(), self.tooltip_text(index), self)
-            else:
-                QToolTip.hideText()
-                e.ignore()
-            return True
-        return super().event(e)
+    def item_at(self, pos: QPointF) -> int:
+        return self.category_at(pos)
 
-    def mouseMoveEvent(self, e) -> None:
-        index = self.category_at(e.position())
-        if index != self._hover:
-            self._hover = index
-            self.hovered.emit(index)
-            self.update()
-        super().mouseMoveEvent(e)
+    def _hover_changed(self, index: int) -> None:
+        self.hovered.emit(index)
 
-    def leaveEvent(self, e) -> None:
-        if self._hover != -1:
-            self._hover = -1
-            self.hovered.emit(-1)
-            self.update()
-        super().leaveEvent(e)
-
-    def mousePressEvent(self, e) -> None:
-        if e.button() == Qt.MouseButton.LeftButton:
-            index = self.category_at(e.position())
-            if index >= 0:
-                self.bar_clicked.emit(index)
-        super().mousePressEvent(e)
+    def _clicked(self, index: int) -> None:
+        self.bar_clicked.emit(index)
 
     def paintEvent(self, _event) -> None:
         p = QPainter(self)

@@ -7,11 +7,10 @@ import math
 from dataclasses import dataclass
 from typing import Sequence
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPen
-from PySide6.QtWidgets import QToolTip, QWidget
 
-from .charts import AXIS, GRID, HOVER, PALETTE, TEXT, Series, _number
+from .charts import AXIS, GRID, HOVER, PALETTE, TEXT, PointedChart, Series, _number
 
 EMPTY_RING = QColor("#e6e8eb")
 
@@ -27,58 +26,16 @@ def _percent(part: float, whole: float) -> str:
     return "—" if not whole else f"{100 * part / whole:.1f}%".replace(".0%", "%")
 
 
-class _Clickable(QWidget):
-    """Hover highlight, tooltips and clicks by item index (``item_at`` and ``tooltip_text``)."""
+class _Clickable(PointedChart):
+    """A chart whose items are ways to a list: a pointing hand over them, ``item_clicked(index)``."""
 
     item_clicked = Signal(int)
 
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._hover = -1
-        self._empty = "暂无数据"
-        self.setMouseTracking(True)
+    def _hover_changed(self, index: int) -> None:
+        self.setCursor(Qt.CursorShape.PointingHandCursor if index >= 0 else Qt.CursorShape.ArrowCursor)
 
-    def item_at(self, pos: QPointF) -> int:          # pragma: no cover - overridden
-        return -1
-
-    def tooltip_text(self, index: int) -> str:       # pragma: no cover - overridden
-        return ""
-
-    def set_empty_text(self, text: str) -> None:
-        self._empty = text
-        self.update()
-
-    def event(self, e) -> bool:
-        if e.type() == QEvent.Type.ToolTip:
-            index = self.item_at(QPointF(e.pos()))
-            if index >= 0:
-                QToolTip.showText(e.globalPos(), self.tooltip_text(index), self)
-            else:
-                QToolTip.hideText()
-                e.ignore()
-            return True
-        return super().event(e)
-
-    def mouseMoveEvent(self, e) -> None:
-        index = self.item_at(e.position())
-        if index != self._hover:
-            self._hover = index
-            self.setCursor(Qt.CursorShape.PointingHandCursor if index >= 0 else Qt.CursorShape.ArrowCursor)
-            self.update()
-        super().mouseMoveEvent(e)
-
-    def leaveEvent(self, e) -> None:
-        if self._hover != -1:
-            self._hover = -1
-            self.update()
-        super().leaveEvent(e)
-
-    def mousePressEvent(self, e) -> None:
-        if e.button() == Qt.MouseButton.LeftButton:
-            index = self.item_at(e.position())
-            if index >= 0:
-                self.item_clicked.emit(index)
-        super().mousePressEvent(e)
+    def _clicked(self, index: int) -> None:
+        self.item_clicked.emit(index)
 
 
 class ShareRing(_Clickable):

@@ -1,8 +1,6 @@
 """The trend sheets of the combined annex workbook: figures of rounds.trends, Excel's own charts."""
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -12,17 +10,12 @@ from app.core.exports.trends import CHANGES_SHEET, ROUNDS_SHEET
 from app.core.rounds.trends import round_trends
 from app.core.store.db import connect
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "scripts"))
-import demo_rounds  # noqa: E402
+from demosetup import demo_file
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
-    db = connect(path)
-    ids = demo_rounds.build(db)
-    db.close()
-    return path, ids
+    return demo_file(tmp_path_factory.mktemp("demo"))
 
 
 def _combined(result):

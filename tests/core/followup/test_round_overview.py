@@ -4,10 +4,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import sys
 from collections import Counter
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -16,17 +14,13 @@ from app.core.followup import rectify
 from app.core.followup.overview import round_overview
 from app.core.store.db import connect
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "scripts"))
-import demo_rounds  # noqa: E402
+from demosetup import demo_file
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    """The demo registry with its three rounds (the third open, partly checked)."""
-    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
-    db = connect(path)
-    ids = demo_rounds.build(db)
-    db.close()
+    """The demo registry with its three rounds; the third, open and partly checked, is the one here."""
+    path, ids = demo_file(tmp_path_factory.mktemp("demo"))
     return path, ids[-1]
 
 
