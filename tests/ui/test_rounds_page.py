@@ -1,4 +1,4 @@
-"""检查批次 page: new round through the dialog (preview = what gets created), close/reopen, targets."""
+"""检查轮次 page: new round through the dialog (preview = what gets created), close/reopen, targets."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt

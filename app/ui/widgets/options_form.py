@@ -127,6 +127,31 @@ class OptionsForm(QWidget):
     def widget(self, name: str) -> QWidget:
         return self.inputs[name][1]
 
+    def set_value(self, value) -> None:
+        """Show another instance (an export profile loaded from a file); emits changed once."""
+        self._base = value
+        for name, (tp, w) in self.inputs.items():
+            v = getattr(value, name)
+            w.blockSignals(True)
+            try:
+                if isinstance(w, QCheckBox):
+                    w.setChecked(bool(v))
+                elif isinstance(w, QComboBox):
+                    w.setCurrentIndex(max(0, w.findData(v)))
+                elif isinstance(w, (QSpinBox, QDoubleSpinBox)):
+                    w.setValue(v or 0)
+                elif isinstance(w, DateEdit):
+                    w.setText(v.isoformat() if v else "")
+                elif tp is dict:
+                    w.setText("；".join(f"{k}={x}" for k, x in (v or {}).items()))
+                elif tp in (tuple, list):
+                    w.setText("、".join(v or ()))
+                else:
+                    w.setText(v or "")
+            finally:
+                w.blockSignals(False)
+        self.changed.emit()
+
     def value(self):
         """A new instance from the inputs; unreadable inputs keep their old value (see problems)."""
         values, self.problems = {}, {}

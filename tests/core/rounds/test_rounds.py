@@ -8,6 +8,7 @@ from hypothesis import given, settings, strategies as st
 
 from app.core.store import audit
 from app.core.rounds import finding_io, findings, rounds
+from app.core.rounds import sampling as rounds_sampling
 from app.core.registry import registry
 from app.core.errors import ValidationError
 
@@ -114,7 +115,7 @@ def test_stratified_sample_covers_every_region(db, reg):
        regions=st.integers(1, 4), stratify=st.booleans())
 def test_sample_size_rounds_up_and_keeps_order(n, pct, seed, regions, stratify):
     pool = [{"id": i, "site_code": f"c{i}", "region": f"r{i % regions}"} for i in range(n)]
-    got = rounds._sample(pool, pct, seed, "site", stratify)
+    got = rounds_sampling.sample(pool, pct, seed, "site", stratify)
     assert [r["id"] for r in got] == sorted(r["id"] for r in got)
     if stratify:
         sizes = [sum(1 for r in pool if r["region"] == f"r{k}") for k in range(regions)]
@@ -122,7 +123,7 @@ def test_sample_size_rounds_up_and_keeps_order(n, pct, seed, regions, stratify):
         assert {r["region"] for r in got} == {r["region"] for r in pool}
     else:
         assert len(got) == (min(n, max(1, math.ceil(n * pct / 100 - 1e-9))) if n else 0)
-    assert got == rounds._sample(pool, pct, seed, "site", stratify)
+    assert got == rounds_sampling.sample(pool, pct, seed, "site", stratify)
 
 
 def test_targets_stay_frozen_after_registry_edit(db, reg):
