@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QAbstractItemView, QComboBox, QLabel, QTableView, QToolButton
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QLabel, QToolButton
 
 from app.core.exports.shots import latest_shots
 from app.core.store import audit
@@ -29,6 +29,7 @@ from ..parts import action, hbox, make_current, search_field, splitter, text_too
 from ..scoring_workers import ScoreRoundWorker
 from ..table_models.findings_queue_model import COLUMN_WIDTHS, FindingsQueueModel, kind_labels
 from ..widgets.finding_detail import FindingDetail, evidence_text
+from ..widgets.queue_view import QueueView
 from ..widgets.round_combo import RoundCombo
 from ..widgets.scorecard import Scorecard
 from . import PageContext
@@ -38,34 +39,8 @@ from .page_parts import (
 
 log = logging.getLogger(__name__)
 
-# Review keys: plain keys typed in the queue (no Ctrl/Alt), several per status.
-REVIEW_KEYS = {"y": "确认", "1": "确认", "n": "误报", "2": "误报", "?": "存疑", "？": "存疑", "3": "存疑",
-               "u": "待审核", "0": "待审核"}
 REMEMBERED_NOTE = "已记住为白名单"
 SUMMARY_DELAY_MS = 1200
-
-
-class QueueView(QTableView):
-    """The queue table: review keys become signals instead of keyboard search."""
-
-    review_key = Signal(str)        # status
-    open_key = Signal()
-    copy_key = Signal()
-
-    def keyPressEvent(self, event) -> None:
-        if event.matches(QKeySequence.StandardKey.Copy):
-            self.copy_key.emit()
-            return
-        mods = event.modifiers() & ~(Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.KeypadModifier)
-        text = event.text().lower()
-        if mods == Qt.KeyboardModifier.NoModifier and text:
-            if text in REVIEW_KEYS:
-                self.review_key.emit(REVIEW_KEYS[text])
-                return
-            if text == "o":
-                self.open_key.emit()
-                return
-        super().keyPressEvent(event)
 
 
 class ReviewPage(Page):
