@@ -42,15 +42,16 @@ def settle(window: MainWindow, seconds: float = 20.0) -> None:
         time.sleep(0.02)
 
 
-def prepare(window: MainWindow, key: str, state: str = "") -> None:
-    """Put a page in a state worth showing (a finding selected, a round chosen …)."""
+def prepare(window: MainWindow, key: str, state: str, failed: tuple | None) -> None:
+    """Put a page in a state worth showing: the trends tab, a target selected, the scorecard of
+    ``failed`` (round id, target id) on 审核评分."""
     page = window.pages[key]
     if key == "overview":
         page.tabs.setCurrentIndex(1 if state == "trends" else 0)
     elif key == "rounds" and page.targets_view.model().rowCount():
         page.targets_view.selectRow(0)
-    elif key == "scores" and page.overview_target is not None:
-        page.show_target(*page.overview_target)
+    elif key == "scores" and failed is not None:
+        page.show_target(*failed)
 
 
 def main() -> int:
@@ -68,10 +69,10 @@ def main() -> int:
         rounds = [0] if args.empty else demo_rounds.build(db)
         settings = QSettings(str(Path(tmp) / "ui.ini"), QSettings.Format.IniFormat)
         window = MainWindow(db, path, settings)
-        failed = db.conn.execute(
+        veto = db.conn.execute(
             "SELECT f.target_id FROM findings f WHERE f.round_id = ? AND f.indicator_id LIKE 'web.veto.%' "
             "AND f.status = '确认' LIMIT 1", (rounds[-1],)).fetchone()
-        window.pages["scores"].overview_target = (rounds[-1], failed[0]) if failed else None
+        failed = (rounds[-1], veto[0]) if veto else None
         window.show()
         written = []
         for width, height in SIZES:
@@ -82,7 +83,7 @@ def main() -> int:
                 for state in ("", *([EXTRA[spec.key]] if spec.key in EXTRA else [])):
                     window.show_page(spec.key)
                     settle(window)
-                    prepare(window, spec.key, state)
+                    prepare(window, spec.key, state, failed)
                     settle(window)
                     name = (f"{'empty-' if args.empty else ''}{n:02d}-{spec.key}{'-' + state if state else ''}"
                             f"-{width}x{height}.png")
