@@ -48,8 +48,10 @@ ROUNDS = [  # name, as_of, from, to, kind
 def _add(db, rid: int, target, problem: tuple, status: str, n: int) -> int:
     indicator, kind, detail, path, count = problem
     url = target.url.rstrip("/") + path.format(n=n % 10)
+    day = db.conn.execute("SELECT COALESCE(period_to, as_of) FROM rounds WHERE id = ?", (rid,)).fetchone()[0]
     return findings.add_finding(db, rid, target.id, indicator, kind=kind, source="自动", status=status,
-                                count=count, url=url, page=url, detail=detail, who="示例")
+                                count=count, url=url, page=url, detail=detail, detected_at=f"{day} 11:20:00",
+                                who="示例")
 
 
 def _web_findings(db, rid: int, sites: list, rng: random.Random, carry: dict, closed: bool) -> None:
