@@ -103,9 +103,11 @@ def open_page(path: Path, round_id: int) -> str:
     from PySide6.QtCore import QEventLoop, QSettings
     from PySide6.QtWidgets import QApplication
 
+    from app.ui.gc_guard import MainThreadGarbageCollector
     from app.ui.pages import PageContext
     from app.ui.pages.overview_page import OverviewPage
     app = QApplication.instance() or QApplication([])
+    collector = MainThreadGarbageCollector(app)         # as in the app: no collection inside the worker
     db = dbm.connect(path)
     wall, cpu = [], []
     with tempfile.TemporaryDirectory() as tmp:
@@ -127,6 +129,7 @@ def open_page(path: Path, round_id: int) -> str:
             page.deleteLater()
             app.processEvents()
     db.close()
+    collector.stop()
     return report(wall, cpu)
 
 
