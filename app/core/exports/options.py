@@ -39,7 +39,9 @@ class SummaryOptions:
     show_passed: bool = _opt("显示合格数", False)
     show_rate: bool = _opt("显示合格率", False)
     show_clean: bool = _opt("显示无扣分点数", False)
-    categories: tuple[str, ...] | None = _opt("网站类别列（空：本轮出现的全部类别）", None)
+    # None and () differ (all categories / no category columns): the form offers both ("unset", "empty").
+    categories: tuple[str, ...] | None = _opt("网站类别列", None, unset="本轮出现的全部类别",
+                                              empty="不分类别列", some="只列这些类别")
     captions: dict = _opt("类别列标题（类别 → 标题）", factory=dict)
     unit_caption: str = _opt("首列标题", "单位")
     title: str = _opt("标题（空：自动）", "")
@@ -117,7 +119,7 @@ class CircularOptions:
     deadline: dt.date | None = None       # 整改 deadline (None = issue_date + deadline_workdays)
     deadline_workdays: int = 10
     max_names: int = 0                    # names listed per problem (0 = all, else "…等N家")
-    template: Path | None = None          # another .docx template (same tags)
+    template: Path | None = field(default=None, metadata={"pattern": "Word 模板 (*.docx)"})  # same tags
     doc_number: str = ""                  # 文号, e.g. 川办便函〔2025〕368号
     cite_basis: bool = True               # cite 国办秘函〔2019〕19号 in the opening
     year_overview: bool = False           # a 全年总体情况 section (rounds of the same year)

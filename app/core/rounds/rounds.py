@@ -19,7 +19,7 @@ from ..registry.validation import BadValue, date as parse_date
 from ..store import audit
 from ..store.db import transaction
 from . import profiles
-from .sampling import census_terms, in_census, sample as _sample
+from .sampling import CensusChoice, census_choices as _census_choices, census_terms, in_census, sample as _sample
 
 KINDS = vocab.ROUND_KINDS
 REVIEW_STATES = ["待检查", "已检查", "未检查"]       # scoring.PENDING, CHECKED, NOT_CHECKED
@@ -307,8 +307,13 @@ def _validate(db, *, name, as_of, period_from, period_to, kind, profile_id,
 
 
 def _region_terms(db) -> dict[str, tuple[str, str]]:
-    return {n: ((g or "").strip(), (lv or "").strip())
-            for n, g, lv in db.conn.execute("SELECT name, group_name, level FROM regions")}
+    return {n: ((g or "").strip(), (lv or "").strip()) for n, g, lv in
+            db.conn.execute("SELECT name, group_name, level FROM regions ORDER BY sort_order, id")}
+
+
+def census_choices(db: sqlite_utils.Database, kind: str, as_of: str) -> list[CensusChoice]:
+    """What a census of ``kind`` can name, with the targets running on ``as_of`` (a valid date) it takes."""
+    return _census_choices(_running(db, kind, as_of), kind, _region_terms(db))
 
 
 def _plan(db, as_of: str, sites_pct, accounts_pct, stratify: bool, seed: int,

@@ -6,6 +6,7 @@ import hashlib
 import math
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 
 CENSUS_SPLIT = re.compile(r"[、,，;；\s]+")
 
@@ -34,6 +35,37 @@ def in_census(rec: dict, terms: tuple[str, ...], regions: dict[str, tuple[str, s
     group, level = regions.get(region, ("", ""))
     return (region in terms or bool(group and group in terms) or bool(level and level in terms)
             or bool(rec.get("category") and rec["category"] in terms))
+
+
+@dataclass(frozen=True)
+class CensusChoice:
+    """A name a census can take, what it names, and how many running targets it takes whole."""
+    term: str
+    what: str                  # 分组, 级别, 地区 or 网站类别
+    count: int
+
+
+def census_choices(records: list[dict], kind: str, regions: dict[str, tuple[str, str]]) -> list[CensusChoice]:
+    """Every 分组, 级别, 地区 (and, for sites, 网站类别) that in_census() matches among ``records``, with
+    the number it matches: groups, then levels, then regions, in ``regions`` order, then categories."""
+    rank: dict[str, tuple[int, int]] = {}            # term -> (kind of name, place)
+    for i, (name, (group, level)) in enumerate(regions.items()):
+        for what, term in ((0, group), (1, level), (2, name)):
+            if term and (term not in rank or rank[term] > (what, i)):
+                rank[term] = (what, i)
+    counts: dict[str, int] = defaultdict(int)
+    for rec in records:
+        region = rec.get("region") or ""
+        group, level = regions.get(region, ("", ""))
+        category = rec.get("category") if kind == "site" else ""
+        for what, term in ((2, region), (3, category)):
+            if term:
+                rank.setdefault(term, (what, len(regions) + len(rank)))
+        for term in {group, level, region, category or ""} - {""}:
+            counts[term] += 1                      # once per record, as in_census() takes it
+    labels = ("分组", "级别", "地区", "网站类别")
+    return [CensusChoice(term, labels[rank[term][0]], counts[term])
+            for term in sorted(counts, key=lambda t: rank[t])]
 
 
 def _quotas(sizes: dict[str, int], total: int) -> dict[str, int]:

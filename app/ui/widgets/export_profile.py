@@ -20,6 +20,7 @@ CIRCULAR_LABELS = {
     "cite_basis": "开头引用国办秘函〔2019〕19号",
     "year_overview": "加“全年总体情况”（本年度各轮次合计）",
     "embed_annexes": "正文后附附件表格",
+    "template": "Word 模板（空：内置模板）",
 }
 
 

@@ -11,7 +11,9 @@ from circularsetup import (ACCOUNT_HEADERS, FINDING_HEADERS, FIXTURES, MESSAGE_H
 CASE = case("guangdong-2025-q2")
 
 
-def test_guangdong_rates_split_summaries_and_draft(tmp_path, capsys):
+def guangdong_round(tmp_path: Path, capsys) -> tuple[Cli, int]:
+    """The registry (21 cities and 省直部门, files in shuffled order), 找错 messages, the veto-only
+    round with its findings, every target checked: (the CLI, the round id)."""
     cities = CASE["cities"]
     regions = [["广东省", "", "省", 0]] + [[c, CASE["group"], "市", i] for i, c in enumerate(cities, start=1)]
     regions.append(["省直部门", "省直部门", "部门", 22])
@@ -41,6 +43,11 @@ def test_guangdong_rates_split_summaries_and_draft(tmp_path, capsys):
                         "--veto-only")
     cli("findings", "import", rid, write_csv(tmp_path / "f.csv", FINDING_HEADERS, findings))
     cli("round", "mark-checked", rid, "--all")
+    return cli, rid
+
+
+def test_guangdong_rates_split_summaries_and_draft(tmp_path, capsys):
+    cli, rid = guangdong_round(tmp_path, capsys)
     paths = [Path(p) for p in cli("export", rid, "--out", tmp_path / "out", "--profile",
                                   FIXTURES / "guangdong-profile.json")]
     f = CASE["figures"]

@@ -11,7 +11,9 @@ from circularsetup import (ACCOUNT_HEADERS, FINDING_HEADERS, FIXTURES, REGION_HE
 CASE = case("shanghai-2025-q3")
 
 
-def test_shanghai_census_sample_and_problem_annex(tmp_path, capsys):
+def shanghai_registry(tmp_path: Path, capsys) -> Cli:
+    """1,609 accounts: 16 districts (分组 区) of 10, the municipal departments (分组 市级部门, the five
+    accounts of the problem annex entered last in the circular's order) and 街镇; sites of 市级部门."""
     c = CASE["census"]
     districts = [f"区{i:02d}" for i in range(1, c["districts"] + 1)]
     regions = [["上海市", "", "市", 0]] + [[d, "区", "县", i] for i, d in enumerate(districts, start=1)]
@@ -35,6 +37,15 @@ def test_shanghai_census_sample_and_problem_annex(tmp_path, capsys):
     cli("import", "sites", write_csv(tmp_path / "sites.csv", SITE_HEADERS, sites))
     cli("import", "accounts", tmp_path / "a1.csv")
     cli("import", "accounts", tmp_path / "a2.csv")
+    return cli
+
+
+def test_shanghai_census_sample_and_problem_annex(tmp_path, capsys):
+    c = CASE["census"]
+    cli = shanghai_registry(tmp_path, capsys)
+    districts = [f"区{i:02d}" for i in range(1, c["districts"] + 1)]
+    problem = CASE["annex"]["rows"]
+    platforms = CASE["registry_platforms"]
     sample = CASE["sampled"] - len(districts) * c["per_district"] - c["departments"]
     printed = cli("round", "create", "2025年第三季度检查", "--as-of", "2025-08-14", "--from", "2025-08-01",
                   "--to", "2025-08-14", "--census-accounts", "区、市级部门", "--sample-accounts-count", sample,

@@ -27,7 +27,9 @@ def shenyang_registry(tmp: Path, districts: list[str], departments: int, account
             "accounts": write_csv(tmp / "a.csv", ACCOUNT_HEADERS, rows), "site_rows": sites, "account_rows": rows}
 
 
-def test_shenyang_2023_april_without_deductions(tmp_path, capsys):
+def shenyang_2023_round(tmp_path: Path, capsys) -> tuple[Cli, int]:
+    """April 2023: 56 sites (2 with a deduction), 273 accounts (4 with an issue), 6 找错 messages,
+    every target checked: (the CLI, the round id)."""
     c = case("shenyang-2023-04")
     late = c["late_account"]
     files = shenyang_registry(tmp_path, c["districts"], c["departments"], c["accounts"] - 4, c["deducted_units"])
@@ -49,6 +51,12 @@ def test_shenyang_2023_april_without_deductions(tmp_path, capsys):
     findings.append(["", late["platform"], late["name"], "nm.issue.stale_content", late["detail"], 1, "确认"])
     cli("findings", "import", rid, write_csv(tmp_path / "f.csv", FINDING_HEADERS, findings))
     cli("round", "mark-checked", rid, "--all")
+    return cli, rid
+
+
+def test_shenyang_2023_april_without_deductions(tmp_path, capsys):
+    c = case("shenyang-2023-04")
+    cli, rid = shenyang_2023_round(tmp_path, capsys)
     doc = cli.json("score", rid, "--json", "--rate-decimals", "0")
     want = c["score"]
     clean = doc["statistics"]["sites"]["without_deductions"]
@@ -64,7 +72,9 @@ def test_shenyang_2023_april_without_deductions(tmp_path, capsys):
     assert "国办秘函" not in txt                          # this office cites no basis
 
 
-def test_shenyang_2025_december_full_year(tmp_path, capsys):
+def shenyang_2025_year(tmp_path: Path, capsys) -> Cli:
+    """2025: twelve monthly rounds (rounds 1-12; two sites fail, in March and July), one 未备案 account,
+    three 找错 messages in December."""
     districts = ["和平区", "沈河区", "大东区", "皇姑区", "铁西区", "苏家屯区", "浑南区", "沈北新区", "于洪区", "辽中区",
                  "康平县", "法库县", "新民市"]
     files = shenyang_registry(tmp_path, districts, 40, 229, unfiled=1)
@@ -85,6 +95,17 @@ def test_shenyang_2025_december_full_year(tmp_path, capsys):
             ["SY2", codes[2], "2025-12-08 09:00", "错别字", "2025-12-09 10:00", "属实"],
             ["SY3", codes[3], "2025-12-10 09:00", "内容无法访问", "2025-12-10 11:00", "属实"]]
     cli("messages", "import", write_csv(tmp_path / "m.csv", MESSAGE_HEADERS, msgs))
+    return cli
+
+
+DECEMBER_PHRASES = ("一、全年总体情况", "全市纳入管理的政府网站有54家，政务新媒体账号有229个",
+                    "2025年市政府办公厅对全市政府网站和政务新媒体进行了12次全覆盖检查，发现2家网站不合格，新媒体全部合格",
+                    "二、2025年12月检查情况", "共受理网民留言3条，问题主要集中在“内容无法访问”“错别字”等方面",
+                    "1个政务新媒体账号未备案即开设", "检查政府网站54家，全部合格")
+
+
+def test_shenyang_2025_december_full_year(tmp_path, capsys):
+    cli = shenyang_2025_year(tmp_path, capsys)
     year = cli.json("score", "--year", "2025", "--json")
     assert (year["rounds"], year["full_coverage_rounds"]) == (12, 12)
     assert (year["sites"]["latest_total"], year["accounts"]["latest_total"]) == (54, 229)
@@ -92,8 +113,5 @@ def test_shenyang_2025_december_full_year(tmp_path, capsys):
     assert "在任一轮不合格的 2 家" in "\n".join(cli("score", "--year", "2025"))
     txt = Path(cli("export", "12", "--out", tmp_path / "out", "--annex", "summary", "--circular", "--year-overview",
                    "--issuer", "市政府办公厅", "--issue-date", "2026-01-09")[-1]).read_text(encoding="utf-8-sig")
-    for phrase in ("一、全年总体情况", "全市纳入管理的政府网站有54家，政务新媒体账号有229个",
-                   "2025年市政府办公厅对全市政府网站和政务新媒体进行了12次全覆盖检查，发现2家网站不合格，新媒体全部合格",
-                   "二、2025年12月检查情况", "共受理网民留言3条，问题主要集中在“内容无法访问”“错别字”等方面",
-                   "1个政务新媒体账号未备案即开设", "检查政府网站54家，全部合格"):
+    for phrase in DECEMBER_PHRASES:
         assert phrase in txt, phrase
