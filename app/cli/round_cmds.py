@@ -55,6 +55,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=["jsonl", "xlsx"], help="输出格式（默认 jsonl；--out 以 .xlsx 结尾时为 xlsx）")
     p.add_argument("--out", type=Path, help="输出文件")
 
+    p = command(fsub, "template", "写出问题导入模板 .xlsx（可导入的列、示例行、填写说明、指标表）", cmd_template)
+    p.add_argument("file", type=Path, help="模板文件 .xlsx")
+    p.add_argument("--profile", default=vocab.DEFAULT_PROFILE, help=f"指标表所用的指标体系（默认 {vocab.DEFAULT_PROFILE}）")
+
 
 def _pct_text(pct, count=None, census: str = "", n_census: int = 0) -> str:
     text = "全量" if pct is None and count is None else (f"抽样 {pct:g}%" if count is None else f"抽样 {count} 个")
@@ -166,4 +170,14 @@ def cmd_list_findings(args, db) -> int:
         print(f"已导出 {n} 条问题 → {args.out}")
     else:
         finding_io.write_jsonl(db, rows, sys.stdout)
+    return 0
+
+
+@read_only
+def cmd_template(args, db) -> int:
+    from ..core.rounds import profiles
+    from ..core.rounds.finding_template import write_template
+    path = write_template(args.file, profiles.profile_set(db, args.profile))
+    print(f"已写出问题导入模板 → {path}")
+    print("删除黄色示例行后逐行填写，再用 findings import 轮次 文件 导入（任何一行有误则整表不导入）。")
     return 0

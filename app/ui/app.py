@@ -8,6 +8,7 @@ import traceback
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import APP_NAME, APP_NAME_EN, __version__
@@ -15,7 +16,7 @@ from app.core.errors import DatabaseError
 from app.core.store.paths import default_db_path, user_data_dir
 
 from .gc_guard import MainThreadGarbageCollector
-from .style import APP_STYLESHEET
+from .style import APP_STYLESHEET, app_icon
 
 log = logging.getLogger(__name__)
 _showing_error = False
@@ -65,6 +66,18 @@ def show_fatal(title: str, text: str) -> None:
     box.exec()
 
 
+CJK_FONT = "Noto Sans CJK SC"
+
+
+def prefer_chinese_font(app: QApplication) -> None:
+    """Linux: Qt's default font falls back to whichever CJK face fontconfig lists first (often the
+    Japanese one, whose glyphs differ from Chinese ones); ask for the Simplified Chinese face."""
+    if sys.platform.startswith("linux") and CJK_FONT in QFontDatabase.families():
+        font = app.font()
+        font.setFamilies([CJK_FONT, *font.families()])
+        app.setFont(font)
+
+
 def create_application() -> QApplication:
     app = QApplication.instance()
     if app is None:
@@ -75,7 +88,9 @@ def create_application() -> QApplication:
     QCoreApplication.setApplicationVersion(__version__)
     QApplication.setApplicationDisplayName(APP_NAME)
     app.setStyle("Fusion")     # the same tidy look on every Windows version
+    prefer_chinese_font(app)
     app.setStyleSheet(APP_STYLESHEET)
+    app.setWindowIcon(app_icon())
     return app
 
 

@@ -18,9 +18,11 @@ from app.core.errors import GovInspectError
 
 from .pages import PAGES, PageContext, PageSpec
 from .pages.page_parts import show_dialog
+from .style import app_icon
 from .workers import ExportWorker, Jobs
 
 log = logging.getLogger(__name__)
+PAGE_SHORTCUTS = 9            # Ctrl+1 … Ctrl+9
 
 try:   # the demo registry is optional: the menu item is disabled without it
     from app.core.registry.demo import build_demo
@@ -36,6 +38,7 @@ class MainWindow(QMainWindow):
         self.settings = settings if settings is not None else QSettings()
         self._jobs = Jobs(self)
         self.setWindowTitle(f"{APP_NAME} {APP_NAME_EN}")
+        self.setWindowIcon(app_icon())
         self.resize(1280, 800)
 
         ctx = PageContext(db, self.db_path, self.settings)
@@ -43,7 +46,8 @@ class MainWindow(QMainWindow):
         self.pages: dict[str, QWidget] = {}
         self.stack = QStackedWidget()
         self.nav_model = QStandardItemModel(self)
-        for spec in self.specs:
+        self.page_actions: list[QAction] = []
+        for n, spec in enumerate(self.specs, start=1):
             page = spec.factory(ctx)
             self.pages[spec.key] = page
             self.stack.addWidget(page)
@@ -51,6 +55,9 @@ class MainWindow(QMainWindow):
             item.setEditable(False)
             item.setData(spec.key, Qt.ItemDataRole.UserRole)
             item.setSizeHint(QSize(0, 38))
+            if n <= PAGE_SHORTCUTS:
+                item.setToolTip(f"{spec.label}（Ctrl+{n}）")
+                self.page_actions.append(self._page_action(spec.key, n))
             self.nav_model.appendRow(item)
             self._connect_page(page)
         self.nav = QListView()
@@ -79,6 +86,14 @@ class MainWindow(QMainWindow):
         self._on_summary_changed()
 
     # --- building ------------------------------------------------------------------------------
+    def _page_action(self, key: str, n: int) -> QAction:
+        act = QAction(self)
+        act.setShortcut(QKeySequence(f"Ctrl+{n}"))
+        act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        act.triggered.connect(lambda _checked=False, key=key: self.show_page(key))
+        self.addAction(act)
+        return act
+
     def _connect_page(self, page: QWidget) -> None:
         if hasattr(page, "summary_changed"):
             page.summary_changed.connect(self._on_summary_changed)
@@ -245,14 +260,12 @@ class MainWindow(QMainWindow):
         for page in self.pages.values():
             if hasattr(page, "restore_state"):
                 page.restore_state(s)
-        key = s.value("main/page")
-        self.show_page(key if key in self.pages else self.specs[0].key)
+        self.show_page(self.specs[0].key)          # the home page (总览), whatever was open last
 
     def save_layout(self) -> None:
         s = self.settings
         s.setValue("main/geometry", self.saveGeometry())
         s.setValue("main/state", self.saveState())
-        s.setValue("main/page", self.current_page_key())
         for page in self.pages.values():
             if hasattr(page, "save_state"):
                 page.save_state(s)

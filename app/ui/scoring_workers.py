@@ -1,7 +1,7 @@
-"""Background jobs of the 检查批次, 审核评分 and 指标体系 pages (DbWorker subclasses).
+"""Background jobs of the 总览, 检查轮次, 审核评分 and 指标体系 pages (DbWorker subclasses).
 
 Each worker opens its own connection in run() (see workers.DbWorker) and hands back plain
-data: a RoundPlan, a round id, RoundScores, a Profile.
+data: a RoundPlan, a round id, RoundScores, target results, a RoundOverview, RoundTrends, a Profile.
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def problems_text(exc: ValidationError, intro: str = "") -> str:
 
 @dataclass(frozen=True)
 class RoundParams:
-    """What the 新建批次 dialog asks for (create_round's arguments)."""
+    """What the 新建轮次 dialog asks for (create_round's arguments)."""
     name: str
     kind: str
     as_of: str
@@ -94,6 +94,30 @@ class ScoreRoundWorker(DbWorker):
     def work(self, db):
         from app.core.rounds.round_scores import score_round
         return score_round(db, self.round_id)
+
+
+class TargetResultsWorker(ScoreRoundWorker):
+    """Every target's result, score and problem counts (the 检查轮次 page's target list)."""
+
+    def work(self, db):
+        from app.core.rounds.round_scores import target_results
+        return self.round_id, target_results(db, self.round_id)
+
+
+class OverviewWorker(ScoreRoundWorker):
+    """Every figure of the 总览 (scoring the round: about 300 ms at 4,700 targets)."""
+
+    def work(self, db):
+        from app.core.followup.overview import round_overview
+        return round_overview(db, self.round_id)
+
+
+class TrendsWorker(ScoreRoundWorker):
+    """合格率 of the round and the rounds before it, and 回头看 per target (scores each round)."""
+
+    def work(self, db):
+        from app.core.rounds.trends import round_trends
+        return round_trends(db, self.round_id)
 
 
 class ProfileExportWorker(DbWorker):

@@ -1,7 +1,10 @@
 """Look of the app: one stylesheet and the few colours widgets use for messages."""
 from __future__ import annotations
 
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QLabel
+
+from app.core.store.paths import resources_dir
 
 ACCENT = "#1a5fb4"          # a sober government blue
 ERROR = "color: #c5221f;"
@@ -50,3 +53,11 @@ def caption(text: str) -> QLabel:
     label = QLabel(text)
     label.setStyleSheet(HINT)
     return label
+
+
+def app_icon() -> QIcon:
+    """The app's icon in every size drawn (scripts/make_icon.py); Qt picks the one it needs."""
+    icon = QIcon()
+    for path in sorted((resources_dir() / "icons").glob("govinspect-*.png")):
+        icon.addFile(str(path))
+    return icon

@@ -2,11 +2,14 @@
 what it paints offscreen."""
 from __future__ import annotations
 
+import math
+
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QColor
 
 from app.ui.widgets.charts import BarChart, Series, nice_step
+from app.ui.widgets.share_charts import HBarChart, Share, ShareRing
 
 DAYS = ["8/8\n周五", "8/9\n周六", "8/10\n周日"]
 
@@ -69,3 +72,58 @@ def test_it_paints_the_bars_and_the_empty_text(chart):
     blank = chart.grab().toImage()
     assert QColor(blank.pixel(QPoint(210, 120))) != QColor("#34a853")
     assert chart.categories() == [] and chart.series() == []
+
+
+def test_axis_top_for_percentages(chart):
+    chart.set_data(["甲", "乙"], [Series("合格率", (100.0, 85.71))])
+    assert chart.axis_max() > 100                           # automatic: headroom above the tallest bar
+    chart.set_axis_top(100)
+    assert chart.axis_max() == 100 and chart.bar_rect(0, 0).top() == pytest.approx(chart.plot_rect().top())
+    chart.set_data(["甲"], [Series("x", (140,))])
+    assert chart.axis_max() > 140                           # data above the fixed top still fit
+
+
+def test_share_ring_segments_legend_and_clicks(qtbot):
+    ring = ShareRing()
+    ring.resize(360, 160)
+    qtbot.addWidget(ring)
+    ring.show()
+    ring.set_data([Share("合格", 12, "#188038"), Share("不合格", 2), Share("待检查", 42), Share("未检查", 0)],
+                  "85.71%", "合格率", "检查 57 个中的 14 个")
+    assert ring.total() == 56 and ring.tooltip_text(1) == "不合格：2（3.6%）"
+    centre = ring.ring_rect().center()
+    radius = ring.ring_rect().width() / 2 - 4
+    # Clockwise from 12 o'clock: 合格 takes the first 77°, so 45° is 合格, 180° (bottom) 待检查.
+    at = lambda deg: QPointF(centre.x() + radius * math.sin(math.radians(deg)),  # noqa: E731
+                             centre.y() - radius * math.cos(math.radians(deg)))
+    assert ring.item_at(at(45)) == 0 and ring.item_at(at(180)) == 2
+    assert ring.item_at(centre) == -1                       # the hole is no segment
+    assert ring.item_at(ring.legend_rect(3).center()) == 3  # a legend line, even of an empty share
+    with qtbot.waitSignal(ring.item_clicked, timeout=2000) as clicked:
+        qtbot.mouseClick(ring, Qt.MouseButton.LeftButton, pos=ring.legend_rect(1).center().toPoint())
+    assert clicked.args == [1]
+    image = ring.grab().toImage()
+    green = image.pixelColor(at(45).toPoint())
+    assert (green.red(), green.green(), green.blue()) == (0x18, 0x80, 0x38)
+    ring.set_data([], "")
+    assert ring.total() == 0 and ring.item_at(at(45)) == -1
+    ring.grab()                                              # an empty ring paints without failing
+
+
+def test_horizontal_bars_stack_and_click(qtbot):
+    bars = HBarChart()
+    bars.resize(400, 200)
+    qtbot.addWidget(bars)
+    bars.show()
+    bars.set_data(["东湖区人民政府", "临川县龙溪镇"], [Series("新发现", (2, 1)), Series("已整改", (1, 0))],
+                  ["东湖区人民政府（网站）", "临川县龙溪镇（网站）"])
+    a, b = bars.bar_rect(0, 0), bars.bar_rect(0, 1)
+    assert a.right() == pytest.approx(b.left()) and a.width() == pytest.approx(2 * b.width())
+    assert bars.bar_rect(1, 0).width() == pytest.approx(b.width()) and bars.bar_rect(1, 1).width() == 0
+    assert bars.tooltip_text(0) == "东湖区人民政府（网站）\n新发现：2\n已整改：1\n合计：3"
+    assert bars.sizeHint().height() > bars.row_rect(1).bottom()
+    with qtbot.waitSignal(bars.item_clicked, timeout=2000) as clicked:
+        qtbot.mouseClick(bars, Qt.MouseButton.LeftButton, pos=bars.row_rect(1).center().toPoint())
+    assert clicked.args == [1]
+    with pytest.raises(ValueError):
+        bars.set_data(["甲"], [Series("x", (1, 2))])

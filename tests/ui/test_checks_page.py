@@ -84,7 +84,7 @@ def test_run_pause_continue_and_recheck_selected(qtbot, db, db_path, settings):
         assert page.model.get("3699020002").pages == 3
         assert "检查完成" in page.summary_label.text() and not page.summary_frame.isHidden()
         log = page.log.toPlainText()
-        assert "3699020001 测试网站1：完成，页面 5" in log and "已暂停" in log
+        assert "3699020001 测试网站1：检查完成，页面 5" in log and "已暂停" in log
 
         # Re-check one selected site: a new run of that site alone, no duplicate findings.
         page.select_keys(["3699020002"])

@@ -1,5 +1,5 @@
 """名录规范: the report grouped by rule (run on a worker, with a discovery list), file problems, the
-jump to the record on the 新媒体 page, and 写入检查批次."""
+jump to the record on the 新媒体 page, and 写入检查轮次."""
 from __future__ import annotations
 
 import csv

@@ -15,13 +15,14 @@ from app.ui.pages.placeholder import PlaceholderPage
 def test_navigation_lists_every_page(window):
     labels = [window.nav_model.item(r).text() for r in range(window.nav_model.rowCount())]
     assert labels == [spec.label for spec in PAGES]
-    assert labels[:2] == ["网站", "新媒体"] and "导出" in labels
+    assert labels[:3] == ["总览", "网站", "新媒体"] and "导出" in labels
+    assert window.current_page_key() == "overview"           # the home page
     placeholders = [key for key, page in window.pages.items() if isinstance(page, PlaceholderPage)]
     for key in placeholders[:1]:          # unfinished sections say what is coming
         window.show_page(key)
         assert window.stack.currentWidget() is window.pages[key]
         assert "后续版本" in window.stack.currentWidget().findChildren(type(window.counts_label))[-1].text()
-    window.nav.setCurrentIndex(window.nav_model.index(1, 0))
+    window.nav.setCurrentIndex(window.nav_model.index(2, 0))
     assert window.current_page_key() == "accounts"
 
 
@@ -55,7 +56,7 @@ def test_layout_is_remembered(qtbot, filled_db, db_path, settings):
     assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (1, Qt.SortOrder.DescendingOrder)
     codes = [page.proxy.index(r, 1).data() for r in range(page.proxy.rowCount())]
     assert codes == sorted(codes, reverse=True)          # the sort itself is restored, not only the arrow
-    assert second.current_page_key() == "accounts"
+    assert second.current_page_key() == "overview"         # it opens on the home page, not the last one
 
 
 def test_load_demo_into_empty_registry(qtbot, db, db_path, settings):

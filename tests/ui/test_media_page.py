@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QApplication
 from app.core.rounds import findings
 from app.core.followup import media_review as mr, media_rules
 from app.ui.pages import PageContext
+from app.ui.table_models.registry_model import ID_ROLE
 from app.ui.table_models.review_model import ReviewColumn, ReviewTableModel, parse_typed_date
 
 from reviewsetup import AS_OF, make_round, press, site_server, type_text
@@ -231,3 +232,26 @@ def test_review_model_passes_qt_checks(qtmodeltester, db):
     model.sort(ReviewColumn.DAYS, Qt.SortOrder.DescendingOrder)
     assert model.row_at(0).days_since_update == 44
     qtmodeltester.check(model)
+
+
+def test_findings_from_every_source_show_in_the_grid(page, qtbot, db):
+    rows = mr.load_review_rows(db, page.round_id)
+    imported, manual, mine = rows[4].target_id, rows[5].target_id, rows[6].target_id
+    findings.add_finding(db, page.round_id, imported, "nm.issue.typo", kind="错别字", source="导入", status="确认",
+                         detail="推文错别字")
+    findings.add_finding(db, page.round_id, manual, "nm.issue.privacy", kind="manual", source="人工",
+                         status="待审核", detail="公开了手机号")
+    dropped = findings.add_finding(db, page.round_id, manual, "nm.issue.typo", source="导入", detail="误报的")
+    findings.set_status(db, [dropped], "误报")                  # a 误报 is no problem
+    mr.save_observation(db, mine, {"last_update": "2025-07-01"})    # the grid's own proposal stays apart
+    page.open_round(page.round_id)
+    model = page.model
+    text = {tid: model.index(model.row_of_id(tid), ReviewColumn.OTHERS).data() for tid in (imported, manual, mine)}
+    assert text[imported] == "一般错别字（导入·确认）"
+    assert text[manual] == "个人信息泄露（未脱敏）（人工·待审核）"
+    assert text[mine] == "" and model.index(model.row_of_id(mine), ReviewColumn.PROPOSALS).data() == "内容不更新"
+    page.problems_only.setChecked(True)
+    shown = {page.proxy.index(r, 0).data(ID_ROLE) for r in range(page.proxy.rowCount())}
+    assert {imported, manual, mine} <= shown
+    page.select_target(imported)
+    assert "其他来源的问题：一般错别字（导入·确认）" in page.detail.text()

@@ -1,4 +1,4 @@
-"""新建批次 dialog: sampling by count, census of named 分组/地区/类别 plus a sample of the rest (picked
+"""新建轮次 dialog: sampling by count, census of named 分组/地区/类别 plus a sample of the rest (picked
 from the registry or typed as `round create` takes them), veto-only rounds; the live preview shows the
 census part and the sampled part and is exactly what `round create` freezes with the same seed."""
 from __future__ import annotations

@@ -54,7 +54,7 @@ def test_create_notices_edit_status_and_recheck_against_a_local_site(page, qtbot
                   snippet="中国入民")
         confirmed(db, rid, "新浪微博:西湖发布1", "nm.issue.typo", detail="错别字")           # no link: by hand
         page.load_round(rid)
-        assert "还没有整改通知" in page.items_title.text()
+        assert page.content.state == "no_notices" and "还没有整改通知" in page.content.text("no_notices")
 
         # 生成整改通知: issued Friday 2025-09-26, 10 working days across National Day → 10-16.
         dialog = page.open_create_dialog()

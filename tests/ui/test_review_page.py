@@ -151,7 +151,7 @@ def test_closed_round_is_read_only(qtbot, filled_db, db_path, settings):
 def test_review_page_follows_rounds_made_elsewhere(qtbot, window, filled_db):
     page = window.pages["scores"]
     window.show_page("scores")
-    assert page.model.rowCount() == 0 and "还没有检查批次" in page.detail.placeholderText()
+    assert page.model.rowCount() == 0 and page.content.state == "no_round"          # the next step: a round
     window.show_page("rounds")
     rid, ids = round_with_findings(filled_db)            # e.g. made on the rounds page or by a check run
     with qtbot.waitSignal(page.queue_loaded, timeout=5_000):

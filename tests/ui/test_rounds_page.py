@@ -1,11 +1,13 @@
-"""检查批次 page: new round through the dialog (preview = what gets created), close/reopen, targets."""
+"""检查轮次 page: new round through the dialog (preview = what gets created), close/reopen, targets."""
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 
 from app.core.store import audit
 from app.core.rounds import findings, rounds
 from app.ui.pages.rounds_page import RoundsPage
+from app.ui.table_models.rounds_model import TargetColumn
 
 from scoresetup import PORTAL, context, round_with_findings, target_id
 
@@ -105,7 +107,7 @@ def test_targets_unchecked_with_note_restore_and_manual_finding(qtbot, filled_db
     t = rounds.get_target(filled_db, portal)
     assert (t.review_state, t.review_note) == ("未检查", "检查期间无法访问")
     row = page.targets_proxy.mapFromSource(page.targets_model.index(page.targets_model.row_of_id(portal), 0)).row()
-    assert page.targets_proxy.index(row, 5).data() == "未检查"
+    assert page.targets_proxy.index(row, TargetColumn.STATE).data() == "未检查"
     page.select_targets([portal])
     assert page.restore_action.isEnabled()
     page.restore_selected()
@@ -121,3 +123,44 @@ def test_targets_unchecked_with_note_restore_and_manual_finding(qtbot, filled_db
     assert (made.source, made.status, made.indicator_id, made.target_id) == \
         ("人工", "确认", "web.ded.publish.privacy", portal)
     assert page.model.index(0, 6).data() == "6（确认 1）"
+
+
+def test_targets_show_results_and_lead_to_the_scorecard(qtbot, window, filled_db):
+    rid, ids = round_with_findings(filled_db)
+    findings.set_status(filled_db, [ids["veto"], ids["typo"]], "确认")
+    portal, second = target_id(filled_db, rid, PORTAL), target_id(filled_db, rid, "3601020002")
+    rounds.set_review_state(filled_db, second, "待检查")
+    page = window.pages["rounds"]
+    with qtbot.waitSignal(page.results_ready, timeout=10_000):
+        window.show_page("rounds")
+    model = page.targets_model
+    portal_row = model.text_at(model.row_of_id(portal))
+    assert portal_row[TargetColumn.RESULT] == "不合格" and portal_row[TargetColumn.SCORE] == "—"   # a veto
+    assert portal_row[TargetColumn.PROBLEMS] == "确认 2 · 待审 1"
+    second_row = model.text_at(model.row_of_id(second))
+    assert second_row[TargetColumn.STATE] == "待检查" and second_row[TargetColumn.RESULT] == ""
+    assert "已检查 9，待检查 1" in page.targets_title.text()
+
+    page.state_filter.setCurrentIndex(page.state_filter.findData("不合格"))
+    assert page.targets_proxy.rowCount() == 1
+    page.state_filter.setCurrentIndex(page.state_filter.findData("合格"))
+    assert page.targets_proxy.rowCount() == 8                # checked sites and accounts without a veto
+    page.state_filter.setCurrentIndex(0)
+
+    page.select_targets([second])                            # looked at by hand, nothing found
+    assert page.checked_action.isEnabled()
+    with qtbot.waitSignal(page.results_ready, timeout=10_000):
+        page.mark_checked_selected()
+    assert rounds.get_target(filled_db, second).review_state == "已检查"
+    assert model.text_at(model.row_of_id(second))[TargetColumn.RESULT] == "合格"
+    assert "已检查 10，待检查 0" in page.targets_title.text()
+
+    quiet = target_id(filled_db, rid, "3601020003")          # no findings at all: its scorecard still opens
+    page.select_targets([quiet])
+    index = page.targets_proxy.mapFromSource(model.index(model.row_of_id(quiet), 0))
+    rect = page.targets_view.visualRect(index)
+    qtbot.mouseClick(page.targets_view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(page.targets_view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    review = window.pages["scores"]
+    assert window.current_page_key() == "scores" and review.scorecard.target.id == quiet
+    assert review.scorecard.badge.text() == "合格" and review.current_finding_id() is None

@@ -7,7 +7,7 @@ from app.core.rounds import findings, profiles, rounds
 from app.ui.table_models.findings_queue_model import FindingsQueueModel, QueueColumn
 from app.ui.table_models.node_tree_model import KEY_ROLE, NodeTreeModel, TreeNode
 from app.ui.table_models.params_model import ParamsTableModel
-from app.ui.table_models.rounds_model import RoundsTableModel, TargetsFilterProxy, TargetsTableModel
+from app.ui.table_models.rounds_model import RoundsTableModel, TargetColumn, TargetsFilterProxy, TargetsTableModel
 from app.ui.widgets.scorecard import Scorecard
 
 from scoresetup import PORTAL, round_with_findings, target_id
@@ -78,7 +78,7 @@ def test_round_and_target_models(qtmodeltester, filled_db):
     rounds.set_review_state(filled_db, target_id(filled_db, rid, PORTAL), "未检查", "无法访问")
     targets.replace_target(rounds.get_target(filled_db, target_id(filled_db, rid, PORTAL)))
     proxy.set_filters(None, "未检查", "")
-    assert proxy.rowCount() == 1 and proxy.index(0, 6).data() == "无法访问"
+    assert proxy.rowCount() == 1 and proxy.index(0, TargetColumn.NOTE).data() == "无法访问"
 
 
 def test_tree_and_params_models(qtmodeltester, filled_db):

@@ -63,13 +63,15 @@ def unfinished_run(db: sqlite_utils.Database, round_id: int) -> RunInfo | None:
     return runs[0] if runs and runs[0].state in UNFINISHED_RUN_STATES else None
 
 
-def site_overview(db: sqlite_utils.Database, round_id: int, max_runs: int = 50) -> list[SiteOverview]:
-    """Every site target of the round (round order) with the latest run that included it.
+def site_overview(db: sqlite_utils.Database, round_id: int, max_runs: int = 50,
+                  with_kinds: bool = True) -> list[SiteOverview]:
+    """Every site target of the round (round order) with the latest run that included it, and
+    (``with_kinds``) its machine findings by kind.
 
     A site the latest unfinished run has not reached yet shows as "resumable".
     """
     targets = rounds.round_targets(db, round_id, "site")
-    kinds = findings_by_kind(db, round_id)
+    kinds = findings_by_kind(db, round_id) if with_kinds else {}
     latest: dict[str, tuple] = {}
     rows = db.conn.execute("SELECT id, started_at, state, params, summary FROM check_runs WHERE round_id = ? "
                            "ORDER BY id DESC LIMIT ?", (round_id, max_runs)).fetchall()

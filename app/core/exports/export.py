@@ -12,6 +12,7 @@ from .annex_tables import build_annexes
 from .annex_xlsx import combined_filename, write_annexes
 from .circular import build_circular, draft_filename, save_circular
 from .options import CircularOptions, ExportOptions
+from .trends import add_trends_sheets
 
 SCORED_FAMILIES = ("summary", "problems", "details", "platforms")    # annexes whose figures need the checks done
 
@@ -43,6 +44,9 @@ def export_round(db: sqlite_utils.Database, round_id: int, out_dir: Path | str, 
     paths = write_annexes(built.annexes, out_dir, options.style, combined_filename(data.round.name), progress)
     scored = circular or any(a.key.split(".")[0] in SCORED_FAMILIES for a in built.annexes)
     notes = [w for w in (coverage_warning(data),) if w and scored] + list(built.notes)
+    combined = Path(out_dir) / combined_filename(data.round.name)
+    if combined in paths:               # the earlier rounds, as tables and charts (回头看)
+        notes += add_trends_sheets(db, round_id, combined)
     if circular:
         period = options.period or None
         draft = build_circular(data, built.annexes, circular_options, period, year_of(db, data, circular_options))

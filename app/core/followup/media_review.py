@@ -39,6 +39,9 @@ _ROWS_SQL = """
     WHERE t.round_id = ? AND t.target_type = 'account'"""
 _COUNT_SQL = """SELECT target_id, COUNT(*) FROM findings
                 WHERE round_id = ? AND kind LIKE 'media.%' AND status != '误报' {extra} GROUP BY target_id"""
+# Findings the grid did not propose: automatic checks, imports, manual entries, 名录规范.
+_OTHERS_SQL = """SELECT target_id, indicator_id, source, status FROM findings
+                 WHERE round_id = ? AND kind NOT LIKE 'media.%' AND status != '误报' {extra} ORDER BY id"""
 
 
 class ReviewSession:
@@ -55,7 +58,19 @@ class ReviewSession:
         self._indicators: dict[str, str | None] | None = None
 
     # ---- reading
-    def _row(self, r: tuple, counts: dict[int, int]) -> ReviewRow:
+    def _others(self, extra: str = "", args: tuple = ()) -> dict[int, tuple[str, ...]]:
+        """target id -> "指标（来源·状态）" of its findings from other sources."""
+        rows = self.db.conn.execute(_OTHERS_SQL.format(extra=extra), (self.round_id, *args)).fetchall()
+        if not rows:
+            return {}
+        index = findings_mod.IndicatorIndex.for_round(self.db, self.round_id)
+        out: dict[int, list[str]] = {}
+        for tid, indicator, source, status in rows:
+            ind = index.get(indicator)
+            out.setdefault(tid, []).append(f"{ind.name if ind else indicator}（{source}·{status}）")
+        return {tid: tuple(labels) for tid, labels in out.items()}
+
+    def _row(self, r: tuple, counts: dict[int, int], others: dict | None = None) -> ReviewRow:
         (tid, rid, order, key, name, platform, pid, region, unit, url, state, note,
          obs_id, *obs_cols, updated_at) = r
         obs = observation_from_row(dict(zip(
@@ -63,13 +78,15 @@ class ReviewSession:
              "menu_items", "wording_errors", "notes"), obs_cols))) if obs_id else Observation()
         return ReviewRow(tid, rid, order, key, name, platform, pid or "", region, unit, url, state, note,
                          obs_id is not None, obs, updated_at or "", days_since_update(obs, self.as_of),
-                         tuple(stored_kind(p.kind) for p in propose(obs, self.as_of)), counts.get(tid, 0))
+                         tuple(stored_kind(p.kind) for p in propose(obs, self.as_of)), counts.get(tid, 0),
+                         (others or {}).get(tid, ()))
 
     def rows(self) -> list[ReviewRow]:
         """Every account target of the round with its observation, in registry order."""
         counts = dict(self.db.conn.execute(_COUNT_SQL.format(extra=""), (self.round_id,)).fetchall())
+        others = self._others()
         cur = self.db.conn.execute(_ROWS_SQL + " ORDER BY t.sort_order, t.id", (self.round_id,))
-        return [self._row(r, counts) for r in cur.fetchall()]
+        return [self._row(r, counts, others) for r in cur.fetchall()]
 
     def row(self, target_id: int) -> ReviewRow:
         """One row again (after a save, for the model's dataChanged)."""
@@ -78,7 +95,7 @@ class ReviewSession:
             raise ValidationError({"检查对象": f"编号 {target_id} 不是本轮的新媒体账号"})
         counts = dict(self.db.conn.execute(_COUNT_SQL.format(extra="AND target_id = ?"),
                                            (self.round_id, target_id)).fetchall())
-        return self._row(r, counts)
+        return self._row(r, counts, self._others("AND target_id = ?", (target_id,)))
 
     def observation(self, target_id: int) -> Observation:
         r = self.db.conn.execute(

@@ -145,6 +145,7 @@ class ReviewRow:
     days_since_update: int | None   # 监测时间点 − 最近更新日期
     proposals: tuple[str, ...]      # kinds proposed now (KIND_ZH for labels)
     open_findings: int              # media-review findings of this account not marked 误报
+    others: tuple[str, ...] = ()    # its findings from other sources (checks, imports, by hand), not 误报
 
     @property
     def menus_failed(self) -> int:

@@ -523,9 +523,9 @@ def _stats(msgs: list[Message], days: int, today: dt.date, cal: WorkCalendar
 
 
 def message_stats(db: sqlite_utils.Database, period_from, period_to, *, days: int | None = None,
-                  today=None, calendar: WorkCalendar | None = None) -> MessageReport:
+                  today=None, calendar: WorkCalendar | None = None, by_unit: bool = True) -> MessageReport:
     """受理/属实/办结/按期办结/按期办结率/平均办理时长/超期 for messages submitted in the period,
-    overall and per 主办单位 (registry unit order; unmatched sites last)."""
+    overall and (unless ``by_unit`` is False) per 主办单位 (registry unit order; unmatched sites last)."""
     problems = {}
     try:
         start = parse_date(period_from, required=True)
@@ -546,7 +546,7 @@ def message_stats(db: sqlite_utils.Database, period_from, period_to, *, days: in
     overall, overdue = _stats(msgs, days, today_d, cal)
     order = {name: i for i, (name,) in enumerate(db.conn.execute("SELECT name FROM units ORDER BY sort_order, id"))}
     groups: dict[str, list[Message]] = {}
-    for m in msgs:
+    for m in msgs if by_unit else ():
         groups.setdefault(m.unit_name or UNMATCHED_UNIT, []).append(m)
     by_unit = [UnitStats(u, _stats(groups[u], days, today_d, cal)[0])
                for u in sorted(groups, key=lambda u: (u == UNMATCHED_UNIT, order.get(u, 1 << 30), u))]

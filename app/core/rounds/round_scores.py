@@ -59,17 +59,22 @@ def profiles_for_round(db: sqlite_utils.Database, round_id: int) -> dict[str, pf
     return round_profiles(db, row[0], row[1])
 
 
-def score_round(db: sqlite_utils.Database, round_id: int) -> RoundScores:
-    """Per-target scores and the summary of one round."""
+def score_round(db: sqlite_utils.Database, round_id: int, confirmed: list[tuple] | None = None,
+                explain: bool = True) -> RoundScores:
+    """Per-target scores and the summary of one round. ``confirmed``: the round's confirmed findings
+    as (target_id, indicator_id, count, deduct) rows, when the caller has read them already;
+    ``explain`` False: no explanation lines (figures over the whole round need none, and it is quicker)."""
     row = db.conn.execute(_ROUND_SQL, (round_id,)).fetchone()
     if row is None:
         raise GovInspectError(f"未找到检查轮次“{round_id}”。")
     info = RoundInfo(row[0], row[1], row[2], row[3], row[4], row[5], row[6] or "")
     profiles = round_profiles(db, row[5], row[7])
-    scorers = {t: Scorer(p) for t, p in profiles.items()}
+    scorers = {t: Scorer(p, explain) for t, p in profiles.items()}
     targets = db.conn.execute(_TARGETS_SQL, (round_id,)).fetchall()
     findings: dict[int, list[FindingInput]] = {}
-    for target_id, indicator_id, count, deduct in db.conn.execute(_FINDINGS_SQL, (round_id, CONFIRMED)):
+    if confirmed is None:
+        confirmed = db.conn.execute(_FINDINGS_SQL, (round_id, CONFIRMED))
+    for target_id, indicator_id, count, deduct, *_rest in confirmed:
         findings.setdefault(target_id, []).append(FindingInput(indicator_id, count, deduct, CONFIRMED))
     scored, unverified = [], False
     for tid, ttype, key, name, platform, category, portal, service, region, review in targets:
@@ -80,6 +85,38 @@ def score_round(db: sqlite_utils.Database, round_id: int) -> RoundScores:
         scored.append(ScoredTarget(key, name, ttype, region, category, platform, review, score))
         unverified |= score.unverified_used and review == CHECKED
     return RoundScores(info, tuple(scored), summarize(scored), profiles, unverified)
+
+
+@dataclass(frozen=True)
+class TargetResult:
+    """One target's line on the 检查轮次 page: its result, score and problem counts."""
+    target_id: int
+    result: str                      # 合格/不合格 once checked, else 待检查/未检查
+    final_score: float | None        # None until checked (and for targets scored on vetoes only)
+    confirmed: int                   # confirmed findings
+    to_review: int                   # 待审核 and 存疑 findings
+
+
+def target_results(db: sqlite_utils.Database, round_id: int, scores: RoundScores | None = None
+                   ) -> dict[int, TargetResult]:
+    """target id -> TargetResult for every target of the round (scored now unless ``scores`` is given)."""
+    scores = scores or score_round(db, round_id, explain=False)
+    ids = {(t, k): i for i, t, k in db.conn.execute(
+        "SELECT id, target_type, target_key FROM round_targets WHERE round_id = ?", (round_id,))}
+    counts: dict[int, list[int]] = {}
+    for tid, status, n in db.conn.execute(
+            "SELECT target_id, status, COUNT(*) FROM findings WHERE round_id = ? GROUP BY 1, 2", (round_id,)):
+        c = counts.setdefault(tid, [0, 0])
+        if status == CONFIRMED:
+            c[0] += n
+        elif status in ("待审核", "存疑"):
+            c[1] += n
+    out = {}
+    for t in scores.targets:
+        tid = ids[(t.target_type, t.key)]
+        confirmed, to_review = counts.get(tid, (0, 0))
+        out[tid] = TargetResult(tid, t.result, t.score.final_score if t.checked else None, confirmed, to_review)
+    return out
 
 
 # ---------------------------------------------------------------- JSON document (CLI --json, exports)

@@ -1,4 +1,4 @@
-"""新建批次: name, type, dates, rule set and scope, with a live sample preview before creating.
+"""新建轮次: name, type, dates, rule set and scope, with a live sample preview before creating.
 
 The scope is what `round create` takes: 全量, a percentage or a number per target type, a census
 of named 地区/分组/级别/网站类别 with a sample of the rest, 分层, seed, 回头看, and veto-only rounds.
@@ -75,7 +75,7 @@ class NewRoundDialog(QDialog):
 
     def __init__(self, db, db_path: Path, parent=None):
         super().__init__(parent)
-        self.setWindowTitle("新建检查批次")
+        self.setWindowTitle("新建检查轮次")
         self._db, self._db_path = db, Path(db_path)
         self._jobs = Jobs(self)
         self._generation = 0
@@ -107,7 +107,7 @@ class NewRoundDialog(QDialog):
         self.notes.setPlaceholderText("可留空")
         self.veto_only = QCheckBox("只检查单项否决指标（结果只有合格/不合格，不计分）")
         self.veto_only.setToolTip("如广东、四川的季度检查：只查单项否决项，导出的通报和附件写“合格/不合格”")
-        info_box = QGroupBox("批次信息")
+        info_box = QGroupBox("轮次信息")
         form = QFormLayout(info_box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow("名称" + style.REQUIRED_MARK, self.name)
@@ -134,7 +134,7 @@ class NewRoundDialog(QDialog):
         self.recheck.addItem("不回头看", None)
         for r in rounds.list_rounds(db):
             self.recheck.addItem(f"{r.name}（{r.as_of}，确认问题 {r.confirmed_count} 条）", r.id)
-        self.recheck.setToolTip("把所选批次中有确认问题且尚未整改的对象加入本批次")
+        self.recheck.setToolTip("把所选轮次中有确认问题且尚未整改的对象加入本轮")
         scope_box = QGroupBox("检查范围")
         scope = QFormLayout(scope_box)
         scope.addRow("网站", self.sites_scope)
@@ -174,11 +174,11 @@ class NewRoundDialog(QDialog):
         self.targets_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.targets_view.setWordWrap(False)
         self.targets_view.horizontalHeader().setStretchLastSection(True)
-        for col, width in enumerate((48, 110, 190, 70, 60)):
+        for col, width in enumerate((190, 48, 70, 110, 60)):       # rounds_model.PREVIEW_COLUMNS
             self.targets_view.setColumnWidth(col, width)
         self.targets_proxy = QSortFilterProxyModel(self)
         self.targets_proxy.setSourceModel(self.targets_model)
-        self.targets_proxy.setFilterKeyColumn(TargetColumn.REASON)
+        self.targets_proxy.setFilterKeyColumn(self.targets_model.column_of(TargetColumn.REASON))
         self.targets_view.setModel(self.targets_proxy)
         self.show_reason = QComboBox()
         for reason in SHOW_REASONS:
@@ -207,7 +207,7 @@ class NewRoundDialog(QDialog):
         pv.addWidget(self.skipped)
 
         body = splitter(left_widget, preview_box, stretch=(2, 3), sizes=[430, 630], collapsible=False)
-        self.message, self.buttons, self.ok_button = with_footer(self, body, "创建批次")
+        self.message, self.buttons, self.ok_button = with_footer(self, body, "创建轮次")
         self.resize(1100, 660)
 
         self._timer = QTimer(self)
@@ -324,9 +324,9 @@ class NewRoundDialog(QDialog):
     def _update_ok(self, *_args) -> None:
         problem = ""
         if not self.name.text().strip():
-            problem = "请填写批次名称。"
+            problem = "请填写轮次名称。"
         elif self.plan is not None and not self.plan.targets:
-            problem = "截至监测时间点，名录中没有运行中的网站或新媒体，无法建立批次。"
+            problem = "截至监测时间点，名录中没有运行中的网站或新媒体，无法建立检查轮次。"
         if not self._creating:
             self.message.setStyleSheet(style.ERROR)
             self.message.setText(problem)
@@ -342,7 +342,7 @@ class NewRoundDialog(QDialog):
         self._creating = True
         self.ok_button.setEnabled(False)
         self.message.setStyleSheet(style.HINT)
-        self.message.setText("正在建立批次并冻结检查对象…")
+        self.message.setText("正在建立检查轮次并冻结检查对象…")
         worker = CreateRoundWorker(self._db_path, params)
         worker.finished.connect(self._on_created)
         worker.failed.connect(self._on_create_failed)

@@ -44,7 +44,7 @@ class CreateNoticesDialog(CoreDialog):
         form.addRow("", self.remember)
         form.addRow("整改截止日期", self.deadline)
         layout = QVBoxLayout(self)
-        layout.addWidget(style.caption("为本批次中已确认、尚未下发的问题，按主办单位各生成一份整改通知；"
+        layout.addWidget(style.caption("为本轮中已确认、尚未下发的问题，按主办单位各生成一份整改通知；"
                                        "已有通知的单位，新问题并入原通知（日期不变）。"))
         layout.addLayout(form)
         layout.addWidget(self.note)

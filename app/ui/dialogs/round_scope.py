@@ -1,4 +1,4 @@
-"""The scope inputs of the 新建批次 dialog: 全量 / 比例 / 数量 per target type, and the census field
+"""The scope inputs of the 新建轮次 dialog: 全量 / 比例 / 数量 per target type, and the census field
 (names "、"-separated, as `round create --census-*` takes them, typed or picked from a checkable list
 of the registry's 分组, 级别, 地区 and 网站类别 with the targets each takes)."""
 from __future__ import annotations

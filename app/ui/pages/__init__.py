@@ -47,10 +47,12 @@ def _placeholder(title: str, text: str) -> Callable[[PageContext], QWidget]:
 
 
 # Each later feature replaces its placeholder's factory (one entry per page; keys are stable).
+# The first page is the home page: the window opens on it. Ctrl+1 … Ctrl+9 go to the first nine.
 PAGES: list[PageSpec] = [
+    PageSpec("overview", "总览", _lazy("overview_page", "OverviewPage")),
     PageSpec("sites", "网站", _lazy("registry_page", "RegistryPage", "site")),
     PageSpec("accounts", "新媒体", _lazy("registry_page", "RegistryPage", "account")),
-    PageSpec("rounds", "检查批次", _lazy("rounds_page", "RoundsPage")),
+    PageSpec("rounds", "检查轮次", _lazy("rounds_page", "RoundsPage")),
     PageSpec("monitor", "可用性监测", _lazy("monitor_page", "MonitorPage")),
     PageSpec("checks", "自动检查", _lazy("checks_page", "ChecksPage")),
     PageSpec("scores", "审核评分", _lazy("review_page", "ReviewPage")),

@@ -19,17 +19,19 @@ from app.core.rounds import rounds
 from app.core.crawl.check_overview import findings_by_kind, kind_label, site_overview, unfinished_run
 from app.core.crawl.run_options import clock, duration
 
-from ..parts import button, hbox, splitter, vbox
+from ..parts import button, hbox, panel, splitter, vbox
 from ..run_workers import CheckOutcome, CheckProgress, CheckWorker
 from ..style import HINT, WARNING
 from ..table_models.check_results_model import COLUMN_WIDTHS, SiteResultsModel, row_from_overview
 from ..table_models.registry_model import ID_ROLE, SORT_ROLE
 from ..workers import Jobs
 from . import PageContext
-from .page_parts import ClosesWithWindow, OneRound, Page, page_column, record_table, round_selector
+from .page_parts import (
+    NO_ROUND, ClosesWithWindow, EmptyStack, OneRound, Page, new_round_button, page_column, record_table, round_selector,
+)
 
 LOG_LINES = 2000                  # the log view keeps the latest lines only
-SITE_DONE_TEXT = {"done": "完成", "unreachable": "无法访问", "failed": "失败"}
+SITE_DONE_TEXT = {"done": "检查完成", "unreachable": "无法访问", "failed": "失败"}
 _BANNER = "QFrame#runSummary {{ border: 1px solid {}; background: {}; border-radius: 4px; }}"
 BANNER_DONE = _BANNER.format("#b7dfc0", "#eef8f0")
 BANNER_CANCELLED = _BANNER.format("#f3d19e", "#fef7e0")
@@ -107,8 +109,11 @@ class ChecksPage(ClosesWithWindow, OneRound, Page):
         log_box = QWidget()
         vbox(log_title, (self.log, 1), parent=log_box, margins=(0, 4, 0, 0)).setSpacing(2)
         self.splitter = splitter(self.view, log_box, vertical=True, stretch=(3, 1), collapsible=False)
+        self.content = EmptyStack(panel(self.options_box, buttons, progress_row, self.summary_frame,
+                                        (self.splitter, 1)))
+        self.content.add_state("no_round", NO_ROUND, new_round_button(self))
         page_column(self, "自动检查", "抓取网站、检查链接并运行可自动判断的指标，发现的问题记为待审核", round_row,
-                    self.options_box, buttons, progress_row, self.summary_frame, (self.splitter, 1))
+                    (self.content, 1))
         self._restore_options()
         self.reload()
 
@@ -170,9 +175,10 @@ class ChecksPage(ClosesWithWindow, OneRound, Page):
         if rid != self._shown_round:          # the last run's summary stays while its round is shown
             self.summary_frame.hide()
         self._shown_round = rid
+        self.content.show_state("no_round" if rid is None else None)
         if rid is None:
             self.model.set_rows([])
-            self.round_info.setText("还没有检查批次。请先在“检查批次”页建立批次。")
+            self.round_info.setText("")
             self._update_buttons()
             return
         self._remember_round(rid)
@@ -185,12 +191,14 @@ class ChecksPage(ClosesWithWindow, OneRound, Page):
         self._round = r
         self._unfinished = unfinished_run(self._db, rid)
         checked = sum(1 for o in overview if o.state in ("done", "unreachable", "failed"))
-        parts = [f"监测时间点 {r.as_of}", f"本轮 {len(overview)} 个网站", f"已检查 {checked} 个"]
+        failed = sum(1 for o in overview if o.state == "failed")
+        parts = [f"监测时间点 {r.as_of}", f"本轮 {len(overview)} 个网站",
+                 f"检查完成 {checked - failed} 个" + (f"，失败 {failed} 个" if failed else "")]
         if not self.running:
             self.progress_bar.setRange(0, max(1, len(overview)))
             self.progress_bar.setValue(checked)
         if r.closed:
-            parts.append("本轮已关闭，不能再检查（可在“检查批次”页重新打开）")
+            parts.append("本轮已关闭，不能再检查（可在“检查轮次”页重新打开）")
         elif self._unfinished is not None:
             u = self._unfinished
             parts.append(f"上次检查（{u.started_at[:16]}）未完成：{u.sites_done}/{u.sites_total} 个网站")

@@ -265,7 +265,7 @@ class ExportPage(ClosesWithWindow, OneRound, Page):
             self.sheet_combo.clear()
             self.warning.hide()
             self.round_info.clear()
-            self.empty_label.setText("还没有检查批次。\n请先在“检查批次”页建立批次，完成检查和审核后再导出。")
+            self.empty_label.setText("还没有检查轮次。\n请先在“检查轮次”页建立检查轮次，完成检查和审核后再导出。")
             self.preview_stack.setCurrentWidget(self.empty_label)
             self._update_buttons()
             return

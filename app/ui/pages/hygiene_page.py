@@ -1,5 +1,5 @@
 """The 名录规范 page: run the registry hygiene rules (on a worker), a report grouped by rule,
-a jump from an issue to its record on the 网站/新媒体 page, and 写入检查批次 (findings in a round)."""
+a jump from an issue to its record on the 网站/新媒体 page, and 写入检查轮次 (findings in a round)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -21,7 +21,7 @@ from ..table_models.records_model import Column, RecordsTableModel, SearchProxy
 from ..widgets.date_edit import DateEdit
 from ..widgets.round_combo import RoundCombo
 from . import PageContext
-from .page_parts import MessageLine, Page, page_column, record_table, show_dialog
+from .page_parts import EmptyStack, MessageLine, Page, page_column, record_table, show_dialog
 
 FILE_FILTER = "表格 (*.xlsx *.xlsm *.csv);;所有文件 (*)"
 TYPE_ZH = {"site": "网站", "account": "新媒体"}
@@ -131,15 +131,20 @@ class HygienePage(Page):
         self.splitter = splitter(self.rules_view, right, stretch=(0, 1), sizes=[290, 810])
 
         self.round_combo = RoundCombo(self._db)
-        self.record_button = button("写入检查批次", self.record_into_round,
-                                    "把本批次检查对象上的问题记为“待审核”问题；再次写入会更新，已消失的会撤回")
+        self.record_button = button("写入检查轮次", self.record_into_round,
+                                    "把本轮检查对象上的问题记为“待审核”问题；再次写入会更新，已消失的会撤回")
         self.record_button.setEnabled(False)
-        note = style.caption("问题作为“待审核”记入所选批次（来源：自动），在“审核评分”中确认。")
+        note = style.caption("问题作为“待审核”记入所选轮次（来源：自动），在“审核评分”中确认。")
         note.setWordWrap(True)
-        bottom = hbox(QLabel("写入检查批次"), self.round_combo, self.record_button, (note, 1))
+        bottom = hbox(QLabel("写入检查轮次"), self.round_combo, self.record_button, (note, 1))
 
+        self.content = EmptyStack(self.splitter)
+        self.content.add_state("not_run", "还没有检查名录。\n点“运行检查”按检查日期检查名录：同一平台多个账号、未备案开设、"
+                               "注销后仍在发布、账号主体与主办单位不一致等。\n有监测平台导出的账号清单或发布数据时，先在上方选好文件。",
+                               button("运行检查", self.run_check))
+        self.content.show_state("not_run")
         page_column(self, "名录规范", "同一平台多账号、未备案开设、关停后仍在发布等名录问题",
-                    grid, self.message, (self.splitter, 1), bottom)
+                    grid, self.message, (self.content, 1), bottom)
         self._show_rules([])
 
     # --- running --------------------------------------------------------------------------------------
@@ -177,6 +182,7 @@ class HygienePage(Page):
 
     def show_report(self, report: hygiene.HygieneReport) -> None:
         self.report = report
+        self.content.show_state(None)
         groups = report.by_rule()
         self.issue_model.set_records([i for rule in groups for i in groups[rule]])
         self._show_rules([(rule, RULES.get(rule, rule), len(items)) for rule, items in groups.items()])
@@ -269,7 +275,7 @@ class HygienePage(Page):
             return
         worker = HygieneFindingsWorker(self._ctx.db_path, rid, self.report)
         self._jobs.start(worker, self._on_findings_recorded, self._on_job_failed, busy=self.record_button,
-                         note="正在写入检查批次…")
+                         note="正在写入检查轮次…")
 
     @Slot(object)
     def _on_findings_recorded(self, result) -> None:
@@ -281,8 +287,8 @@ class HygienePage(Page):
         if result.skipped:
             rows = [(i.rule_name, i.name, i.unit_name, reason) for i, reason in result.skipped]
             self._open_dialog(ProblemListDialog(
-                "写入检查批次", f"<b>{len(result.skipped)} 条名录问题未写入该批次。</b>"
-                "不在本批次检查对象中的记录不会写入；指标体系中没有对应指标的问题保留在报告中。", True,
+                "写入检查轮次", f"<b>{len(result.skipped)} 条名录问题未写入该轮次。</b>"
+                "不在本轮检查对象中的记录不会写入；指标体系中没有对应指标的问题保留在报告中。", True,
                 [("未写入", ("规则", "名称", "主办单位", "原因"), rows)], parent=self))
         self.findings_recorded.emit(result)
 

@@ -60,12 +60,12 @@ class MediaPage(Page):
         self.round_combo = RoundCombo(self._db)
         self.round_combo.round_changed.connect(self._on_round_changed)
         self.import_button = button("导入监测数据…", self._on_import_clicked,
-                                    "从监测平台导出的表格（平台、账号名称/账号ID、最近发布时间、期间发布条数）填入本批次")
+                                    "从监测平台导出的表格（平台、账号名称/账号ID、最近发布时间、期间发布条数）填入本轮")
 
         self.edit_action = action(self, "服务菜单与表述错误…", self.edit_current, shortcut="Ctrl+E")
         self.test_action = action(self, "测试菜单链接", self.test_current_menus,
                                   "测试当前账号服务菜单中的网址能否打开（Ctrl+T）", "Ctrl+T")
-        self.test_all_action = action(self, "测试本批次全部账号的菜单链接", self.test_all_menus)
+        self.test_all_action = action(self, "测试本轮全部账号的菜单链接", self.test_all_menus)
         find = action(self, "", self._focus_search, shortcut=QKeySequence.StandardKey.Find)
         refresh = action(self, "", self.reload_grid, shortcut=QKeySequence.StandardKey.Refresh)
         self.addActions([self.edit_action, self.test_action, find, refresh])
@@ -84,7 +84,7 @@ class MediaPage(Page):
         self.problems_only = QCheckBox("只看有问题")
         self.problems_only.setToolTip("只列出提出了问题或有未排除问题的账号")
         self.problems_only.toggled.connect(self._on_problems_only)
-        bar = hbox(QLabel("检查批次"), self.round_combo, self.import_button, edit_button, test_button, None, spacing=6)
+        bar = hbox(QLabel("检查轮次"), self.round_combo, self.import_button, edit_button, test_button, None, spacing=6)
 
         self.message = MessageLine()
         self.counts = QLabel()
@@ -169,7 +169,7 @@ class MediaPage(Page):
             closed = rounds.get_round(self._db, round_id).closed
             self.model.set_session(session, read_only=closed)
             if closed:
-                self.message.show_message("本批次已关闭，只能查看。如需修改，请在“检查批次”中重新打开。", "warning")
+                self.message.show_message("本轮已关闭，只能查看。如需修改，请在“检查轮次”中重新打开。", "warning")
             else:
                 self.message.clear()
         self._loaded_round, self._stale = round_id, False
@@ -180,9 +180,9 @@ class MediaPage(Page):
 
     def _show_empty_or_grid(self) -> None:
         if self.model.session is None:
-            self.empty.setText("还没有检查批次。\n请先在“检查批次”中建立检查批次，再在这里逐个账号记录检查情况。")
+            self.empty.setText("还没有检查轮次。\n请先在“检查轮次”中建立检查轮次，再在这里逐个账号记录检查情况。")
         elif not self.model.rowCount():
-            self.empty.setText("本批次没有新媒体账号。")
+            self.empty.setText("本轮没有新媒体账号。")
         self.stack.setCurrentIndex(0 if self.model.rowCount() else 1)
         has = self.model.session is not None and not self.model.read_only
         for w in (self.import_button, self.edit_action, self.test_action, self.test_all_action):
@@ -256,6 +256,8 @@ class MediaPage(Page):
             parts.append(f"<span style='color:#c5221f'>已提出：{labels}（待审核）</span>")
         elif r.open_findings:
             parts.append(f"本账号另有 {r.open_findings} 个问题")
+        if r.others:
+            parts.append("其他来源的问题：" + "，".join(e(x) for x in r.others))
         self.detail.setText(head + ("<br>" + "；".join(parts) if parts else ""))
 
     # --- keyboard actions ------------------------------------------------------------------------
@@ -297,7 +299,7 @@ class MediaPage(Page):
         unmapped = getattr(result, "unmapped", ())
         if unmapped:
             names = "、".join(media_rules.KIND_ZH.get(k, k) for k in unmapped)
-            self.message.show_message(f"已保存。本批次的指标体系中没有“{names}”对应的指标，未作为问题提出。", "warning")
+            self.message.show_message(f"已保存。本轮的指标体系中没有“{names}”对应的指标，未作为问题提出。", "warning")
         else:
             self.message.show_message(f"已保存：{row.name}", "ok", 4000)
 
@@ -356,7 +358,7 @@ class MediaPage(Page):
         menus = {r.target_id: r.obs.menu_items for r in self.model.rows
                  if any(is_http(m.url) for m in r.obs.menu_items)}
         if not menus:
-            self.message.show_message("本批次还没有填写服务菜单网址的账号。", "warning")
+            self.message.show_message("本轮还没有填写服务菜单网址的账号。", "warning")
             return
         self._start_menu_test(menus)
 
@@ -448,7 +450,7 @@ class MediaPage(Page):
             kind = "warning" if result.unmapped else "ok"
             extra = ""
             if result.unmapped:
-                extra = "本批次指标体系中没有“" + "、".join(media_rules.KIND_ZH.get(k, k) for k in result.unmapped) + "”的指标。"
+                extra = "本轮指标体系中没有“" + "、".join(media_rules.KIND_ZH.get(k, k) for k in result.unmapped) + "”的指标。"
             self.message.show_message(result.summary() + extra, kind)
             if result.skipped:
                 self._show_problems(ProblemListDialog(

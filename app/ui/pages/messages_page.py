@@ -22,13 +22,13 @@ from app.core.followup.workdays import load_calendar
 from .. import style
 from ..dialogs.message_dialog import MessageDialog
 from ..dialogs.problems_dialog import PROBLEM_HEADERS, ProblemListDialog, problem_rows
-from ..parts import action, hbox, open_file, search_field, text_toolbar
+from ..parts import action, button, hbox, open_file, search_field, text_toolbar
 from ..review_workers import MessagesApplyWorker, MessagesPlanWorker
 from ..table_models.records_model import Column, RecordsTableModel, SearchProxy
 from ..widgets.date_edit import DateEdit
 from ..widgets.stat_card import StatCard
 from . import PageContext
-from .page_parts import MessageLine, Page, page_column, record_table, show_dialog
+from .page_parts import EmptyStack, MessageLine, Page, page_column, record_table, show_dialog
 
 IMPORT_FILTER = "留言导出表 (*.xlsx *.xlsm *.csv);;所有文件 (*)"
 _VALID_ZH = {1: "属实", 0: "不属实"}
@@ -144,8 +144,12 @@ class MessagesPage(Page):
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([340, 380])
         self.splitter = splitter
+        self.content = EmptyStack(splitter)
+        self.content.add_state("no_messages", "还没有找错留言。\n导入“我为政府网站找错”平台导出的留言表（留言编号、网站、提交时间、"
+                               "转办时间、办理状态、答复时间…），或逐条登记；之后这里统计按期办结率和超期留言。",
+                               button("导入留言…", self._on_import_clicked), button("登记", self.add_message))
 
-        page_column(self, "找错留言", "“我为政府网站找错”留言的登记、导入和按期办结统计", bar, (splitter, 1))
+        page_column(self, "找错留言", "“我为政府网站找错”留言的登记、导入和按期办结统计", bar, (self.content, 1))
         self.reload()
 
     def _build_stats(self) -> QWidget:
@@ -223,6 +227,7 @@ class MessagesPage(Page):
         """Re-read the messages (after imports and edits) and refresh the statistics."""
         msgs = M.list_messages(self._db)
         self.model.set_records(msgs)
+        self.content.show_state(None if msgs else "no_messages")
         if not self.period_from.text() and not self.period_to.text():
             self._default_period(msgs)
         self._update_counts()
@@ -259,6 +264,14 @@ class MessagesPage(Page):
             self.message.show_message(f"无法统计：{exc}", "error")
             return
         self.show_report(report)
+
+    def show_period(self, start: str, end: str, overdue: bool = False) -> None:
+        """Statistics of the messages submitted from ``start`` to ``end`` (the 总览's 找错 figures),
+        with the overdue list in front when ``overdue``."""
+        self.period_from.setText(start)
+        self.period_to.setText(end)
+        self.refresh_stats()
+        self.tabs.setCurrentWidget(self.overdue_view if overdue else self.unit_view)
 
     def show_report(self, report: M.MessageReport) -> None:
         self.report = report

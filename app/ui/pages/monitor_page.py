@@ -26,7 +26,9 @@ from ..table_models.records_model import SearchProxy
 from ..widgets.charts import BarChart, Series
 from ..widgets.date_edit import DateEdit
 from . import PageContext
-from .page_parts import MessageLine, PageJobs, heading, record_table, restore_layout, save_layout
+from .page_parts import (
+    EmptyStack, MessageLine, PageJobs, heading, page_button, record_table, restore_layout, save_layout,
+)
 
 INTERVALS = (10, 15, 20, 30, 60)            # minutes; 72 or more would leave days short of 20 probes
 WEEKDAYS = "一二三四五六日"
@@ -121,13 +123,18 @@ class MonitorPage(QWidget):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
 
+        self.content = EmptyStack(self.splitter)
+        self.content.add_state("no_sites", "名录中还没有运行中的网站。\n先在“网站”中导入网站名录（或点 文件 → 载入示例名录），"
+                               "再点“开始监测”：每隔一段时间拨测一次首页，一周的记录决定站点是否无法访问。",
+                               page_button(self, "去网站名录", "sites"))
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 12, 14, 6)           # as page_column() pages
         layout.addLayout(heading("可用性监测", "按间隔拨测网站首页，记录每次能否在规定时间内打开：站点无法访问的依据"))
         layout.addLayout(bar)
         layout.addWidget(self.state_label)
         layout.addWidget(self.message)
         layout.addLayout(find)
-        layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.content, 1)
         hint = style.caption("一周（监测时间点前 7 天）每天至少拨测 20 次方可判定；失败（15 秒内未打开）占比达到 5% 为"
                              "单项否决。关闭程序即停止监测；程序未打开时可用“monitor install”注册计划任务。")
         hint.setWordWrap(True)
@@ -170,6 +177,7 @@ class MonitorPage(QWidget):
         selected = self.selected_codes()
         start, end = self.week()
         self.model.set_states(states, (start.isoformat(), end.isoformat()))
+        self.content.show_state(None if states else "no_sites")
         self._select(current, selected)
         self._refresh_chart()
         self.states_loaded.emit()

@@ -7,11 +7,12 @@ import weakref
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget,
+    QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QStackedWidget, QTableView,
+    QVBoxLayout, QWidget,
 )
 
 from .. import style
-from ..parts import hbox, vbox
+from ..parts import button, hbox, vbox
 from ..workers import Jobs
 
 
@@ -43,6 +44,50 @@ def empty_state(text: str, *buttons) -> QWidget:
     widget = QWidget()
     vbox((None, 2), message, 12, hbox(None, *buttons, None), (None, 3), parent=widget)
     return widget
+
+
+NO_ROUND = ("还没有检查轮次。\n先在“检查轮次”中新建一轮；名录还是空的话，先在“网站”“新媒体”中导入名录，"
+            "或点 文件 → 载入示例名录。")
+
+
+class EmptyStack(QStackedWidget):
+    """A page's content, or in its place one of its empty states, each saying the next step:
+    ``add_state(key, text, *buttons)`` once, then ``show_state(key)`` (None: the content)."""
+
+    def __init__(self, content: QWidget):
+        super().__init__()
+        self.addWidget(content)
+        self._states: dict[str, QWidget] = {}
+
+    def add_state(self, key: str, text: str, *buttons) -> QWidget:
+        widget = empty_state(text, *buttons)
+        self._states[key] = widget
+        self.addWidget(widget)
+        return widget
+
+    def show_state(self, key: str | None) -> None:
+        self.setCurrentWidget(self._states[key] if key else self.widget(0))
+
+    @property
+    def state(self) -> str | None:
+        return next((k for k, w in self._states.items() if w is self.currentWidget()), None)
+
+    def text(self, key: str) -> str:
+        return self._states[key].findChild(QLabel, "placeholderText").text()
+
+
+def new_round_button(page: QWidget) -> QPushButton:
+    """“新建检查轮次…”: to the 检查轮次 page with its dialog open (the next step of a page without rounds)."""
+    def go() -> None:
+        rounds_page = go_to(page, "rounds")
+        if rounds_page is not None:
+            rounds_page.open_new_round_dialog()
+    return button("新建检查轮次…", go)
+
+
+def page_button(page: QWidget, text: str, key: str) -> QPushButton:
+    """A button that shows the main window's page ``key``."""
+    return button(text, lambda: go_to(page, key))
 
 
 class MessageLine(QLabel):
@@ -168,7 +213,31 @@ class OneRound:
         self._ctx.settings.setValue(self.round_setting, round_id)
 
 
-def round_selector(on_changed, label: str = "检查批次") -> tuple[QComboBox, QLabel, QHBoxLayout]:
+def go_to(widget: QWidget, key: str) -> QWidget | None:
+    """Show page ``key`` of ``widget``'s main window and return that page (None outside one):
+    how one page sends the user to the list behind a figure."""
+    window = widget.window()
+    pages = getattr(window, "pages", None)
+    if not isinstance(pages, dict) or key not in pages or not hasattr(window, "show_page"):
+        return None
+    window.show_page(key)
+    return pages[key]
+
+
+def choose_round(page: QWidget, round_id: int) -> bool:
+    """Select ``round_id`` in a page's round drop-down (a RoundCombo, or a round_selector() one)."""
+    combo = getattr(page, "round_combo", None)
+    if combo is None:
+        return False
+    if hasattr(combo, "set_round"):
+        return combo.set_round(round_id)
+    at = combo.findData(round_id)
+    if at >= 0:
+        combo.setCurrentIndex(at)
+    return at >= 0
+
+
+def round_selector(on_changed, label: str = "检查轮次") -> tuple[QComboBox, QLabel, QHBoxLayout]:
     """A row "label | drop-down of rounds | info line"; the caller fills the drop-down."""
     combo = QComboBox()
     combo.setMinimumContentsLength(16)

@@ -101,7 +101,7 @@ class ProfilesPage(Page):
         self.dirty_label = QLabel()
         self.dirty_label.setStyleSheet(style.WARNING)
         self.discard_button = button("放弃修改", self.discard)
-        self.save_button = button("保存", self.save, "保存修改；版本号自动加一，已建立的批次仍使用建立时的版本")
+        self.save_button = button("保存", self.save, "保存修改；版本号自动加一，已建立的轮次仍使用建立时的版本")
         self.save_button.setDefault(True)
         self.message = MessageLine()
         bottom = hbox((self.message, 1), self.dirty_label, self.discard_button, self.save_button)
@@ -325,7 +325,7 @@ class ProfilesPage(Page):
         if self._origin.get(pid) == "内置":
             self._origin[pid] = "内置（已修改）"
         self._rebuild_tree(keep=self.current_key())
-        self.message.show_message(f"已保存：版本 {old} → {stored.version}。新建的批次将使用新版本。", "ok", 10000)
+        self.message.show_message(f"已保存：版本 {old} → {stored.version}。新建的轮次将使用新版本。", "ok", 10000)
         self.saved.emit(stored)
         return stored
 

@@ -28,7 +28,9 @@ from ..table_models.records_model import Column, RecordsTableModel, SearchProxy
 from ..widgets.choice_delegate import ChoiceDelegate
 from ..widgets.round_combo import RoundCombo
 from . import PageContext
-from .page_parts import MessageLine, Page, page_column, record_table, show_dialog
+from .page_parts import (
+    NO_ROUND, EmptyStack, MessageLine, Page, new_round_button, page_button, page_column, record_table, show_dialog,
+)
 
 ALL_UNITS = 0
 TYPE_ZH = {"site": "网站", "account": "新媒体"}
@@ -200,7 +202,7 @@ class RectifyPage(Page):
         self.dates_button = button("修改期限…", self.open_dates_dialog, "修改选中整改通知的通知日期或整改期限")
         self.export_button = button("导出整改台账和通知单…", self._on_export_clicked)
         self.search = search_field("搜索对象、问题、反馈…", self._on_search_changed, 200)
-        bar = hbox(QLabel("检查批次"), self.round_combo, self.create_button, self.recheck_button, self.manual_button,
+        bar = hbox(QLabel("检查轮次"), self.round_combo, self.create_button, self.recheck_button, self.manual_button,
                    self.dates_button, self.export_button, None, spacing=6)
 
         self.message = MessageLine()
@@ -240,7 +242,12 @@ class RectifyPage(Page):
         self.notices_title.setStyleSheet("font-weight: bold;")
         left = panel(self.notices_title, (self.notices_view, 1))
         self.splitter = splitter(left, right, stretch=(0, 1), sizes=[430, 690])
-        page_column(self, "整改", "按主办单位下发整改通知，跟踪整改反馈并复核", bar, status, (self.splitter, 1))
+        self.content = EmptyStack(self.splitter)
+        self.content.add_state("no_round", NO_ROUND, new_round_button(self))
+        self.content.add_state("no_notices", "本轮还没有整改通知。\n在“审核评分”中确认问题后，点“生成整改通知”："
+                               "按主办单位各生成一份，整改期限按工作日计算。",
+                               button("生成整改通知…", self.open_create_dialog), page_button(self, "去审核评分", "scores"))
+        page_column(self, "整改", "按主办单位下发整改通知，跟踪整改反馈并复核", bar, status, (self.content, 1))
         self._update_actions()
 
     # --- loading -----------------------------------------------------------------------------------
@@ -279,10 +286,7 @@ class RectifyPage(Page):
         self._show_notices(notice_id)
         if item_id is not None:
             self.select_item(item_id)
-        if round_id is None:
-            self.items_title.setText("还没有检查批次。")
-        elif not self.notices:
-            self.items_title.setText("本批次还没有整改通知。在“审核评分”中确认问题后，点“生成整改通知”。")
+        self.content.show_state("no_round" if round_id is None else (None if self.notices else "no_notices"))
         self._update_actions()
 
     def _show_notices(self, notice_id: int) -> None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QAbstractItemView, QComboBox, QLabel, QTableView
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QLabel, QToolButton
 
 from app.core.exports.shots import latest_shots
 from app.core.store import audit
@@ -29,41 +29,18 @@ from ..parts import action, hbox, make_current, search_field, splitter, text_too
 from ..scoring_workers import ScoreRoundWorker
 from ..table_models.findings_queue_model import COLUMN_WIDTHS, FindingsQueueModel, kind_labels
 from ..widgets.finding_detail import FindingDetail, evidence_text
+from ..widgets.queue_view import QueueView
 from ..widgets.round_combo import RoundCombo
 from ..widgets.scorecard import Scorecard
 from . import PageContext
-from .page_parts import MessageLine, Page, page_column, record_table, restore_layout, save_layout
+from .page_parts import (
+    NO_ROUND, EmptyStack, MessageLine, Page, new_round_button, page_column, record_table, restore_layout, save_layout,
+)
 
 log = logging.getLogger(__name__)
 
-# Review keys: plain keys typed in the queue (no Ctrl/Alt), several per status.
-REVIEW_KEYS = {"y": "确认", "1": "确认", "n": "误报", "2": "误报", "?": "存疑", "？": "存疑", "3": "存疑",
-               "u": "待审核", "0": "待审核"}
 REMEMBERED_NOTE = "已记住为白名单"
 SUMMARY_DELAY_MS = 1200
-
-
-class QueueView(QTableView):
-    """The queue table: review keys become signals instead of keyboard search."""
-
-    review_key = Signal(str)        # status
-    open_key = Signal()
-    copy_key = Signal()
-
-    def keyPressEvent(self, event) -> None:
-        if event.matches(QKeySequence.StandardKey.Copy):
-            self.copy_key.emit()
-            return
-        mods = event.modifiers() & ~(Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.KeypadModifier)
-        text = event.text().lower()
-        if mods == Qt.KeyboardModifier.NoModifier and text:
-            if text in REVIEW_KEYS:
-                self.review_key.emit(REVIEW_KEYS[text])
-                return
-            if text == "o":
-                self.open_key.emit()
-                return
-        super().keyPressEvent(event)
 
 
 class ReviewPage(Page):
@@ -99,14 +76,18 @@ class ReviewPage(Page):
         self.type_filter.addItem("网站", "site")
         self.type_filter.addItem("新媒体", "account")
         self.search = search_field("搜索对象、描述、链接…", min_width=150)
-        filters = hbox(QLabel("批次"), (self.round_combo, 2), 8, self.status_filter, self.kind_filter,
-                       self.region_filter, self.type_filter, (self.search, 1), spacing=6)
+        self.indicator_chip = QToolButton()            # set from the 总览: one indicator's findings
+        self.indicator_chip.setToolTip("只显示此指标（含其下条款）的问题；点击取消")
+        self.indicator_chip.clicked.connect(self.clear_indicator)
+        self.indicator_chip.setVisible(False)
+        filters = hbox(QLabel("检查轮次"), (self.round_combo, 2), 8, self.status_filter, self.kind_filter,
+                       self.region_filter, self.type_filter, self.indicator_chip, (self.search, 1), spacing=6)
 
         self.confirm_action = action(self, "确认", lambda: self.review("确认"), "确认问题属实（Y 或 1）")
         self.false_action = action(self, "误报", lambda: self.review("误报"), "标记为误报（N 或 2）")
         self.doubt_action = action(self, "存疑", lambda: self.review("存疑"), "拿不准，稍后再看（? 或 3）")
         self.reset_action = action(self, "改回待审核", lambda: self.review("待审核"), "撤销审核结果（U 或 0）")
-        self.remember_action = action(self, "误报时记住为白名单", tip="标记误报时同时建立白名单规则：以后各批次中同一对象、"
+        self.remember_action = action(self, "误报时记住为白名单", tip="标记误报时同时建立白名单规则：以后各轮检查中同一对象、"
                                                               "同一链接和文字的问题自动标为误报")
         self.remember_action.setCheckable(True)
         self.open_action = action(self, "打开链接", self.open_link, "在浏览器中打开问题链接（O）")
@@ -148,8 +129,10 @@ class ReviewPage(Page):
         self.summary_label.setStyleSheet(style.HINT)
         self.summary_label.setWordWrap(True)
         bottom = hbox(self.counts_label, 16, (self.summary_label, 1))
+        self.content = EmptyStack(self.splitter)
+        self.content.add_state("no_round", NO_ROUND, new_round_button(self))
         page_column(self, "审核评分", "逐条审核问题，实时查看每个对象的得分", filters, bar, self.closed_banner,
-                    (self.splitter, 1), self.message, bottom)
+                    (self.content, 1), self.message, bottom)
 
         self._summary_timer = QTimer(self)
         self._summary_timer.setSingleShot(True)
@@ -207,7 +190,50 @@ class ReviewPage(Page):
     @Slot(object)
     def _on_round_changed(self, round_id) -> None:
         if not self._reloading:
+            self._set_indicator(None)
             self.load_round(round_id)
+
+    def show_findings(self, round_id: int, status: str | None = None, kind: str | None = None,
+                      region: str | None = None, target_type: str | None = None, indicator: str | None = None,
+                      indicator_label: str = "") -> bool:
+        """The queue of ``round_id`` with these filters and no search (the list behind a figure of
+        the 总览); ``indicator`` keeps an item and the clauses under it."""
+        if not self.show_round(round_id):
+            return False
+        for combo, value in ((self.status_filter, status), (self.kind_filter, kind), (self.region_filter, region),
+                             (self.type_filter, target_type)):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(max(0, combo.findData(value)) if value is not None else 0)
+            combo.blockSignals(False)
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        self._set_indicator(indicator, indicator_label)
+        self._on_filters_changed()
+        return True
+
+    def show_target(self, round_id: int, target_id: int) -> bool:
+        """The scorecard of one target — also of one without findings — with its first finding
+        selected when it has any."""
+        if not self.show_round(round_id):
+            return False
+        first = next((r[Q.ID] for r in self.model.all_rows() if r[Q.TARGET_ID] == target_id), None)
+        if first is not None:
+            self.select_finding(first)
+        else:
+            self.view.selectionModel().clear()
+            self._show_card(target_id)
+        return True
+
+    def _set_indicator(self, item_id: str | None, label: str = "") -> None:
+        self.model.set_filter("indicator", item_id)
+        self.indicator_chip.setText(f"指标：{label or item_id}  ✕" if item_id else "")
+        self.indicator_chip.setVisible(bool(item_id))
+
+    @Slot()
+    def clear_indicator(self) -> None:
+        self._set_indicator(None)
+        self._on_filters_changed()
 
     def load_round(self, round_id: int | None, keep: int | None = None) -> None:
         """Load a round's whole queue (two queries) and its profiles; keeps ``keep`` selected."""
@@ -263,14 +289,14 @@ class ReviewPage(Page):
         self._apply_filters()
 
     def _after_load(self) -> None:
-        if self.round is None:
-            self.detail.setPlaceholderText("还没有检查批次：请先在“检查批次”中新建，再运行自动检查或人工添加问题。")
-        elif not self.model.all_rows():
-            self.detail.setPlaceholderText("本批次还没有问题记录：可在“自动检查”中运行检查，或点“添加问题”人工录入。")
+        self.content.show_state("no_round" if self.round is None else None)
+        if not self.model.all_rows():
+            self.detail.setPlaceholderText("本轮还没有问题记录：可在“自动检查”中运行检查，点“添加问题”人工录入，"
+                                           "或用 findings import 导入（模板：findings template）。")
         else:
             self.detail.setPlaceholderText("选择一条问题查看详情。")
         closed = self.round is not None and self.round.closed
-        self.closed_banner.setText(f"批次“{self.round.name}”已关闭，只能查看。如需修改，请在“检查批次”中重新打开。"
+        self.closed_banner.setText(f"检查轮次“{self.round.name}”已关闭，只能查看。如需修改，请在“检查轮次”中重新打开。"
                                    if closed else "")
         self.closed_banner.setVisible(closed)
         self.scorecard.set_read_only(closed)
@@ -317,6 +343,7 @@ class ReviewPage(Page):
     def select_finding(self, finding_id: int) -> None:
         row = self.model.row_of_id(finding_id)
         if row is None and self.model.is_filtered:
+            self._set_indicator(None)
             for combo in (self.status_filter, self.kind_filter, self.region_filter, self.type_filter):
                 combo.setCurrentIndex(0)
             self.search.clear()
@@ -395,7 +422,7 @@ class ReviewPage(Page):
         if not ids or self.round is None:
             return
         if self.round.closed:
-            self.message.show_message("此批次已关闭，不能修改审核结果。", "warning", 6000)
+            self.message.show_message("此检查轮次已关闭，不能修改审核结果。", "warning", 6000)
             return
         remember = status == "误报" and self.remember_action.isChecked()
         current_row = self.view.currentIndex().row()
@@ -417,7 +444,7 @@ class ReviewPage(Page):
             auto = findings.apply_whitelist(self._db, self.round.id) if made else 0
             if auto:
                 extra_targets = {r[Q.TARGET_ID] for r in self.model.all_rows() if r[Q.ID] in set(ids)}
-            text += f"已记住 {made} 条白名单规则" + (f"，本批次另有 {auto} 条相同问题自动标为误报" if auto else "") + "。"
+            text += f"已记住 {made} 条白名单规则" + (f"，本轮另有 {auto} 条相同问题自动标为误报" if auto else "") + "。"
             if problems:
                 text += "未能记住：" + problems[0]
         rows = findings.review_rows(self._db, finding_ids=ids, target_ids=extra_targets)
@@ -540,12 +567,12 @@ class ReviewPage(Page):
             pending = f"，{PENDING} {len(s.pending)}" if s.pending else ""
             parts.append(f"{label} {o.passed}/{o.checked} 合格（{rate}{skipped}{pending}）")
         note = "；含待核对数值" if scores.unverified_used else ""
-        self.summary_label.setText("全批次：" + "，".join(parts) + note if parts else "")
+        self.summary_label.setText("本轮：" + "，".join(parts) + note if parts else "")
         self.summary_ready.emit(scores)
 
     @Slot(str)
     def _on_summary_failed(self, message: str) -> None:
-        self.summary_label.setText(f"无法计算全批次得分：{message}")
+        self.summary_label.setText(f"无法计算本轮得分：{message}")
 
     # --- layout memory -----------------------------------------------------------------------------
     def save_state(self, settings) -> None:

@@ -15,7 +15,7 @@ from PySide6.QtGui import QColor
 from .base import RowsModel
 from .registry_model import ID_ROLE, SORT_ROLE
 
-STATE_TEXT = {"": "未检查", "pending": "待检查", "running": "检查中", "done": "完成", "unreachable": "无法访问",
+STATE_TEXT = {"": "未运行", "pending": "排队中", "running": "检查中", "done": "检查完成", "unreachable": "无法访问",
               "failed": "失败", "resumable": "待继续"}
 _STATE_COLOUR = {"running": QColor("#1a5fb4"), "done": QColor("#137333"), "unreachable": QColor("#c5221f"),
                  "failed": QColor("#c5221f"), "resumable": QColor("#a15c00"), "": QColor("#80868b"),

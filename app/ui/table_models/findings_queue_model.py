@@ -46,21 +46,22 @@ def kind_labels() -> dict[str, str]:
 
 
 class QueueColumn(IntEnum):
+    """问题描述 third: at 1366×768 the queue's half of the page shows status, target and description."""
     STATUS = 0
     TARGET = 1
-    TYPE = 2
-    REGION = 3
-    INDICATOR = 4
-    KIND = 5
-    COUNT = 6
-    TEXT = 7
+    TEXT = 2
+    INDICATOR = 3
+    KIND = 4
+    COUNT = 5
+    TYPE = 6
+    REGION = 7
     URL = 8
     SOURCE = 9
     NOTE = 10
 
 
-HEADERS = ("状态", "检查对象", "类型", "地区", "指标", "问题类型", "数量", "问题描述", "链接", "来源", "审核备注")
-COLUMN_WIDTHS = (82, 190, 56, 80, 170, 96, 44, 260, 200, 48, 150)
+HEADERS = ("状态", "检查对象", "问题描述", "指标", "问题类型", "数量", "类型", "地区", "链接", "来源", "审核备注")
+COLUMN_WIDTHS = (70, 160, 280, 170, 96, 44, 56, 80, 200, 48, 150)
 
 
 def status_text(row: tuple) -> str:
@@ -82,7 +83,8 @@ class FindingsQueueModel(RowsModel):
         self._visible: list[int] = []             # indices into _rows, in view order
         self._vis_row: dict[int, int] | None = None
         self._haystacks: list[str] | None = None
-        self._filters: dict[str, str | None] = {"status": None, "kind": None, "region": None, "target_type": None}
+        self._filters: dict[str, str | None] = {"status": None, "kind": None, "region": None, "target_type": None,
+                                                "indicator": None}
         self._terms: tuple[str, ...] = ()
         self._sort_column, self._sort_order = -1, Qt.SortOrder.AscendingOrder
         self.counts: Counter = Counter()
@@ -134,7 +136,8 @@ class FindingsQueueModel(RowsModel):
 
     # --- filters and sorting ----------------------------------------------------------------
     def set_filter(self, name: str, value: str | None) -> None:
-        """name: status / kind / region / target_type; None shows all."""
+        """name: status / kind / region / target_type / indicator (an item and the clauses under it);
+        None shows all."""
         if self._filters[name] != (value or None):
             self._filters[name] = value or None
             self._refilter()
@@ -156,17 +159,19 @@ class FindingsQueueModel(RowsModel):
 
     def _compute_visible(self) -> None:
         rows, f = self._rows, self._filters
-        status, kind = f["status"], f["kind"]
+        status, kind, item = f["status"], f["kind"], f["indicator"]
+        under = item + "." if item else None
         wanted_targets = None
         if f["region"] is not None or f["target_type"] is not None:
             wanted_targets = {tid for tid, t in self._targets.items()
                               if (f["region"] is None or t.region_name == f["region"])
                               and (f["target_type"] is None or t.target_type == f["target_type"])}
-        if status is None and kind is None and wanted_targets is None and not self._terms:
+        if status is None and kind is None and item is None and wanted_targets is None and not self._terms:
             visible = list(range(len(rows)))
         else:
             visible = [i for i, r in enumerate(rows)
                        if (status is None or r[Q.STATUS] == status) and (kind is None or r[Q.KIND] == kind)
+                       and (item is None or r[Q.INDICATOR_ID] == item or r[Q.INDICATOR_ID].startswith(under))
                        and (wanted_targets is None or r[Q.TARGET_ID] in wanted_targets)]
             if self._terms:
                 if self._haystacks is None:

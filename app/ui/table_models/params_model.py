@@ -1,9 +1,13 @@
-"""Threshold params of one indicator item as an editable two-column table (键, 值 as JSON text)."""
+"""Threshold params of one indicator item as an editable two-column table (名称, 值 as JSON text).
+
+The name shows in Chinese (resources/glossary.json) with the key in its tooltip; editing it edits the key."""
 from __future__ import annotations
 
 import json
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+
+from app.core.rounds.glossary import param_label
 
 HEADERS = ("名称", "值")
 
@@ -68,8 +72,14 @@ class ParamsTableModel(QAbstractTableModel):
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
+        value = self._rows[index.row()][index.column()]
+        if index.column() == 0 and role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            label = param_label(value)
+            if role == Qt.ItemDataRole.DisplayRole:
+                return label
+            return f"{label}（参数名 {value}）" if label != value else value
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole, Qt.ItemDataRole.ToolTipRole):
-            return self._rows[index.row()][index.column()]
+            return value
         return None
 
     def setData(self, index, value, role=Qt.ItemDataRole.EditRole) -> bool:

@@ -39,7 +39,8 @@ class ReviewColumn(IntEnum):
     ADS = 9
     UNRELATED = 10
     PROPOSALS = 11
-    STATE = 12
+    OTHERS = 12
+    STATE = 13
 
 
 HEADERS = {
@@ -47,13 +48,13 @@ HEADERS = {
     ReviewColumn.REGION: "地区", ReviewColumn.LAST_UPDATE: "最近更新日期", ReviewColumn.DAYS: "距监测点天数",
     ReviewColumn.INTERACTION: "互动功能", ReviewColumn.MENUS: "服务菜单", ReviewColumn.WORDING: "表述错误",
     ReviewColumn.ADS: "广告", ReviewColumn.UNRELATED: "无关内容", ReviewColumn.PROPOSALS: "提出的问题",
-    ReviewColumn.STATE: "状态",
+    ReviewColumn.OTHERS: "其他来源的问题", ReviewColumn.STATE: "状态",
 }
-COLUMN_WIDTHS = {   # fit a 1280-pixel window without a horizontal scroll bar
-    ReviewColumn.PLATFORM: 80, ReviewColumn.NAME: 112, ReviewColumn.UNIT: 140, ReviewColumn.REGION: 58,
-    ReviewColumn.LAST_UPDATE: 94, ReviewColumn.DAYS: 86, ReviewColumn.INTERACTION: 62, ReviewColumn.MENUS: 88,
-    ReviewColumn.WORDING: 62, ReviewColumn.ADS: 40, ReviewColumn.UNRELATED: 62, ReviewColumn.PROPOSALS: 132,
-    ReviewColumn.STATE: 56,
+COLUMN_WIDTHS = {   # fit a 1366-pixel window without a horizontal scroll bar
+    ReviewColumn.PLATFORM: 76, ReviewColumn.NAME: 112, ReviewColumn.UNIT: 118, ReviewColumn.REGION: 58,
+    ReviewColumn.LAST_UPDATE: 94, ReviewColumn.DAYS: 80, ReviewColumn.INTERACTION: 60, ReviewColumn.MENUS: 80,
+    ReviewColumn.WORDING: 60, ReviewColumn.ADS: 40, ReviewColumn.UNRELATED: 60, ReviewColumn.PROPOSALS: 110,
+    ReviewColumn.OTHERS: 120, ReviewColumn.STATE: 56,
 }
 # Short labels of what a row proposes (the stored kinds; a 严重 typo is stored as a typo).
 PROPOSAL_LABELS = {
@@ -141,6 +142,7 @@ _TEXT = {
     ReviewColumn.ADS: lambda r: "有" if r.obs.ads_seen else "",
     ReviewColumn.UNRELATED: lambda r: "有" if r.obs.unrelated_content else "",
     ReviewColumn.PROPOSALS: proposals_text,
+    ReviewColumn.OTHERS: lambda r: "、".join(r.others),
     ReviewColumn.STATE: lambda r: r.review_state,
 }
 _SORT_VALUE = {
@@ -152,13 +154,14 @@ _SORT_VALUE = {
     ReviewColumn.ADS: lambda r: int(r.obs.ads_seen),
     ReviewColumn.UNRELATED: lambda r: int(r.obs.unrelated_content),
     ReviewColumn.PROPOSALS: lambda r: len(r.proposals),
+    ReviewColumn.OTHERS: lambda r: len(r.others),
     ReviewColumn.STATE: lambda r: _STATE_ORDER.get(r.review_state, 3),
 }
 
 
 def has_problem(row: media_rules.ReviewRow) -> bool:
-    """Shown by 只看有问题: something proposed now, or open media findings."""
-    return bool(row.proposals) or row.open_findings > 0
+    """Shown by 只看有问题: something proposed now, open media findings, or findings from other sources."""
+    return bool(row.proposals) or row.open_findings > 0 or bool(row.others)
 
 
 class ReviewTableModel(SortedRowsModel):
@@ -200,7 +203,7 @@ class ReviewTableModel(SortedRowsModel):
         if self.session is None:
             return False
         if self.read_only:
-            self.save_failed.emit(f"检查批次“{self.session.round_name}”已关闭，只能查看，不能修改。")
+            self.save_failed.emit(f"检查轮次“{self.session.round_name}”已关闭，只能查看，不能修改。")
             return False
         return True
 
@@ -309,7 +312,8 @@ class ReviewTableModel(SortedRowsModel):
             return _PROBLEM
         if col == ReviewColumn.MENUS and r.menus_failed:
             return _PROBLEM
-        if col in (ReviewColumn.WORDING, ReviewColumn.ADS, ReviewColumn.UNRELATED, ReviewColumn.PROPOSALS):
+        if col in (ReviewColumn.WORDING, ReviewColumn.ADS, ReviewColumn.UNRELATED, ReviewColumn.PROPOSALS,
+                   ReviewColumn.OTHERS):
             return _PROBLEM
         if col == ReviewColumn.STATE:
             return {"已检查": _OK, "未检查": _WARN}.get(r.review_state, _MUTED)
@@ -325,6 +329,8 @@ class ReviewTableModel(SortedRowsModel):
                              + ("（严重）" if w.grave else "") for w in r.obs.wording_errors)
         if col == ReviewColumn.PROPOSALS and r.proposals:
             return "保存后已作为“待审核”问题提出，在“审核评分”中确认或排除。"
+        if col == ReviewColumn.OTHERS and r.others:
+            return "来自自动检查、导入、人工录入或名录规范的问题（在“审核评分”中审核）：\n" + "\n".join(r.others)
         if col == ReviewColumn.STATE and r.review_note:
             return r.review_note
         text = self.display(r, col)

@@ -6,7 +6,9 @@ from enum import IntEnum
 from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor
 
+from app.core.rounds.round_scores import TargetResult
 from app.core.rounds.rounds import Round, RoundTarget
+from app.core.rounds.scoring import CHECKED, FAILED_ZH, NOT_CHECKED, PASSED_ZH
 
 from .base import RowsModel
 from .registry_model import ID_ROLE, SORT_ROLE
@@ -106,26 +108,50 @@ class RoundsTableModel(RowsModel):
 
 
 class TargetColumn(IntEnum):
-    TYPE = 0
-    KEY = 1
-    NAME = 2
-    REGION = 3
-    REASON = 4
-    STATE = 5
-    NOTE = 6
+    NAME = 0
+    TYPE = 1
+    REGION = 2
+    STATE = 3
+    RESULT = 4
+    SCORE = 5
+    PROBLEMS = 6
+    KEY = 7
+    REASON = 8
+    NOTE = 9
 
 
-TARGET_HEADERS = ("类型", "标识", "名称", "地区", "纳入方式", "检查状态", "说明")
-TARGET_WIDTHS = (56, 150, 230, 84, 70, 70, 200)
+TARGET_HEADERS = ("名称", "类型", "地区", "检查状态", "结果", "得分", "问题", "标识", "纳入方式", "说明")
+TARGET_WIDTHS = (230, 56, 84, 70, 60, 56, 110, 150, 70, 200)
+PREVIEW_COLUMNS = (TargetColumn.NAME, TargetColumn.TYPE, TargetColumn.REGION, TargetColumn.KEY, TargetColumn.REASON)
+RESULT_FILTERS = (PASSED_ZH, FAILED_ZH)
+_RESULT_COLOURS = {PASSED_ZH: QColor("#137333"), FAILED_ZH: QColor("#c5221f")}
+_NUMERIC = (TargetColumn.SCORE,)
 
 
-def target_texts(t: RoundTarget) -> tuple[str, ...]:
-    return (TYPE_ZH.get(t.target_type, t.target_type), t.target_key, t.name, t.region_name, t.reason,
-            t.review_state, t.review_note)
+def problems_text(r: TargetResult | None) -> str:
+    if r is None or not (r.confirmed or r.to_review):
+        return "" if r is None else "无"
+    parts = [f"确认 {r.confirmed}"] if r.confirmed else []
+    if r.to_review:
+        parts.append(f"待审 {r.to_review}")
+    return " · ".join(parts)
+
+
+def target_texts(t: RoundTarget, r: TargetResult | None = None) -> tuple[str, ...]:
+    """Text of every TargetColumn (the result columns empty until the scores are in)."""
+    checked = t.review_state == CHECKED
+    result = r.result if (r is not None and checked) else ""
+    if r is None or not checked:
+        score = ""
+    else:                       # a veto, or an account (new media pass or fail on vetoes only): no score
+        score = "—" if r.final_score is None else f"{r.final_score:.2f}"
+    return (t.name, TYPE_ZH.get(t.target_type, t.target_type), t.region_name, t.review_state, result, score,
+            problems_text(r), t.target_key, t.reason, t.review_note)
 
 
 class TargetsTableModel(RowsModel):
-    """Frozen targets of one round (or of a preview, where ids are None and state is not shown)."""
+    """Frozen targets of one round with their results (set_results, after scoring on a worker),
+    or of a preview (``show_state`` False: ids are None, no state and no results)."""
 
     numbered_rows = False
 
@@ -133,25 +159,38 @@ class TargetsTableModel(RowsModel):
         super().__init__(parent)
         self._rows: list[RoundTarget] = []
         self._texts: list[tuple[str, ...]] = []
-        self._columns = len(TargetColumn) if show_state else TargetColumn.REASON + 1
-        self._headers = TARGET_HEADERS[:self._columns]
+        self._results: dict[int, TargetResult] = {}
+        self._cols = tuple(TargetColumn) if show_state else PREVIEW_COLUMNS
+        self._headers = tuple(TARGET_HEADERS[c] for c in self._cols)
 
     def set_targets(self, targets: list[RoundTarget]) -> None:
         self.beginResetModel()
         self._rows = list(targets)
+        self._results = {}
         self._texts = [target_texts(t) for t in self._rows]
         self.endResetModel()
+
+    def set_results(self, results: dict[int, TargetResult]) -> None:
+        """Scores and problem counts by target id (the rows keep their order)."""
+        self._results = dict(results)
+        self._texts = [target_texts(t, self._results.get(t.id)) for t in self._rows]
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(self._cols) - 1))
 
     def replace_target(self, t: RoundTarget) -> None:
         for i, old in enumerate(self._rows):
             if old.id == t.id:
                 self._rows[i] = t
-                self._texts[i] = target_texts(t)
-                self.dataChanged.emit(self.index(i, 0), self.index(i, self._columns - 1))
+                self._texts[i] = target_texts(t, self._results.get(t.id))
+                self.dataChanged.emit(self.index(i, 0), self.index(i, len(self._cols) - 1))
                 return
 
     def target_at(self, row: int) -> RoundTarget:
         return self._rows[row]
+
+    def result_at(self, row: int) -> str:
+        """合格/不合格 of a checked target whose score is in, else ''."""
+        return self._texts[row][TargetColumn.RESULT]
 
     def text_at(self, row: int) -> tuple[str, ...]:
         return self._texts[row]
@@ -159,28 +198,38 @@ class TargetsTableModel(RowsModel):
     def row_of_id(self, target_id: int) -> int | None:
         return next((i for i, t in enumerate(self._rows) if t.id == target_id), None)
 
+    def column_of(self, column: TargetColumn) -> int:
+        return self._cols.index(column)
+
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
         t, texts = self._rows[index.row()], self._texts[index.row()]
-        col = index.column()
+        col = self._cols[index.column()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return texts[col]
         if role == SORT_ROLE:
+            if col == TargetColumn.SCORE:
+                r = self._results.get(t.id)
+                return -1.0 if r is None or r.final_score is None or not texts[col] else r.final_score
             return texts[col]
         if role == ID_ROLE:
             return t.id
         if role == Qt.ItemDataRole.ForegroundRole:
-            if t.review_state == "未检查":
+            if col == TargetColumn.RESULT:
+                return _RESULT_COLOURS.get(texts[col])
+            if t.review_state == NOT_CHECKED:
                 return _MUTED
             if col == TargetColumn.REASON and t.reason == "回头看":
                 return _AMBER
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in _NUMERIC:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
 
-
 class TargetsFilterProxy(QSortFilterProxyModel):
-    """Type / 检查状态 / search filter over a TargetsTableModel (a few thousand rows at most)."""
+    """Type / 检查状态 or result (合格/不合格) / search filter over a TargetsTableModel (a few
+    thousand rows at most)."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -190,6 +239,7 @@ class TargetsFilterProxy(QSortFilterProxyModel):
         self._terms: tuple[str, ...] = ()
 
     def set_filters(self, target_type: str | None, state: str | None, text: str) -> None:
+        """``state``: 待检查/已检查/未检查, or 合格/不合格 (checked targets with that result)."""
         terms = tuple(t for t in text.lower().split() if t)
         if (target_type, state, terms) != (self._type, self._state, self._terms):
             self.beginFilterChange()
@@ -201,7 +251,10 @@ class TargetsFilterProxy(QSortFilterProxyModel):
         t = model.target_at(source_row)
         if self._type is not None and t.target_type != self._type:
             return False
-        if self._state is not None and t.review_state != self._state:
+        if self._state in RESULT_FILTERS:
+            if model.result_at(source_row) != self._state:
+                return False
+        elif self._state is not None and t.review_state != self._state:
             return False
         if self._terms:
             hay = " ".join(model.text_at(source_row)).lower() + " " + t.unit_name.lower()

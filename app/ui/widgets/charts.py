@@ -1,5 +1,6 @@
 """Small charts drawn with QPainter: BarChart (categories × series, grouped or stacked, an optional
-reference line, hover tooltips, clicks per category).
+reference line, hover tooltips, clicks per category) on PointedChart (the mouse handling every chart
+shares; share_charts.py holds the ring and the horizontal bars).
 
 Why not a chart library: QtCharts ships only in the PySide6-Addons wheel (and is deprecated since
 Qt 6.10 in favour of Qt Graphs, which needs Qt Quick); matplotlib adds ~40 MB and seconds of
@@ -49,7 +50,67 @@ def _number(v: float) -> str:
     return f"{v:.0f}" if float(v).is_integer() else f"{v:g}"
 
 
-class BarChart(QWidget):
+class PointedChart(QWidget):
+    """What the charts share about the mouse: the item under it (``item_at``) is highlighted and
+    explained in a tooltip (``tooltip_text``); ``_hover_changed`` and ``_clicked`` tell subclasses."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._hover = -1
+        self._empty = "暂无数据"
+        self.setMouseTracking(True)
+
+    def item_at(self, pos: QPointF) -> int:          # pragma: no cover - overridden
+        return -1
+
+    def tooltip_text(self, index: int) -> str:       # pragma: no cover - overridden
+        return ""
+
+    def _hover_changed(self, index: int) -> None:
+        pass
+
+    def _clicked(self, index: int) -> None:         # pragma: no cover - overridden
+        pass
+
+    def set_empty_text(self, text: str) -> None:
+        self._empty = text
+        self.update()
+
+    def event(self, e) -> bool:
+        if e.type() == QEvent.Type.ToolTip:
+            index = self.item_at(QPointF(e.pos()))
+            if index >= 0:
+                QToolTip.showText(e.globalPos(), self.tooltip_text(index), self)
+            else:
+                QToolTip.hideText()
+                e.ignore()
+            return True
+        return super().event(e)
+
+    def mouseMoveEvent(self, e) -> None:
+        index = self.item_at(e.position())
+        if index != self._hover:
+            self._hover = index
+            self._hover_changed(index)
+            self.update()
+        super().mouseMoveEvent(e)
+
+    def leaveEvent(self, e) -> None:
+        if self._hover != -1:
+            self._hover = -1
+            self._hover_changed(-1)
+            self.update()
+        super().leaveEvent(e)
+
+    def mousePressEvent(self, e) -> None:
+        if e.button() == Qt.MouseButton.LeftButton:
+            index = self.item_at(e.position())
+            if index >= 0:
+                self._clicked(index)
+        super().mousePressEvent(e)
+
+
+class BarChart(PointedChart):
     """Bars per category for one or more series.
 
     ``set_data(categories, series, stacked=...)`` draws them; ``set_reference_line(value, label)``
@@ -70,10 +131,8 @@ class BarChart(QWidget):
         self._ref_label = ""
         self._ref_color = QColor("#d93025")
         self._format: Callable[[float], str] = _number
-        self._empty = "暂无数据"
-        self._hover = -1
+        self._top: float | None = None
         self._selected = -1
-        self.setMouseTracking(True)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, False)
 
     # --- data --------------------------------------------------------------------------------
@@ -105,8 +164,9 @@ class BarChart(QWidget):
         self._format = fmt
         self.update()
 
-    def set_empty_text(self, text: str) -> None:
-        self._empty = text
+    def set_axis_top(self, value: float | None) -> None:
+        """Fix the top of the axis (100 for percentages) unless the data go higher; None: automatic."""
+        self._top = value
         self.update()
 
     def set_selected(self, index: int) -> None:
@@ -141,11 +201,18 @@ class BarChart(QWidget):
             top = max((self._value(v) for s in self._series for v in s.values), default=0.0)
         return max(top, self._ref or 0.0)
 
+    def _fixed_top(self) -> float | None:
+        return self._top if self._top is not None and self._top >= self._top_value() else None
+
     def _step(self) -> float:
+        if self._fixed_top() is not None:
+            return nice_step(self._fixed_top())
         return nice_step(self._top_value() * 1.08)   # headroom: the tallest bar and the line's label fit
 
     def axis_max(self) -> float:
         """The value at the top of the axis (a whole number of ticks above the data and the line)."""
+        if self._fixed_top() is not None:
+            return self._fixed_top()
         top, step = self._top_value() * 1.08, self._step()
         return math.ceil(top / step) * step if top > 0 else step * 5
 
@@ -206,38 +273,14 @@ class BarChart(QWidget):
     def minimumSizeHint(self) -> QSize:
         return QSize(240, 150)
 
-    def event(self, e) -> bool:
-        if e.type() == QEvent.Type.ToolTip:
-            index = self.category_at(QPointF(e.pos()))
-            if index >= 0:
-                QToolTip.showText(e.globalPos(), self.tooltip_text(index), self)
-            else:
-                QToolTip.hideText()
-                e.ignore()
-            return True
-        return super().event(e)
+    def item_at(self, pos: QPointF) -> int:
+        return self.category_at(pos)
 
-    def mouseMoveEvent(self, e) -> None:
-        index = self.category_at(e.position())
-        if index != self._hover:
-            self._hover = index
-            self.hovered.emit(index)
-            self.update()
-        super().mouseMoveEvent(e)
+    def _hover_changed(self, index: int) -> None:
+        self.hovered.emit(index)
 
-    def leaveEvent(self, e) -> None:
-        if self._hover != -1:
-            self._hover = -1
-            self.hovered.emit(-1)
-            self.update()
-        super().leaveEvent(e)
-
-    def mousePressEvent(self, e) -> None:
-        if e.button() == Qt.MouseButton.LeftButton:
-            index = self.category_at(e.position())
-            if index >= 0:
-                self.bar_clicked.emit(index)
-        super().mousePressEvent(e)
+    def _clicked(self, index: int) -> None:
+        self.bar_clicked.emit(index)
 
     def paintEvent(self, _event) -> None:
         p = QPainter(self)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.rounds import profiles as pf
+from app.core.rounds.glossary import sources_text
 
 from .. import style
 from ..table_models.params_model import ParamsTableModel, value_text
@@ -41,7 +42,7 @@ def _show_state(label: QLabel, verified: bool) -> None:
 
 
 def _sources_text(sources) -> str:
-    return f"依据：{'、'.join(sources)}" if sources else "依据：未注明"
+    return f"依据：{sources_text(sources)}" if sources else "依据：未注明"
 
 
 class _DetailForm(QGroupBox):
@@ -118,7 +119,7 @@ class ItemForm(_DetailForm):
         self.params_view.verticalHeader().setVisible(False)
         self.params_view.verticalHeader().setDefaultSectionSize(24)
         self.params_view.horizontalHeader().setStretchLastSection(True)
-        self.params_view.setColumnWidth(0, 170)
+        self.params_view.setColumnWidth(0, 230)
         self.params_view.setMinimumHeight(90)
         self.params_mark = unverified_mark()
         add_param = QPushButton("添加阈值")

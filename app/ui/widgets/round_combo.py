@@ -19,9 +19,9 @@ class RoundCombo(QComboBox):
         super().__init__(parent)
         self._db = db
         self._current: int | None = None
-        self.setMinimumContentsLength(18)
+        self.setMinimumContentsLength(26)
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.setToolTip("选择检查批次（在“检查批次”中建立）")
+        self.setToolTip("选择检查轮次（在“检查轮次”中建立）")
         self.currentIndexChanged.connect(self._on_index_changed)
         self.reload()
 
@@ -32,7 +32,7 @@ class RoundCombo(QComboBox):
         self.blockSignals(True)
         self.clear()
         if not items:
-            self.addItem("（还没有检查批次）", None)
+            self.addItem("（还没有检查轮次）", None)
         for r in items:
             self.addItem(round_label(r), r.id)
         at = self.findData(keep) if keep is not None else -1

@@ -149,7 +149,7 @@ class Scorecard(QWidget):
             self.score_label.setText("—")
             self.badge.setText("无法计分")
             self.badge.setStyleSheet(BADGE[None])
-            self.parts.setText("本批次的指标体系没有适用于此类对象的指标。")
+            self.parts.setText("本轮的指标体系没有适用于此类对象的指标。")
             self.unverified.setVisible(False)
             self.explain.setPlainText("")
             return
@@ -197,7 +197,7 @@ class Scorecard(QWidget):
             if node is not None:
                 roots.append(node)
         if other:
-            node = TreeNode(("其他（不在本批次指标体系中，未计分）", "", "", ""), key=OTHER_KEY, kind="part", bold=True,
+            node = TreeNode(("其他（不在本轮指标体系中，未计分）", "", "", ""), key=OTHER_KEY, kind="part", bold=True,
                             expand=True)
             node.children = [self._finding_node(f) for f in other]
             roots.append(node)

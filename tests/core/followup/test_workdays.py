@@ -52,6 +52,19 @@ def test_add_and_between_are_inverse(start, n):
         assert is_workday(end)
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.dates(D(2023, 6, 1), D(2027, 6, 30)), st.dates(D(2023, 6, 1), D(2027, 6, 30)))
+def test_between_counts_as_day_by_day(a, b):
+    """The running totals per year give what counting day by day gives, across years and leap days."""
+    lo, hi = min(a, b), max(a, b)
+    by_day = sum(is_workday(lo + dt.timedelta(days=i)) for i in range(1, (hi - lo).days + 1))
+    assert workdays_between(lo, hi) == by_day and workdays_between(hi, lo) == -by_day
+    if by_day:               # the by_day-th working day after lo is the last working day up to hi
+        last = max(lo + dt.timedelta(days=i) for i in range(1, (hi - lo).days + 1)
+                   if is_workday(lo + dt.timedelta(days=i)))
+        assert add_workdays(lo, by_day) == last
+
+
 def _override(tmp_path, years: dict) -> list:
     path = tmp_path / "workdays_override.json"
     path.write_text(json.dumps({"years": years}, ensure_ascii=False), encoding="utf-8")

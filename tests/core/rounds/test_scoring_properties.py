@@ -108,3 +108,18 @@ def test_no_service_sites_ignore_service_findings(fs):
     a, b = SCORER.score(target, fs), SCORER.score(target, without)
     assert (a.deduction_score, a.final_score, a.passed) == (b.deduction_score, b.final_score, b.passed)
     assert replace(a, deductions=(), notes=()) == replace(b, deductions=(), notes=())
+
+
+LEAN, LEAN_MEDIA = Scorer(WEB, explain=False), Scorer(MEDIA, explain=False)
+MEDIA_IDS = [i.id for i in MEDIA.walk() if i.level > 0]
+
+
+@SETTINGS
+@given(targets, st.lists(findings(DED_IDS + BONUS_IDS + VETO_IDS), max_size=40),
+       st.lists(findings(MEDIA_IDS), max_size=12))
+def test_scoring_without_explanations_gives_the_same_results(target, fs, media):
+    """The 总览 scores a round without explanation lines: every result and figure stays the same."""
+    for full, lean, spec, items in ((SCORER, LEAN, target, fs), (MEDIA_SCORER, LEAN_MEDIA, TargetSpec("account"), media)):
+        a, b = full.score(spec, items), lean.score(spec, items)
+        assert b.deductions == ()
+        assert replace(a, deductions=()) == b
