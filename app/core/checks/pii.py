@@ -15,8 +15,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from .attachments import LIMITS, attachment_name, extract, file_name, type_hint
+from .attachment_text import extract
+from .attachments import LIMITS, Unscanned, attachment_name, file_name, type_hint
 from .base import CheckContext, CheckFinding, Page
+from .budget import TIMEOUT, Budget, ParseAborted
 from .html import text_of
 from .text import norm, visible
 
@@ -367,27 +369,48 @@ def pii(page: Page, ctx: CheckContext) -> list[CheckFinding]:
     limits = dict(LIMITS)
     limits.update(opts.get("limits") or {})
     if page.raw:
-        result = extract(page.raw, name, page.content_type, limits, kind=kind)
+        raw = page.raw
     elif page.text:                              # a text/plain or text/csv body the fetcher decoded
-        result = extract(page.text.encode("utf-8"), name, page.content_type, limits, kind=kind)
+        raw = page.text.encode("utf-8")
     elif page.purpose == "page" and not kind:
         return []                                # no file: an empty answer or a program download
     else:
-        return [CheckFinding(KIND_UNSCANNED, INDICATOR, url=page.url, page=linking,
-                             detail=f"附件“{name}”未扫描：未下载文件内容（可能超过下载大小上限），"
-                                    f"请人工查看是否含个人信息")]
+        return [_unscanned(page.url, linking, f"附件“{name}”", "未下载文件内容（可能超过下载大小上限）")]
+    args = (raw, name, page.content_type, kind, page.url, linking, ctx.as_of, near, allow, limits)
+    if ctx.isolate is None:
+        return scan_attachment(*args)
+    try:                                         # in a helper process with a hard time and memory limit
+        return ctx.isolate(f"{__name__}:scan_attachment", *args)
+    except ParseAborted as exc:
+        return [_unscanned(page.url, linking, f"附件“{name}”", exc.reason)]
+
+
+def _unscanned(url: str, linking: str, what: str, reason: str) -> CheckFinding:
+    return CheckFinding(KIND_UNSCANNED, INDICATOR, url=url, page=linking,
+                        detail=f"{what}未扫描：{reason}，请人工查看是否含个人信息")
+
+
+def scan_attachment(raw: bytes, name: str, content_type: str, kind: str, url: str, linking: str,
+                    as_of: dt.date, near: int, allow: list[str], limits: dict) -> list[CheckFinding]:
+    """Findings of one attachment: its text read under ``limits`` (attachment_text.extract), then
+    scanned; what could not be read becomes ``pii_unscanned``. Pure: safe to run in a helper process."""
+    budget = Budget.from_limits(limits)
+    result = extract(raw, name, content_type, limits, kind=kind, budget=budget)
+    del raw
     findings: list[CheckFinding] = []
     by_file: dict[str, list] = {}
-    for seg in result.segments:
-        found = scan_pii(seg.text, ctx.as_of, table=seg.table, card_context_chars=near, columns=True)
+    for n, seg in enumerate(result.segments):
+        if budget.expired and n:
+            result.unscanned.append(Unscanned(seg.name, f"{TIMEOUT}，部分内容未扫描"))
+            break
+        found = scan_pii(seg.text, as_of, table=seg.table, card_context_chars=near, columns=True)
         for h in found:
             if not _allowed(h, seg.text, allow):
                 by_file.setdefault(seg.name, []).append((h, seg.text, found))
     for file_key, hits in by_file.items():
-        findings.extend(_group_findings(hits, page.url, linking, _where(name, file_key) + "中"))
-    for u in result.unscanned:
-        findings.append(CheckFinding(KIND_UNSCANNED, INDICATOR, url=page.url, page=linking,
-                                     detail=f"{_where(name, u.name)}未扫描：{u.reason}，请人工查看是否含个人信息"))
+        findings.extend(_group_findings(hits, url, linking, _where(name, file_key) + "中"))
+    for u in dict.fromkeys(result.unscanned):
+        findings.append(_unscanned(url, linking, _where(name, u.name), u.reason))
     return findings
 
 
