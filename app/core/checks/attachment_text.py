@@ -33,13 +33,14 @@ def _mb(n: int) -> int:
     return n // _MB
 
 
-def _zip_guard(zf: zipfile.ZipFile, limits: dict) -> str:
-    """Chinese reason when an archive (or OOXML package) looks unsafe to expand, else ''."""
+def _zip_guard(zf: zipfile.ZipFile, limits: dict, package: bool = False) -> str:
+    """Chinese reason when an archive (or, ``package``, an OOXML file) looks unsafe to expand, else ''."""
     infos = zf.infolist()
     total = sum(i.file_size for i in infos)
     packed = sum(i.compress_size for i in infos) or 1
-    if total > limits["max_zip_total"]:
-        return f"解压后超过{_mb(limits['max_zip_total'])}MB，未扫描"
+    cap = limits["max_package_total"] if package else limits["max_zip_total"]
+    if total > cap:
+        return f"解压后超过{_mb(cap)}MB，未扫描"
     if total > _MB and total / packed > limits["max_ratio"]:
         return f"{BOMB}，未扫描"
     return ""
@@ -121,62 +122,64 @@ def _pdf(raw: bytes, name: str, limits: dict, budget: Budget, out: Extracted) ->
 
 # ---------------------------------------------------------------- Word
 
-def _paragraph_text(p) -> str:
-    parts = []
-    for node in p.iter(_W + "t", _W + "tab", _W + "br", _W + "cr"):
-        if node.tag == _W + "t":
-            parts.append(node.text or "")
-        elif node.getparent().tag == _W + "r":          # not a tab stop of the paragraph's style
-            parts.append("\t" if node.tag == _W + "tab" else "\n")
-    return "".join(parts)
+_P, _TC, _TR, _TBL = _W + "p", _W + "tc", _W + "tr", _W + "tbl"
+
+
+def _text(el) -> str:
+    return etree.tostring(el, method="text", encoding=str, with_tail=False)
+
+
+def _row_cells(tr) -> list[str]:
+    """Cell texts of a table row, paragraphs of a cell on lines of their own (one C call a row:
+    a Word file of 100 MB of table XML holds millions of cells)."""
+    for p in tr.iter(_P):
+        p.tail = "\n"
+    for tc in tr.iterchildren(_TC):
+        tc.tail = "\t"
+    cells = []
+    for text in _text(tr).split("\t")[:-1]:
+        text = text.strip()
+        if not cells or cells[-1] != text:              # merged cells repeat their text
+            cells.append(text)
+    return cells
 
 
 def _docx(zf: zipfile.ZipFile, name: str, limits: dict, budget: Budget, out: Extracted) -> None:
     """Body paragraphs as one segment, each table as a table segment (rows of tab-separated cells)."""
     paras: list[str] = []
-    tables: list[list[str]] = []             # open tables (a table may sit in a cell of another)
-    rows: list[list[str]] = []               # open rows: their cell texts
-    cells: list[list[str]] = []              # open cells: their paragraph texts
-    done = 0
+    pending: dict[int, list[str]] = {}       # rows of tables still open, by nesting depth
+    tables = 0
     stopped = ""
     with zf.open("word/document.xml") as fh:
-        for event, el in etree.iterparse(fh, events=("start", "end"),
-                                         tag=(_W + "p", _W + "tbl", _W + "tr", _W + "tc"), **_XML_OPTS):
+        for _, el in etree.iterparse(fh, events=("end",), tag=(_P, _TR, _TBL), **_XML_OPTS):
             tag = el.tag
-            if event == "start":
-                if tag == _W + "tbl":
-                    tables.append([])
-                elif tag == _W + "tr":
-                    rows.append([])
-                elif tag == _W + "tc":
-                    cells.append([])
-                continue
-            if tag == _W + "p":
-                text = _paragraph_text(el)
-                if not budget.spend_chars(len(text)):
-                    stopped = f"文字超过{limits['max_chars']}字，其余部分未扫描"
-                    break
-                if cells:
-                    cells[-1].append(text)
-                elif text.strip():
+            if tag == _P:
+                if el.getparent().tag == _TC:
+                    continue                        # read with its row
+                text = _text(el)
+                if text.strip():
                     paras.append(text)
-            elif tag == _W + "tc" and cells and rows:
-                text = "\n".join(cells.pop()).strip()
-                if not rows[-1] or rows[-1][-1] != text:          # merged cells repeat their text
-                    rows[-1].append(text)
-            elif tag == _W + "tr" and rows and tables:
-                tables[-1].append("\t".join(rows.pop()))
-            elif tag == _W + "tbl" and tables:
-                done += 1
-                out.segments.append(Segment(name, "\n".join(tables.pop()), table=True, part=f"表{done}"))
+            elif tag == _TR:
+                depth = sum(1 for _ in el.iterancestors(_TBL))
+                text = "\t".join(_row_cells(el))
+                pending.setdefault(depth, []).append(text)
+            else:
+                depth = sum(1 for _ in el.iterancestors(_TBL)) + 1
+                tables += 1
+                out.segments.append(Segment(name, "\n".join(pending.pop(depth, [])), table=True,
+                                            part=f"表{tables}"))
+                text = ""
             _drop(el)
+            if not budget.spend_chars(len(text)):
+                stopped = f"文字超过{limits['max_chars']}字，其余部分未扫描"
+                break
             if budget.expired:
                 stopped = f"{TIMEOUT}，其余部分未扫描"
                 break
-    while tables:                            # stopped inside a table: keep its rows read so far
-        done += 1
-        out.segments.append(Segment(name, "\n".join(tables.pop()), table=True, part=f"表{done}"))
-    out.segments.insert(len(out.segments) - done, Segment(name, "\n".join(paras)))
+    for depth in sorted(pending, reverse=True):          # stopped inside a table: keep its rows
+        tables += 1
+        out.segments.append(Segment(name, "\n".join(pending[depth]), table=True, part=f"表{tables}"))
+    out.segments.insert(len(out.segments) - tables, Segment(name, "\n".join(paras)))
     if stopped:
         out.unscanned.append(Unscanned(name, stopped))
 
@@ -198,7 +201,7 @@ def _cell(value) -> str:
 
 
 def _xlsx(raw: bytes, name: str, limits: dict, budget: Budget, out: Extracted) -> None:
-    xl = XlsxLimits(max_part_bytes=limits["max_bytes"] * 4, max_strings_bytes=limits["max_bytes"],
+    xl = XlsxLimits(max_part_bytes=limits["max_package_total"], max_strings_bytes=limits["max_bytes"],
                     max_columns=limits["max_columns"])
     with XlsxBook(raw, xl) as book:
         for ref in book.sheets:
@@ -338,7 +341,7 @@ def _extract(raw: bytes, name: str, content_type: str, limits: dict, depth: int,
             _pdf(raw, name, limits, budget, out)
         elif kind in ("docx", "xlsx", "pptx"):
             zf = zipfile.ZipFile(io.BytesIO(raw))
-            reason = _zip_guard(zf, limits)
+            reason = _zip_guard(zf, limits, package=True)
             if reason:
                 out.unscanned.append(Unscanned(name, reason))
             elif kind == "docx":

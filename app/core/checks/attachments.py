@@ -24,6 +24,7 @@ LIMITS = {
     "max_bytes": 30 * 1024 * 1024,        # one file (or one zip entry) after decompression
     "max_zip_entries": 300,
     "max_zip_total": 120 * 1024 * 1024,   # all entries of one archive, uncompressed
+    "max_package_total": 400 * 1024 * 1024,   # the same for .docx/.xlsx/.pptx (read as a stream)
     "max_unpacked": 200 * 1024 * 1024,    # everything taken out of archives, all levels together
     "max_ratio": 150,                     # uncompressed/compressed above this looks like a bomb
     "max_depth": 2,                       # zip inside zip inside zip stops here

@@ -102,7 +102,7 @@ def mask(kind: str, number: str) -> str:
     return f"{n[:4]}{'*' * (len(n) - 8)}{n[-4:]}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PiiHit:
     kind: str                        # 身份证号 | 手机号 | 银行卡号
     number: str                      # normalised digits (full: evidence only)
@@ -290,43 +290,51 @@ def _context(text: str, hit: PiiHit, hits: list[PiiHit], starts: list[int] | Non
     return masked_window(text, max(0, hit.start - 15), min(len(text), hit.end + 15), hits, starts)
 
 
-def _group_findings(hits_with_text, url: str, page: str, where: str) -> list[CheckFinding]:
-    """One finding per PII type: detail shows the first number masked and the true count; count
-    holds it too; evidence has one line per number, masked as in the detail, with its context.
+class _Groups:
+    """One finding per PII type of one file or page, built hit by hit: the detail shows the first
+    number masked and the true count of distinct numbers (``count`` too); evidence has one line per
+    number, masked as in the detail, with its context, for the first 200. Only counts and those
+    lines are kept, not the texts: a list of a million numbers stays small."""
 
-    ``hits_with_text``: (hit, text, all hits of that text) triples."""
-    by_kind: dict[str, list[tuple]] = {}
-    for item in hits_with_text:
-        by_kind.setdefault(item[0].kind, []).append(item)
-    out = []
-    for kind in (ID, MOBILE, CARD):
-        items = by_kind.get(kind)
-        if not items:
-            continue
-        numbers = list(dict.fromkeys(h.number for h, _, _ in items))
-        first, text, all_hits = items[0]
-        more = f"等{len(numbers)}个" if len(numbers) > 1 else ""
-        detail = f"{where}{kind} {first.masked}{more}未脱敏"
-        starts: dict[int, list[int]] = {}
+    def __init__(self):
+        self.kinds: dict[str, dict] = {}
 
-        def context(h, t, hs):
-            if id(hs) not in starts:
-                starts[id(hs)] = [x.start for x in hs]
-            return _context(t, h, hs, starts[id(hs)])
+    def add(self, h: PiiHit, text: str, hits: list[PiiHit], starts: list[int]) -> None:
+        g = self.kinds.get(h.kind)
+        if g is None:
+            g = self.kinds[h.kind] = {"numbers": set(), "lines": [], "first": None}
+        key = int(h.number) if h.number.isdigit() else h.number
+        if key in g["numbers"]:
+            return
+        g["numbers"].add(key)
+        if g["first"] is None or len(g["lines"]) < _EVIDENCE_LINES:
+            context = _context(text, h, hits, starts)
+            if g["first"] is None:
+                g["first"] = (h.masked, context)
+            if len(g["lines"]) < _EVIDENCE_LINES:
+                g["lines"].append(f"{h.masked}｜{context}")
 
-        # Evidence keeps the first 200 numbers (each masked, with its context); the rest are counted.
-        seen, lines = set(), []
-        for h, t, hs in items:
-            if h.number not in seen:
-                seen.add(h.number)
-                if len(lines) < _EVIDENCE_LINES:
-                    lines.append(f"{h.masked}｜{context(h, t, hs)}")
-        rest = len(seen) - len(lines)
-        tail = f"\n…另有{rest}个" if rest else ""
-        out.append(CheckFinding(KIND, INDICATOR, url=url, page=page, detail=detail,
-                                snippet=context(first, text, all_hits), count=len(numbers),
-                                evidence=f"{kind}（{len(numbers)}个）：\n" + "\n".join(lines) + tail))
-    return out
+    def add_all(self, hits: list[PiiHit], text: str, keep=lambda h: True) -> None:
+        starts = [h.start for h in hits]
+        for h in hits:
+            if keep(h):
+                self.add(h, text, hits, starts)
+
+    def findings(self, url: str, page: str, where: str) -> list[CheckFinding]:
+        out = []
+        for kind in (ID, MOBILE, CARD):
+            g = self.kinds.get(kind)
+            if not g:
+                continue
+            n = len(g["numbers"])
+            masked, context = g["first"]
+            more = f"等{n}个" if n > 1 else ""
+            rest = n - len(g["lines"])
+            tail = f"\n…另有{rest}个" if rest else ""
+            out.append(CheckFinding(KIND, INDICATOR, url=url, page=page, detail=f"{where}{kind} {masked}{more}未脱敏",
+                                    snippet=context, count=n,
+                                    evidence=f"{kind}（{n}个）：\n" + "\n".join(g["lines"]) + tail))
+        return out
 
 
 def _allowed(hit: PiiHit, text: str, allow: list[str]) -> bool:
@@ -352,15 +360,16 @@ def pii(page: Page, ctx: CheckContext) -> list[CheckFinding]:
     if page.is_html and page.text:
         text = visible(page).text
         found = scan_pii(text, ctx.as_of, card_context_chars=near)
-        hits = [(h, text, found) for h in found if not _allowed(h, text, allow)]
+        groups = _Groups()
+        groups.add_all(found, text, lambda h: not _allowed(h, text, allow))
         seen = {(h.kind, h.number) for h in found}
         for table_text in html_tables(page):
             in_table = scan_pii(table_text, ctx.as_of, table=True, card_context_chars=near)
-            for h in in_table:
-                if (h.kind, h.number) not in seen and not _allowed(h, table_text, allow):
-                    seen.add((h.kind, h.number))
-                    hits.append((h, table_text, in_table))
-        return _group_findings(hits, page.url, page.url, "")
+            fresh = [h for h in in_table if (h.kind, h.number) not in seen and not _allowed(h, table_text, allow)]
+            seen.update((h.kind, h.number) for h in fresh)
+            fresh_ids = {id(h) for h in fresh}
+            groups.add_all(in_table, table_text, lambda h: id(h) in fresh_ids)
+        return groups.findings(page.url, page.url, "")
     linking = page.referrer or page.url
     # A download URL without an extension (/download.jsp?id=1) names its file in the
     # Content-Disposition header or only says what it is in the Content-Type.
@@ -397,18 +406,18 @@ def scan_attachment(raw: bytes, name: str, content_type: str, kind: str, url: st
     budget = Budget.from_limits(limits)
     result = extract(raw, name, content_type, limits, kind=kind, budget=budget)
     del raw
-    findings: list[CheckFinding] = []
-    by_file: dict[str, list] = {}
+    by_file: dict[str, _Groups] = {}
     for n, seg in enumerate(result.segments):
         if budget.expired and n:
             result.unscanned.append(Unscanned(seg.name, f"{TIMEOUT}，部分内容未扫描"))
             break
         found = scan_pii(seg.text, as_of, table=seg.table, card_context_chars=near, columns=True)
-        for h in found:
-            if not _allowed(h, seg.text, allow):
-                by_file.setdefault(seg.name, []).append((h, seg.text, found))
-    for file_key, hits in by_file.items():
-        findings.extend(_group_findings(hits, url, linking, _where(name, file_key) + "中"))
+        if found:
+            by_file.setdefault(seg.name, _Groups()).add_all(found, seg.text, lambda h: not _allowed(h, seg.text, allow))
+        result.segments[n] = None                       # its text is no longer needed
+    findings: list[CheckFinding] = []
+    for file_key, groups in by_file.items():
+        findings.extend(groups.findings(url, linking, _where(name, file_key) + "中"))
     for u in dict.fromkeys(result.unscanned):
         findings.append(_unscanned(url, linking, _where(name, u.name), u.reason))
     return findings

@@ -14,6 +14,7 @@ from ..checks import catalog
 from ..checks import links as links_mod
 from ..checks.base import CheckContext, CheckFinding, LinkResult, Page
 from .crawler import Link, extract_meta_refresh, normalise_url
+from .run_tokens import Cancelled
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,8 @@ class Suite:
         for spec in self.page_specs:
             try:
                 out.extend(spec.func(page, ctx) or ())
+            except Cancelled:                       # the run stopped during a helper's parse
+                raise
             except Exception as exc:                # one broken check must not stop the others
                 log.exception("check %s failed on %s", spec.kind, page.url)
                 errors.append(f"检查“{spec.label_zh}”在 {page.url} 出错：{exc}")

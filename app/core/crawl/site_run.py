@@ -58,6 +58,7 @@ class _SiteRun:
     broken: int = 0
     unscanned: int = 0
     file_unscanned: dict = field(default_factory=dict)  # fetched attachment not scanned -> linking page
+    links_checked: int = 0                              # status checks finished (for the ETA)
 
     @property
     def key(self) -> str:
@@ -72,14 +73,15 @@ class _SiteRun:
             elapsed=round(self.elapsed_before + (time.monotonic() - self.started if self.started else 0.0), 1))
 
     def fraction(self) -> float:
-        """Share of this site done, for the ETA."""
+        """Share of this site done, for the ETA: requests made against the requests still queued
+        (pages up to the cap, files, status checks: what will really be fetched)."""
         if self.state in FINISHED_STATES:
             return 1.0
         if self.crawl is None:
             return 0.0
-        done = self.pages + self.attachments
-        left = min(self.crawl.pending(), max(0, self.crawl.max_pages - self.crawl.pages_claimed) + 50)
-        return min(0.95, done / max(1, done + left + self.inflight))
+        done = self.pages + self.attachments + self.links_checked
+        left = self.crawl.work_left() + len(self.awaiting) + self.inflight
+        return min(0.95, done / max(1, done + left))
 
 
 def _site_from_summary(site: _SiteRun, d: dict) -> None:
@@ -124,7 +126,8 @@ class _SiteRunner:
                 continue
             site.crawl = SiteCrawl(site.target.url, self.options.max_depth, self.options.max_pages,
                                    self.options.max_attachments, fetch_attachments=self.suite.wants("pii"),
-                                   fetch_external=self.suite.wants("external_link_suspect"))
+                                   fetch_external=self.suite.wants("external_link_suspect"),
+                                   max_links_per_page=self.options.max_links_per_page)
             self._load_site_cache(site.target.id, site.cached)
             site.pages = site.attachments = 0           # recounted while replaying the cache
             site.file_unscanned = {}
@@ -323,6 +326,7 @@ class _SiteRunner:
 
     def _link_done(self, site: _SiteRun, url: str, status: LinkStatus) -> None:
         self.link_status[url] = status
+        site.links_checked += 1
         waiting = self.link_inflight.pop(url, set())
         for s in self.active:
             if s.key in waiting:
@@ -415,6 +419,9 @@ class _SiteRunner:
             found, notes, errors = self.suite.site_findings(inputs, self.contexts[site.key])
             for e in errors:
                 self._error(site, e)
+            if crawl.skipped_links:
+                notes.append(f"{crawl.crowded} 个页面的链接超过每页 {crawl.max_links_per_page} 个的上限，"
+                             f"{crawl.skipped_links} 个链接未检查（如 {crawl.crowded_pages[0]}）")
             site.notes = notes
             self._queue_findings(site, site.page_findings + found)
             site.unscanned = len(unscanned) + len(site.file_unscanned.keys() - unscanned.keys())

@@ -82,7 +82,6 @@ def column_number(letters: str) -> int:
     return n
 
 
-_REF_RE = re.compile(r"([A-Z]{1,3})(\d+)")
 _RANGE_RE = re.compile(r"[A-Z]{1,3}(\d+)(?::[A-Z]{1,3}(\d+))?$")
 
 
@@ -249,26 +248,34 @@ class XlsxBook:
         strings = self._shared_strings()
         dates = self._date_formats()
         max_col = self.limits.max_columns
-        row_no, cells, col = 0, [], 0
+        row_no, cells, col, in_row, ordered = 0, [], 0, 0, True
+        names: dict[str, str] = {}
         with self.zf.open(info) as fh:
             try:
                 for _, el in etree.iterparse(fh, events=("end",), tag=("{*}c", "{*}row", "{*}mergeCell"),
                                              resolve_entities=False, no_network=True, load_dtd=False,
                                              huge_tree=False):
-                    name = _local(el.tag)
+                    tag = el.tag
+                    name = names.get(tag) or names.setdefault(tag, _local(tag))
                     if name == "c":
-                        ref = el.get("r") or ""
-                        m = _REF_RE.match(ref)
-                        col = column_number(m.group(1)) if m else col + 1
+                        ref = el.get("r")
+                        letters = ref.rstrip("0123456789") if ref else ""
+                        last = col
+                        col = _COLUMNS.get(letters) or (_column(letters) if letters else col + 1)
+                        ordered = ordered and col > last
                         if col <= max_col:
-                            cell = _cell(el, col, strings, dates, self.epoch_1904)
+                            cell = _cell(el, col, strings, dates, self.epoch_1904, names)
                             if cell is not None:
                                 cells.append(cell)
                         elif len(out.wide) < 100:
-                            out.wide.add(int(m.group(2)) if m else row_no + 1)
-                        el.clear()
-                        while el.getprevious() is not None:      # a row of a million cells stays small
-                            del el.getparent()[0]
+                            out.wide.add(int(ref[len(letters):] or 0) if ref and ref[len(letters):].isdigit()
+                                         else row_no + 1)
+                        in_row += 1
+                        if in_row >= 512:                    # a row of a million cells stays small
+                            el.clear()
+                            while el.getprevious() is not None:
+                                del el.getparent()[0]
+                            in_row = 0
                         continue
                     if name == "row":
                         try:
@@ -276,9 +283,10 @@ class XlsxBook:
                         except ValueError:
                             row_no += 1
                         if cells:
-                            cells.sort(key=lambda c: c.column)
+                            if not ordered:
+                                cells.sort(key=lambda c: c.column)
                             yield row_no, cells
-                        cells, col = [], 0
+                        cells, col, in_row, ordered = [], 0, 0, True
                     elif name == "mergeCell" and len(merged) < MAX_MERGED:
                         merged.append(el.get("ref") or "")
                     el.clear()
@@ -286,6 +294,17 @@ class XlsxBook:
                         del el.getparent()[0]
             except etree.XMLSyntaxError as exc:
                 raise XlsxError(_syntax_reason(exc, f"工作表“{sheet.name}”第{row_no + 1}行附近")) from exc
+
+
+_COLUMNS: dict[str, int] = {}
+
+
+def _column(letters: str) -> int:
+    """Column number of A, B … XFD (remembered: a sheet repeats the same few)."""
+    n = column_number(letters) if letters.isalpha() and letters.isupper() and len(letters) <= 3 else 0
+    if n and len(_COLUMNS) < 20_000:
+        _COLUMNS[letters] = n
+    return n or 1
 
 
 def _syntax_reason(exc: etree.XMLSyntaxError, where: str) -> str:
@@ -308,18 +327,20 @@ def _string_item(si) -> str:
 
 def _number(text: str):
     try:
-        if re.fullmatch(r"-?\d{1,15}", text):
-            return int(text)
-        return float(text)
+        if "." in text or "E" in text or "e" in text:
+            return float(text)
+        return int(text)
     except ValueError:
         return text
 
 
-def _cell(el, col: int, strings: list[str], dates: dict[int, str], epoch_1904: bool) -> Cell | None:
+def _cell(el, col: int, strings: list[str], dates: dict[int, str], epoch_1904: bool,
+          names: dict[str, str]) -> Cell | None:
     kind = el.get("t") or "n"
     value_text, formula, inline = None, "", None
     for child in el:
-        name = _local(child.tag)
+        tag = child.tag
+        name = names.get(tag) or names.setdefault(tag, _local(tag))
         if name == "v":
             value_text = child.text
         elif name == "f":
@@ -345,7 +366,7 @@ def _cell(el, col: int, strings: list[str], dates: dict[int, str], epoch_1904: b
             value = value_text
     elif value_text is not None:
         value = _number(value_text)
-        style = el.get("s")
+        style = el.get("s") if dates else None
         fmt = dates.get(int(style)) if style and style.isdigit() else None
         if fmt and isinstance(value, (int, float)):
             from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
