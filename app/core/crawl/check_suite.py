@@ -19,7 +19,7 @@ from .run_tokens import Cancelled
 log = logging.getLogger(__name__)
 
 # Fetch error codes of fetching.py -> the link error words the broken-link check knows.
-_LINK_ERRORS = {"dns": "dns", "refused": "refused", "connection": "refused", "invalid_url": "dns",
+_LINK_ERRORS = {"dns": "dns", "refused": "refused", "connection": "refused", "invalid_url": "invalid_url", "bad_scheme": "bad_scheme",
                 "connect_timeout": "timeout", "read_timeout": "timeout", "deadline": "timeout",
                 "redirect_loop": "redirect_loop", "too_many_redirects": "redirect_loop"}
 _TAGS = {"link": "a", "attachment": "a", "image": "img", "frame": "iframe"}
