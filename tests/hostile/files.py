@@ -102,6 +102,25 @@ def xlsx_from_rows(rows, dimension: str = "", shared: bytes | None = None, level
     return buf.getvalue()
 
 
+def xlsx_raw_sheet(sheet_data: str, doctype: str = "") -> bytes:
+    """A workbook whose sheet XML is written by hand (cells without references, entities …)."""
+    return _zip({"[Content_Types].xml": _CT_XLSX, "_rels/.rels": _ROOT_RELS_XLSX, "xl/workbook.xml": _WORKBOOK,
+                 "xl/_rels/workbook.xml.rels": _WB_RELS,
+                 "xl/worksheets/sheet1.xml": f'<?xml version="1.0" encoding="UTF-8"?>{doctype}'
+                                             f'<worksheet xmlns="{S_NS}"><sheetData>{sheet_data}</sheetData></worksheet>'})
+
+
+LAUGHS = ('<!DOCTYPE worksheet [<!ENTITY a "哈哈哈哈哈哈哈哈哈哈">'
+          + "".join(f'<!ENTITY {c} "{("&" + p + ";") * 10}">' for p, c in zip("abcdefgh", "bcdefghi"))
+          + "]>")
+
+
+def xlsx_billion_laughs() -> bytes:
+    """A sheet whose cell text is an entity that would expand to 10^9 characters."""
+    return xlsx_raw_sheet('<row r="1"><c r="A1" t="inlineStr"><is><t>网站标识码</t></is></c>'
+                          '<c r="B1" t="inlineStr"><is><t>&i;</t></is></c></row>', LAUGHS)
+
+
 def xlsx_declaring(cells: int = 62_000_000, rows_present: int = 20_000) -> bytes:
     """An import workbook of a few real rows whose <dimension> and a far corner cell claim
     ``cells`` cells (openpyxl's full load walks the whole rectangle)."""

@@ -158,6 +158,7 @@ class _Table:
         self.rows: list[tuple[int, list]] = []
         self.problems: list[RowProblem] = []
         self.wide: set[int] = set()            # rows with more columns than read
+        self.letters = True                     # cells named B7 (workbooks) or 第2列 (text files)
 
     def _checked(self, number: int, values: list, letters: bool) -> list:
         cap = self.limits.max_cell_chars
@@ -172,23 +173,23 @@ class _Table:
                     values[i] = None
         return values
 
-    def add(self, number: int, values: list, letters: bool = True) -> bool:
-        """Take one row; False once the header is known and the caller may stop asking for more top rows."""
+    def add(self, number: int, values: list, letters: bool = True) -> None:
+        """Take one row (the first ones are kept until the header is known)."""
+        self.letters = letters
         if not self.headers and len(self.top) < MAX_HEADER_SCAN:
-            self.top.append((number, self._checked(number, values, letters)))
-            return True
+            self.top.append((number, [clean_text(v) for v in values]))
+            return
         if not self.headers:
             self.header()
         width = len(self.headers)
         values = values[:width]
         if not any(_cell_text(v) for v in values):
-            return True
+            return
         if len(self.rows) >= self.limits.max_rows:
             raise ImportFileError(f"“{self.name}”第{number}行：数据超过 {self.limits.max_rows} 行的上限，"
                                   "请拆分成几个文件分批导入。")
         values = self._checked(number, values, letters)
         self.rows.append((number, values + [None] * (width - len(values))))
-        return True
 
     def header(self) -> None:
         """Pick the header among the top rows and turn the rows below it into data rows."""
@@ -197,9 +198,9 @@ class _Table:
         top, self.top = self.top, []
         h = _find_header([v for _, v in top], self.is_header)
         self.header_row = top[h][0]
-        self.headers = [_cell_text(c) for c in _trim(list(top[h][1]))]
+        self.headers = [_cell_text(c) for c in _trim(self._checked(self.header_row, list(top[h][1]), self.letters))]
         for number, values in top[h + 1:]:
-            self.add(number, values)
+            self.add(number, values, self.letters)
 
 
 def _pick_sheet(book: XlsxBook, is_header) -> SheetRef:
@@ -295,7 +296,9 @@ def _encoding(path: Path) -> str:
             return "utf-16-le"
         if even >= len(sample) // 2 * 0.9 and not odd:
             return "utf-16-be"
-    if b"\x00" in sample:
+    # A stray NUL in a cell is cleaned like any control character; many NULs, or an Office or
+    # PDF signature, mean a binary file under a text file's name.
+    if head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"%PDF")) or sample.count(0) > len(sample) // 100 + 2:
         kind = "Excel 文件" if head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")) else "二进制文件"
         raise ImportFileError(f"“{path.name}”不是文本格式的 CSV 文件（可能是{kind}改了扩展名）。")
     cut = head if len(head) < (1 << 20) else head[:-4]       # a character may straddle the cut

@@ -308,8 +308,11 @@ def _column(letters: str) -> int:
 
 
 def _syntax_reason(exc: etree.XMLSyntaxError, where: str) -> str:
-    if "too long" in (exc.msg or "") or "huge" in (exc.msg or "").lower():
+    msg = exc.msg or ""
+    if "too long" in msg or "huge" in msg.lower():
         return f"{where}有超长的单元格（超过1000万字符），无法读取"
+    if "amplification" in msg or "entity" in msg.lower():
+        return f"{where}含有会层层展开的实体定义（XML炸弹），拒绝读取"
     return f"{where}的数据已损坏（{exc.msg}）"
 
 
