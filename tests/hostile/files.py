@@ -174,12 +174,21 @@ def xlsx_phone_list(numbers: int = 1_400_000) -> bytes:
 
 
 def xlsx_bomb(mb: int = 400) -> bytes:
-    """A workbook whose one sheet part inflates to ``mb`` MB of blank cells (ratio ~1000)."""
-    def rows():
-        row = [(c, " ") for c in ("A", "B", "C")]
-        for r in range(1, mb * 1024 * 1024 // 110):
-            yield r, row
-    return xlsx_from_rows(rows(), level=9)
+    """A workbook whose one sheet part inflates to ``mb`` MB of identical blank rows (ratio ~1000)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        for name, text in (("[Content_Types].xml", _CT_XLSX), ("_rels/.rels", _ROOT_RELS_XLSX),
+                           ("xl/workbook.xml", _WORKBOOK), ("xl/_rels/workbook.xml.rels", _WB_RELS)):
+            z.writestr(name, text)
+
+        def sheet():
+            yield f'<worksheet xmlns="{S_NS}"><sheetData>'.encode()
+            block = b'<row><c t="inlineStr"><is><t> </t></is></c></row>' * 20_000
+            for _ in range(mb * 1024 * 1024 // len(block)):
+                yield block
+            yield b"</sheetData></worksheet>"
+        _streamed_member(z, "xl/worksheets/sheet1.xml", sheet(), level=9)
+    return buf.getvalue()
 
 
 _DOCX_CT = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
