@@ -57,6 +57,7 @@ print(json.dumps([(f.kind, f.detail, f.count) for f in found], ensure_ascii=Fals
 # ---------------------------------------------------------------- read in this process, measured
 
 @pytest.mark.slow
+@pytest.mark.timeout(300)
 def test_docx_inflating_to_116_mb_of_xml_is_streamed(tmp_path):
     raw = files.docx_inflating(116)
     assert len(raw) < 2_000_000                                # 1.2 MB on the wire
@@ -69,6 +70,7 @@ def test_docx_inflating_to_116_mb_of_xml_is_streamed(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(300)
 def test_workbook_of_400_000_mobile_numbers_is_scanned_in_linear_time(tmp_path):
     raw = files.xlsx_phone_list(400_000)
     assert len(raw) < 10_000_000                               # under the download cap

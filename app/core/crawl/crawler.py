@@ -308,6 +308,14 @@ class SiteCrawl:
         self.pages_claimed = max(0, self.pages_claimed - 1)
         self.attachments_claimed += 1
 
+    def stop(self) -> int:
+        """Drop everything still queued (the site ran out of time); returns how many URLs."""
+        dropped = self.pending()
+        self._heap.clear()
+        self._heap_pages = 0
+        self.link_queue.clear()
+        return dropped
+
     def pending(self) -> int:
         """URLs still queued for GET or for a status check."""
         return len(self._heap) + len(self.link_queue)

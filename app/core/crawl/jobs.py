@@ -8,6 +8,7 @@ tokens; progress goes out through a plain callable, at most ten calls a second.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import functools
 import json
@@ -245,7 +246,8 @@ class _Engine(_SiteRunner, _RunStore):
             pages=sum(r.pages for r in results), links=sum(r.links for r in results),
             findings=sum(r.findings for r in results), existing=sum(r.existing for r in results),
             elapsed=round(self._elapsed(), 1), errors=list(self.errors),
-            finding_ids=list(dict.fromkeys(self.finding_ids)), sites=results, skipped_kinds=list(self.suite.skipped))
+            finding_ids=list(dict.fromkeys(self.finding_ids)), sites=results, skipped_kinds=list(self.suite.skipped),
+            helpers=dataclasses.asdict(self.pool.stats))
 
 
 # While a run is going, worker threads spend most of their time parsing and checking pages,

@@ -53,12 +53,14 @@ class _SiteRun:
     error: str = ""
     notes: list = field(default_factory=list)
     started: float = 0.0
+    ended: float = 0.0                                  # when it finished (its result keeps that time)
     elapsed_before: float = 0.0
     links: int = 0
     broken: int = 0
     unscanned: int = 0
     file_unscanned: dict = field(default_factory=dict)  # fetched attachment not scanned -> linking page
     links_checked: int = 0                              # status checks finished (for the ETA)
+    overtime: int | None = None                         # over site_deadline: URLs left unfetched
 
     @property
     def key(self) -> str:
@@ -70,7 +72,7 @@ class _SiteRun:
             state=self.state, pages=self.pages, attachments=self.attachments, unscanned=self.unscanned,
             links=self.links, broken=self.broken, findings=self.findings, existing=self.existing,
             probe_ok=self.probe_ok, probe_seconds=self.probe_seconds, error=self.error, notes=list(self.notes),
-            elapsed=round(self.elapsed_before + (time.monotonic() - self.started if self.started else 0.0), 1))
+            elapsed=round(self.elapsed_before + ((self.ended or time.monotonic()) - self.started if self.started else 0.0), 1))
 
     def fraction(self) -> float:
         """Share of this site done, for the ETA: requests made against the requests still queued
@@ -119,7 +121,7 @@ class _SiteRunner:
             if site.state != "pending":
                 continue
             site.state = "running"
-            site.started = time.monotonic()
+            site.started, site.ended = time.monotonic(), 0.0
             if not site.target.url:
                 site.state, site.error = "failed", "未登记网址"
                 self._site_finished(site, run_checks=False)
@@ -153,6 +155,8 @@ class _SiteRunner:
 
     def _next_task(self, site: _SiteRun) -> tuple[_Task, str] | None:
         crawl = site.crawl
+        if site.overtime is None and site.elapsed_before + time.monotonic() - site.started > self.options.site_deadline:
+            site.overtime = crawl.stop()           # over the site's time: nothing new is started
         while True:
             item = crawl.peek_item()
             if item is None:
@@ -419,6 +423,9 @@ class _SiteRunner:
             found, notes, errors = self.suite.site_findings(inputs, self.contexts[site.key])
             for e in errors:
                 self._error(site, e)
+            if site.overtime is not None:
+                notes.append(f"超过单个网站 {self.options.site_deadline / 60:g} 分钟的检查时限，已停止抓取，"
+                             f"{site.overtime} 个页面或链接未检查")
             if crawl.skipped_links:
                 notes.append(f"{crawl.crowded} 个页面的链接超过每页 {crawl.max_links_per_page} 个的上限，"
                              f"{crawl.skipped_links} 个链接未检查（如 {crawl.crowded_pages[0]}）")
@@ -434,6 +441,7 @@ class _SiteRunner:
                     json.dumps({"unscanned": True, "referrer": ref, "note": "未扫描"}, ensure_ascii=False)))
         if site.state == "running":
             site.state = "done"
+        site.ended = time.monotonic()
         # Drop what the site kept in memory.
         site.home, site.cached, site.page_findings, site.summaries, site.stylesheets = None, {}, [], {}, {}
         site.file_unscanned = {}
