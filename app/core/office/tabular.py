@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import ImportFileError
-from .xlsx_read import NotXlsx, SheetRef, XlsxBook, XlsxError, XlsxLimits, column_letter, range_rows
+from .xlsx_read import NotXlsx, SheetRef, XlsxBook, XlsxError, XlsxLimits, column_letter, range_rows, row_values
 
 MAX_HEADER_SCAN = 15
 
@@ -212,21 +212,11 @@ def _pick_sheet(book: XlsxBook, is_header) -> SheetRef:
                 for i, (_, cells) in enumerate(rows):
                     if i >= MAX_HEADER_SCAN:
                         break
-                    if is_header([_cell_text(clean_text(v)) for v in _values(cells)]):
+                    if is_header([_cell_text(clean_text(v)) for v in row_values(cells)]):
                         return ref
             finally:
                 rows.close()
     return book.sheets[book.active]
-
-
-def _values(cells: list) -> list:
-    """Values of a row's cells as a list by column (empty columns as None)."""
-    if not cells:
-        return []
-    out = [None] * cells[-1].column
-    for c in cells:
-        out[c.column - 1] = c.value
-    return out
 
 
 def read_xlsx(path: Path, is_header=None, limits: TableLimits | None = None) -> SheetData:
@@ -247,7 +237,7 @@ def read_xlsx(path: Path, is_header=None, limits: TableLimits | None = None) -> 
         table = _Table(path.name, limits, is_header)
         formulas: list[tuple[int, int, str]] = []
         for number, cells in sheet.rows:
-            values = _values(cells)
+            values = row_values(cells)
             for c in cells:
                 if c.formula:
                     formulas.append((number, c.column, c.formula))

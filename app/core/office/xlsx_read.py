@@ -67,6 +67,16 @@ class SheetRows:
     wide: set = field(default_factory=set)    # rows with cells right of max_columns (not read)
 
 
+def row_values(cells: list[Cell]) -> list:
+    """Values of a row's cells as a list by column (empty columns as None)."""
+    if not cells:
+        return []
+    out = [None] * cells[-1].column
+    for c in cells:
+        out[c.column - 1] = c.value
+    return out
+
+
 def column_letter(n: int) -> str:
     out = ""
     while n > 0:
