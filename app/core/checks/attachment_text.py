@@ -90,8 +90,9 @@ def _pdf(raw: bytes, name: str, limits: dict, budget: Budget, out: Extracted) ->
             if i >= limits["max_pdf_pages"]:
                 out.unscanned.append(Unscanned(name, f"PDF超过{limits['max_pdf_pages']}页，其余页未扫描"))
                 break
-            if budget.expired:
-                out.unscanned.append(Unscanned(name, f"{TIMEOUT}，第{i + 1}页起未扫描"))
+            why = budget.exhausted()
+            if why:
+                out.unscanned.append(Unscanned(name, f"{why}，第{i + 1}页起未扫描"))
                 break
             # Pages that share one content stream show the same text: read it once (an 82 KB
             # file whose 500 pages share one stream otherwise parses it 500 times).
@@ -102,9 +103,7 @@ def _pdf(raw: bytes, name: str, limits: dict, budget: Budget, out: Extracted) ->
                 seen.add(key)
             text = page.extract_text() or ""
             parts.append(text)
-            if not budget.spend_chars(len(text)):
-                out.unscanned.append(Unscanned(name, f"文字超过{limits['max_chars']}字，第{i + 2}页起未扫描"))
-                break
+            budget.spend_chars(len(text))
     except RecursionError:
         out.unscanned.append(Unscanned(name, "PDF结构嵌套过深，无法解析"))
         return
@@ -144,15 +143,45 @@ def _row_cells(tr) -> list[str]:
     return cells
 
 
+ROWS_PER_SEGMENT = 20_000
+_HEAD_LINES = 6                              # the lines scan_pii looks in for a table's header
+
+
+class _Rows:
+    """A table's rows as segments of at most ROWS_PER_SEGMENT rows, each led by the table's first
+    lines (title and header), so that scanning a list of a million numbers never holds more than
+    one segment's hits; numbers seen twice are counted once per file."""
+
+    def __init__(self, name: str, part: str, sink: list):
+        self.name, self.part, self.sink = name, part, sink
+        self.head: list[str] = []
+        self.lines: list[str] = []
+
+    def add(self, line: str) -> None:
+        if len(self.head) < _HEAD_LINES:
+            self.head.append(line)
+        self.lines.append(line)
+        if len(self.lines) >= ROWS_PER_SEGMENT:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.lines:
+            lines = self.lines if self.lines[0] is self.head[0] else self.head + self.lines
+            self.sink.append(Segment(self.name, "\n".join(lines), table=True, part=self.part))
+            self.lines = []
+
+
 def _docx(zf: zipfile.ZipFile, name: str, limits: dict, budget: Budget, out: Extracted) -> None:
-    """Body paragraphs as one segment, each table as a table segment (rows of tab-separated cells)."""
+    """Body paragraphs as one segment, each table as table segments (rows of tab-separated cells)."""
     paras: list[str] = []
-    pending: dict[int, list[str]] = {}       # rows of tables still open, by nesting depth
-    tables = 0
+    tables: list[Segment] = []
+    pending: dict[int, _Rows] = {}           # tables still open, by nesting depth
+    count = 0
     stopped = ""
     with zf.open("word/document.xml") as fh:
         for _, el in etree.iterparse(fh, events=("end",), tag=(_P, _TR, _TBL), **_XML_OPTS):
             tag = el.tag
+            text = ""
             if tag == _P:
                 if el.getparent().tag == _TC:
                     continue                        # read with its row
@@ -161,25 +190,24 @@ def _docx(zf: zipfile.ZipFile, name: str, limits: dict, budget: Budget, out: Ext
                     paras.append(text)
             elif tag == _TR:
                 depth = sum(1 for _ in el.iterancestors(_TBL))
+                if depth not in pending:
+                    count += 1
+                    pending[depth] = _Rows(name, f"表{count}", tables)
                 text = "\t".join(_row_cells(el))
-                pending.setdefault(depth, []).append(text)
+                pending[depth].add(text)
             else:
-                depth = sum(1 for _ in el.iterancestors(_TBL)) + 1
-                tables += 1
-                out.segments.append(Segment(name, "\n".join(pending.pop(depth, [])), table=True,
-                                            part=f"表{tables}"))
-                text = ""
+                rows = pending.pop(sum(1 for _ in el.iterancestors(_TBL)) + 1, None)
+                if rows is not None:
+                    rows.flush()
             _drop(el)
-            if not budget.spend_chars(len(text)):
-                stopped = f"文字超过{limits['max_chars']}字，其余部分未扫描"
-                break
-            if budget.expired:
-                stopped = f"{TIMEOUT}，其余部分未扫描"
+            why = budget.exhausted(len(text))
+            if why:
+                stopped = f"{why}，其余部分未扫描"
                 break
     for depth in sorted(pending, reverse=True):          # stopped inside a table: keep its rows
-        tables += 1
-        out.segments.append(Segment(name, "\n".join(pending[depth]), table=True, part=f"表{tables}"))
-    out.segments.insert(len(out.segments) - tables, Segment(name, "\n".join(paras)))
+        pending[depth].flush()
+    out.segments.append(Segment(name, "\n".join(paras)))
+    out.segments.extend(tables)
     if stopped:
         out.unscanned.append(Unscanned(name, stopped))
 
@@ -205,7 +233,7 @@ def _xlsx(raw: bytes, name: str, limits: dict, budget: Budget, out: Extracted) -
                     max_columns=limits["max_columns"])
     with XlsxBook(raw, xl) as book:
         for ref in book.sheets:
-            lines: list[str] = []
+            lines = _Rows(name, ref.name, out.segments)
             stopped = ""
             rows = book.rows(ref).rows
             try:
@@ -218,16 +246,14 @@ def _xlsx(raw: bytes, name: str, limits: dict, budget: Budget, out: Extracted) -
                         values[c.column - 1] = _cell(c.value)
                     line = "\t".join(values).rstrip("\t")
                     if line:
-                        lines.append(line)
-                        if not budget.spend_chars(len(line)):
-                            stopped = f"文字超过{limits['max_chars']}字，其余部分未扫描"
-                            break
-                    if budget.expired:
-                        stopped = f"{TIMEOUT}，其余部分未扫描"
+                        lines.add(line)
+                    why = budget.exhausted(len(line))
+                    if why:
+                        stopped = f"{why}，其余部分未扫描"
                         break
             finally:
                 rows.close()
-            out.segments.append(Segment(name, "\n".join(lines), table=True, part=ref.name))
+            lines.flush()
             if stopped:
                 out.unscanned.append(Unscanned(f"{name}（{ref.name}）", stopped))
                 return
@@ -243,9 +269,6 @@ def _pptx(zf: zipfile.ZipFile, name: str, limits: dict, budget: Budget, out: Ext
     slides = sorted((int(m.group(1)), n) for n in zf.namelist() if (m := _SLIDE_RE.match(n)))
     texts = []
     for _, entry in slides:
-        if budget.expired:
-            out.unscanned.append(Unscanned(name, f"{TIMEOUT}，其余幻灯片未扫描"))
-            break
         words = []
         with zf.open(entry) as fh:
             for _, el in etree.iterparse(fh, events=("end",), tag=_A_T, **_XML_OPTS):
@@ -253,8 +276,9 @@ def _pptx(zf: zipfile.ZipFile, name: str, limits: dict, budget: Budget, out: Ext
                 _drop(el)
         text = " ".join(words)
         texts.append(text)
-        if not budget.spend_chars(len(text)):
-            out.unscanned.append(Unscanned(name, f"文字超过{limits['max_chars']}字，其余幻灯片未扫描"))
+        why = budget.exhausted(len(text))
+        if why:
+            out.unscanned.append(Unscanned(name, f"{why}，其余幻灯片未扫描"))
             break
     out.segments.append(Segment(name, "\n".join(texts)))
 

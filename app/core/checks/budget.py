@@ -27,6 +27,7 @@ class Budget:
 
     def __init__(self, seconds: float, chars: int, cells: int, unpacked: int):
         self.deadline = time.monotonic() + seconds
+        self.max_chars = chars
         self.chars = chars                   # characters of text still allowed
         self.cells = cells                   # spreadsheet cells still allowed
         self.unpacked = unpacked             # bytes still allowed out of archives (all levels)
@@ -39,6 +40,12 @@ class Budget:
     @property
     def expired(self) -> bool:
         return time.monotonic() >= self.deadline
+
+    def exhausted(self, chars: int = 0) -> str:
+        """Spend ``chars`` characters; '' while time and text remain, else why the read stops."""
+        if not self.spend_chars(chars):
+            return f"文字超过{self.max_chars}字"
+        return TIMEOUT if self.expired else ""
 
     def spend_chars(self, n: int) -> bool:
         """Take ``n`` characters; False once the text allowance is used up."""

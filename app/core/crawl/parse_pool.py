@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass, field
 
 from ..checks.budget import CRASHED, MEMORY, TIMEOUT, ParseAborted
-from .proc_limits import close_job, limit_own_memory, limit_process_memory, peak_rss_mb
+from .proc_limits import close_job, limit_own_memory, limit_process_memory, peak_rss_mb, rss_mb
 from .run_tokens import Cancelled
 
 log = logging.getLogger(__name__)
@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 ALLOWED_PREFIX = "app.core.checks."
 PRELOAD = ("app.core.checks.pii", "app.core.checks.attachment_text", "pypdf", "openpyxl.styles.numbers")
 _POLL = 0.1                         # seconds between looks at the clock and the cancel token
+# A helper that holds more than this after a job is replaced: Python keeps what a big parse
+# allocated, and the next job would start from there.
+RECYCLE_MB = 150
 
 
 # ---------------------------------------------------------------- inside a helper
@@ -279,6 +282,8 @@ class ParsePool:
             with self._lock:
                 self._busy.discard(helper)
                 closed = self._closed
+            if reusable and (rss_mb(helper.proc.pid) or 0) > RECYCLE_MB:
+                reusable = False
             if not reusable or closed:
                 helper.kill()
                 self._ended(helper)

@@ -48,10 +48,19 @@ def _address_space() -> int:
 
 def peak_rss_mb(pid: int | None = None) -> float | None:
     """Peak resident memory of a process in MB (Linux /proc; None elsewhere or when gone)."""
+    return _status_mb(pid, "VmHWM:")
+
+
+def rss_mb(pid: int | None = None) -> float | None:
+    """Resident memory of a process now, in MB (Linux /proc; None elsewhere or when gone)."""
+    return _status_mb(pid, "VmRSS:")
+
+
+def _status_mb(pid: int | None, key: str) -> float | None:
     try:
         with open(f"/proc/{pid or 'self'}/status", encoding="ascii") as fh:
             for line in fh:
-                if line.startswith("VmHWM:"):
+                if line.startswith(key):
                     return int(line.split()[1]) / 1024
     except (OSError, ValueError, IndexError):
         pass

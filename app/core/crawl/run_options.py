@@ -33,7 +33,7 @@ class CheckOptions:
     max_links_per_page: int = 1000            # new URLs taken from one page; the rest noted, not checked
     parse_workers: int = 2                    # helper processes that read attachments
     parse_seconds: float = 60.0               # one attachment's read and scan, then its helper is killed
-    parse_memory_mb: int = 768                # a helper's memory beyond what it holds at start
+    parse_memory_mb: int = 240                # a helper's memory beyond what it holds at start (~50 MB)
     kinds: tuple[str, ...] | None = None      # only these check kinds (None: every one in the catalog)
     params: dict = field(default_factory=dict)   # per-kind parameter overrides (over the rule set's)
     contact: str = ""                         # shown in the User-Agent

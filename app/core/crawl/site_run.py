@@ -303,8 +303,8 @@ class _SiteRunner:
             else:
                 site.page_findings.extend(out.findings)
         if out.links:
-            self._remember_links(site, page.url, out.links)
             crawl.add_links(page.url, item.depth, out.links, item.is_home)
+            self._remember_links(site, page.url, out.links)
 
     def _release_external_waiters(self, url: str, page: Page) -> None:
         """Sites that link the same external page get it replayed with their own referrer."""
@@ -320,7 +320,10 @@ class _SiteRunner:
     def _remember_links(self, site: _SiteRun, page_url: str, found: list) -> None:
         """Where each link appears, for the broken-link findings (dropped once a target is known fine)."""
         occ = site.occurrences
+        known = site.crawl.referrers
         for link in found:
+            if link.url not in known:
+                continue                            # left out over the per-page cap: never checked
             st = self.link_status.get(link.url)
             if st is not None and st.ok:
                 continue
