@@ -67,10 +67,12 @@ def _serve(socks: list[socket.socket], tables: list[dict], ready) -> None:
 
             def _go(self):
                 path = unquote(self.path.split("#")[0])
-                status, ctype, body = self.routes.get(path) or self.routes.get(
+                status, ctype, body, *more = self.routes.get(path) or self.routes.get(
                     "*", (404, "text/html", b"<html><body>404</body></html>"))
                 self.send_response(status)
                 self.send_header("Content-Type", ctype)
+                for k, v in (more[0] if more else {}).items():      # e.g. Location of a redirect
+                    self.send_header(k, v)
                 self.send_header("Content-Length", str(len(body)))
                 for k, v in LINKCHECKER_HEADERS.items():
                     self.send_header(k, v)
@@ -119,6 +121,26 @@ def run_measured(cmd: list[str], **kw) -> Measure:
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     return Measure(time.monotonic() - t0, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024, proc.returncode)
+
+
+def homepage_cases(ports: list[int], ext: dict, truth: Truth, n_up: int) -> list[Site]:
+    """What can happen to a homepage during the run: one refusing connections (homepage_down), one
+    redirecting to another domain (homepage_offsite), and as a decoy one moving within its own site.
+    The first is registered at a port nobody listens on; the other two are served on ``ports``."""
+    dead = _listen()
+    down = Site("3699990001", "首页无法访问的网站", dead.getsockname()[1], "测试单位甲")
+    dead.close()
+    page = (200, "text/html; charset=utf-8", "<html><head><title>首页</title></head><body><h1>首页</h1>"
+            "<p>网站标识码3699990003</p></body></html>".encode("utf-8"))
+    moved = Site("3699990002", "首页跳走的网站", ports[0], "测试单位乙",
+                 pages={"/": (302, "text/html", b"", {"Location": f"http://localhost:{ext['bad']}/"})})
+    same = Site("3699990003", "首页站内跳转的网站", ports[1], "测试单位丙",
+                pages={"/": (301, "text/html", b"", {"Location": "/portal/index.html"}), "/portal/index.html": page})
+    truth.add("homepage_down", down.code, "site")
+    truth.add("homepage_offsite", moved.code, "site")
+    truth.decoy("homepage_down", n_up + 2)           # every site that answers
+    truth.decoy("homepage_offsite", n_up + 1)        # every site that stays home, one moving within itself
+    return [down, moved, same]
 
 
 def make_db(path: Path, sites: list[Site]) -> int:
@@ -245,12 +267,14 @@ def main() -> int:
     work.mkdir(parents=True, exist_ok=True)
     # LinkChecker started as root drops to user nobody, who must be able to read its venv.
     os.chmod(work, 0o755)
-    socks = [_listen() for _ in range(args.sites + 2)]
+    socks = [_listen() for _ in range(args.sites + 4)]
     ports = [s.getsockname()[1] for s in socks]
     ext = {"good": ports[-2], "bad": ports[-1]}
     sites, truth = build(args.sites, ports[:args.sites], ext, seed=args.seed)
+    homes = homepage_cases(ports[args.sites:args.sites + 2], ext, truth, len(sites))
     extra = external_sites()
-    tables = [s.pages for s in sites] + [extra["good"], extra["bad"]]
+    tables = [s.pages for s in sites] + [h.pages for h in homes[1:]] + [extra["good"], extra["bad"]]
+    socks = socks[:args.sites] + socks[args.sites:args.sites + 2] + socks[-2:]
     ctx = multiprocessing.get_context("fork")
     ready = ctx.Event()
     server = ctx.Process(target=_serve, args=(socks, tables, ready), daemon=True)
@@ -270,11 +294,15 @@ def main() -> int:
             exe = Path(args.linkchecker) if args.linkchecker else linkchecker_venv(work)
         ours, lcs = [], []
         for n in range(args.repeat):
-            ours.append(run_ours(sites, work, n, args.concurrency, args.per_host))
+            ours.append(run_ours(sites + homes, work, n, args.concurrency, args.per_host))
             if exe is not None:
                 lcs.append(run_linkchecker(exe, sites, work))
         print(f"结束时{load_line()}")
         m, records, fetched = ours[-1]
+        # The homepage cases are scored on their own kinds only (their other findings are not planted).
+        extra = {h.code for h in homes}
+        records = [r for r in records if r["target"] not in extra or r["kind"].startswith("homepage_")
+                   and r["kind"] != "homepage_stale"]
         pages = len(truth.html_pages & fetched)
         ours_pps = median(pages / o[0].wall for o in ours)
         ours_cpu = median(o[0].cpu / pages * 1000 for o in ours)

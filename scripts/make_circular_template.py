@@ -1,7 +1,7 @@
 """Build resources/templates/circular.docx: the editable Word template of the circular draft.
 
 The template uses docxtpl (Jinja) tags. An office may restyle it in Word — fonts, sizes,
-margins and the styles 通报标题 / 主送 / 一级标题 / 二级标题字符 / 落款 / 附件列表 — without
+margins and the styles 文号 / 通报标题 / 主送 / 一级标题 / 二级标题字符 / 落款 / 附件列表 — without
 touching code, as long as each {{ … }} and {%p … %} tag stays intact in one piece.
 Run: python scripts/make_circular_template.py [OUT]
 """
@@ -102,6 +102,7 @@ def build(out: Path = OUT) -> Path:
     _paragraph_style(doc, "通报标题", TITLE_FONT, TITLE_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False,
                      line=Pt(36))
     _paragraph_style(doc, "主送", BODY_FONT, BODY_SIZE, indent=False)
+    _paragraph_style(doc, "文号", BODY_FONT, BODY_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
     _paragraph_style(doc, "一级标题", H1_FONT, BODY_SIZE)
     _paragraph_style(doc, "附件列表", BODY_FONT, BODY_SIZE)
     _paragraph_style(doc, "落款", BODY_FONT, BODY_SIZE, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
@@ -123,37 +124,23 @@ def build(out: Path = OUT) -> Path:
         r.font.highlight_color = WD_COLOR_INDEX.YELLOW
         return r
 
-    para("关于{{ area }}{{ period }}{{ subject }}检查情况的通报", "通报标题")
+    para("{%p if doc_number %}")
+    para("{{ doc_number }}", "文号")
+    para()
+    para("{%p endif %}")
+    para("{{ title }}", "通报标题")
     para()
     para("{{ addressees }}", "主送")
     para("{{ opening }}")
-    para("一、总体情况", "一级标题")
-    para("{{ overall }}")
-    para("{%p for s in overview %}")
+    para("{%p for sec in sections %}")
+    para("{{ sec.heading }}", "一级标题")
+    para("{%p for p in sec.paragraphs %}")
     p = para()
-    p.add_run("{{ s.heading }}", style=h2)
-    p.add_run("{{ s.text }}")
-    placeholder(p, "{{ s.placeholder }}")
-    para("{%p endfor %}")
-    para("二、工作亮点", "一级标题")
-    placeholder(para(), "【待填写：工作亮点——表现突出的网站、账号及其做法，如栏目建设、政策解读、互动服务等】")
-    para("三、存在的主要问题", "一级标题")
-    para("{%p for s in problem_sections %}")
-    p = para()
-    p.add_run("{{ s.heading }}", style=h2)
-    p.add_run("{{ s.lead }}")
-    para("{%p for item in s.lines %}")
-    para("{{ item }}")
+    p.add_run("{{ p.heading }}", style=h2)
+    p.add_run("{{ p.text }}")
+    placeholder(p, "{{ p.placeholder }}")
     para("{%p endfor %}")
     para("{%p endfor %}")
-    para("{%p if not problem_sections %}")
-    para("{{ no_problem_text }}")
-    para("{%p endif %}")
-    para("四、下一步工作要求", "一级标题")
-    for n in "一二三":
-        p = para()
-        p.add_run(f"（{n}）", style=h2)
-        placeholder(p, f"【待填写：工作要求{n}】")
     para("{{ rectify_text }}")
     para()
     para("{%p for a in annexes %}")

@@ -9,8 +9,9 @@ import time
 import unicodedata
 from pathlib import Path
 
-from ..core.crawl.run_options import CheckOptions, RunProgress, RunSummary, SiteResult, clock, duration
+from ..core.crawl.run_options import CheckOptions, RunProgress, SiteResult, clock, duration
 from ..core.store.paths import default_db_path
+from .common import run_cancellable
 
 PLAIN_INTERVAL = 30.0          # seconds between progress lines when stderr is not a terminal
 
@@ -175,35 +176,15 @@ def cmd_check(args, db) -> int:
 
     display = _Display()
     cancel = jobs.CancelToken()
-    box: dict = {}
-    finished = threading.Event()
-
     def work():
-        try:
-            if resume_id is not None:
-                box["summary"] = jobs.resume_run(db_path, resume_id, progress=display, cancel=cancel)
-            else:
-                box["summary"] = jobs.run_checks(db_path, r.id, args.sites, options, progress=display, cancel=cancel)
-        except BaseException as exc:            # handed to the main thread, which reports it
-            box["error"] = exc
-        finally:
-            finished.set()
+        if resume_id is not None:
+            return jobs.resume_run(db_path, resume_id, progress=display, cancel=cancel)
+        return jobs.run_checks(db_path, r.id, args.sites, options, progress=display, cancel=cancel)
 
-    # The run has its own thread so that Ctrl-C (delivered to the main thread) cancels it cleanly:
-    # the work so far is kept and `--resume` continues. An Event, not Thread.join: a join
-    # interrupted by KeyboardInterrupt can leave the thread looking finished when it is not.
-    threading.Thread(target=work, name="check-run", daemon=True).start()
-    interrupted = False
-    while not finished.is_set():
-        try:
-            finished.wait(0.2)
-        except KeyboardInterrupt:
-            interrupted = True
-            cancel.cancel()
-    display.close()
-    if "error" in box:
-        raise box["error"]
-    s: RunSummary = box["summary"]
+    try:
+        s, interrupted = run_cancellable(work, cancel, "check-run")
+    finally:
+        display.close()
     for e in s.errors[:5]:
         print(f"注意：{e}", file=sys.stderr)
     if len(s.errors) > 5:

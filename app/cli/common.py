@@ -75,3 +75,46 @@ def parse_as_of(args) -> int | None:
         except BadValue as exc:
             return error(f"--as-of {exc}")
     return None
+
+
+def bounded(kind: type, low, high, noun: str):
+    """An argparse type: a number of ``kind`` between ``low`` and ``high`` (Chinese messages)."""
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"“{text}”不是{noun}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"应在 {low} 到 {high} 之间，实际为 {text}")
+        return value
+    return parse
+
+
+def run_cancellable(work, cancel, name: str):
+    """Run ``work()`` in its own thread so that Ctrl-C (delivered to the main thread) cancels it
+    through ``cancel`` cleanly and the work so far is kept. Returns (result, interrupted); re-raises
+    what ``work`` raised. Waits on an Event, not Thread.join: a join interrupted by
+    KeyboardInterrupt can leave the thread looking finished when it is not."""
+    import threading
+    box: dict = {}
+    finished = threading.Event()
+
+    def target():
+        try:
+            box["result"] = work()
+        except BaseException as exc:            # handed to the main thread, which reports it
+            box["error"] = exc
+        finally:
+            finished.set()
+
+    threading.Thread(target=target, name=name, daemon=True).start()
+    interrupted = False
+    while not finished.is_set():
+        try:
+            finished.wait(0.2)
+        except KeyboardInterrupt:
+            interrupted = True
+            cancel.cancel()
+    if "error" in box:
+        raise box["error"]
+    return box["result"], interrupted

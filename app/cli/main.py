@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "app.cli.score_cmds",
     "app.cli.check_cmds",
     "app.cli.export_cmds",
+    "app.cli.report_cmds",
     "app.cli.media_cmds",
     "app.cli.monitor_cmds",
     "app.cli.probe_cmds",

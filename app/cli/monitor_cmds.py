@@ -9,6 +9,7 @@ import threading
 from pathlib import Path
 
 from ..core.store.paths import default_db_path
+from .common import bounded, run_cancellable
 
 PLATFORM = sys.platform                 # tests set "win32" to see the schtasks command built
 DEFAULT_INTERVAL = "30m"
@@ -24,24 +25,8 @@ def _span(text: str) -> float:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def _timeout(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"“{text}”不是秒数") from None
-    if not 1 <= value <= 120:
-        raise argparse.ArgumentTypeError(f"应在 1 到 120 秒之间，实际为 {text}")
-    return value
-
-
-def _workers(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"“{text}”不是整数") from None
-    if not 1 <= value <= 128:
-        raise argparse.ArgumentTypeError(f"应在 1 到 128 之间，实际为 {text}")
-    return value
+_timeout = bounded(float, 1, 120, "秒数")
+_workers = bounded(int, 1, 128, "整数")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -136,34 +121,14 @@ def cmd_monitor(args, db) -> int:
     db_path = args.db or default_db_path()
     display = _Display()
     cancel = CancelToken()
-    box: dict = {}
-    finished = threading.Event()
     monitor = Monitor(db_path, options, args.sites, display, cancel)
     what = "一轮" if args.once else (f"{format_span(args.duration)}" if args.duration else "直到 Ctrl-C")
     print(f"可用性监测：{len(sites)} 个网站，每{format_span(args.interval)}一轮，超时 {args.timeout:g} 秒，运行{what}",
           flush=True)
-
-    def work():
-        try:
-            box["summary"] = monitor.run(once=args.once, duration=args.duration)
-        except BaseException as exc:          # handed to the main thread, which reports it
-            box["error"] = exc
-        finally:
-            finished.set()
-
-    # As in `check`: the monitor has its own thread so that Ctrl-C cancels it cleanly.
-    threading.Thread(target=work, name="monitor", daemon=True).start()
-    interrupted = False
-    while not finished.is_set():
-        try:
-            finished.wait(0.2)
-        except KeyboardInterrupt:
-            interrupted = True
-            cancel.cancel()
-    display.close()
-    if "error" in box:
-        raise box["error"]
-    s = box["summary"]
+    try:
+        s, interrupted = run_cancellable(lambda: monitor.run(once=args.once, duration=args.duration), cancel, "monitor")
+    finally:
+        display.close()
     if args.once and s.last is not None:
         last = s.last
         kinds = "、".join(f"{ERROR_KINDS.get(k, k)} {n}" for k, n in sorted(last.by_kind.items(), key=lambda x: -x[1]))

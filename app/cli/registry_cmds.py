@@ -15,14 +15,16 @@ KINDS = {"sites": "site", "accounts": "account"}
 def register(sub: argparse._SubParsersAction) -> None:
     command(sub, "demo", "载入示例名录（江州市，约60个网站、300个新媒体账号）", cmd_demo)
 
-    p = command(sub, "import", "从 .xlsx/.csv 导入网站或新媒体名录（全部成功才写入）", cmd_import)
-    p.add_argument("kind", choices=sorted(KINDS), help="sites：政府网站；accounts：政务新媒体")
+    p = command(sub, "import", "从 .xlsx/.csv 导入网站、新媒体名录或地区结构（全部成功才写入）", cmd_import)
+    p.add_argument("kind", choices=sorted([*KINDS, "regions"]),
+                   help="sites：政府网站；accounts：政务新媒体；regions：地区结构（地区、分组、级别、排序）")
     add_import_file(p)
 
     rsub = command_group(sub, "registry", "名录统计与导出")
     p = command(rsub, "stats", "按地区×类别/平台、按状态统计（可指定截至日期）", cmd_stats)
     p.add_argument("--as-of", help="截至日期 YYYY-MM-DD（默认今天）")
     p.add_argument("--json", action="store_true", help="输出 JSON")
+    command(rsub, "regions", "列出地区结构（地区、分组、级别、排序），即通报附件的行序", cmd_regions)
     p = command(rsub, "export", "导出名录到 .xlsx（与导入列相同）", cmd_export)
     p.add_argument("file", type=Path)
 
@@ -34,19 +36,49 @@ def cmd_demo(args, db) -> int:
     return 0
 
 
+def cmd_import_regions(args, db) -> int:
+    from ..core.registry import regions
+    plan = regions.plan_regions_import(db, args.file)
+    if (code := checked_import(plan)) is not None:
+        return code
+    if _show_plan(plan, regions.LABELS, args.dry_run):
+        return 0
+    done = regions.apply_regions_import(db, plan)
+    print(f"导入完成：新增 {len(done.new)}，变更 {len(done.changed)}，未变 {len(done.unchanged)}。")
+    return 0
+
+
+def _show_plan(plan, labels: dict, dry_run: bool) -> bool:
+    """Print each changed row of a checked import plan; on a dry run also the summary (True: stop)."""
+    for number, _rid, old, new in plan.changed:
+        changes = "；".join(f"{labels.get(k, k)}：{old.get(k) or '（空）'} → {v}" for k, v in new.items())
+        print(f"变更 第{number}行：{changes}")
+    if dry_run:
+        print(f"{plan.summary()}（试运行，未写入）")
+    return dry_run
+
+
+def cmd_regions(args, db) -> int:
+    from ..core.registry import regions
+    rows = [[r["name"], r["group_name"] or "", r["level"] or "", str(r["sort_order"]), r["code"] or ""]
+            for r in regions.list_regions(db)]
+    if not rows:
+        print("还没有地区。可用“import regions FILE”导入地区结构。")
+        return 0
+    print(_table(["地区", "分组", "级别", "排序", "行政区划代码"], rows))
+    return 0
+
+
 def cmd_import(args, db) -> int:
+    if args.kind == "regions":
+        return cmd_import_regions(args, db)
     from ..core.registry import importing
     from ..core.registry.fields import LABEL
     kind = KINDS[args.kind]
     plan = importing.plan_import(db, kind, args.file)
     if (code := checked_import(plan)) is not None:
         return code
-    for number, rid, old, new in plan.changed:
-        label = LABEL[kind]
-        changes = "；".join(f"{label.get(k, k)}：{old.get(k) or '（空）'} → {v}" for k, v in new.items())
-        print(f"变更 第{number}行：{changes}")
-    if args.dry_run:
-        print(f"{plan.summary()}（试运行，未写入）")
+    if _show_plan(plan, LABEL[kind], args.dry_run):
         return 0
     result = importing.apply_import(db, plan)
     print(f"导入完成：新增 {result.inserted}，变更 {result.updated}，未变 {result.unchanged}。")

@@ -24,6 +24,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--stratify", action="store_true", help="按地区分层抽样（每个地区至少一个）")
     p.add_argument("--seed", help="随机种子（同一种子得到同一样本；不填则随机生成并记录）")
     p.add_argument("--recheck", metavar="ROUND", help="回头看：纳入该轮次中确认且未整改的对象")
+    p.add_argument("--sample-sites-count", metavar="N", help="网站抽样数量（与 --sample-sites 二选一）")
+    p.add_argument("--sample-accounts-count", metavar="N", help="新媒体账号抽样数量（与 --sample-accounts 二选一）")
+    p.add_argument("--census-sites", metavar="名称", help="普查的网站：地区、地区分组、级别或网站类别（顿号/逗号分隔），其余再抽样")
+    p.add_argument("--census-accounts", metavar="名称",
+                   help="普查的新媒体账号：地区、地区分组或级别（如“区、市级部门”），其余再抽样")
+    p.add_argument("--veto-only", action="store_true", help="只检查单项否决指标（结果只有合格/不合格，不计分）")
+
+    p = command(rsub, "mark-checked", "把检查完毕的对象标为“已检查”（只有已检查的对象计入合格率）", cmd_mark_checked,
+                round=True)
+    p.add_argument("keys", nargs="*", metavar="KEY", help="网站标识码或“平台:账号名称”（不填须加 --all）")
+    p.add_argument("--all", action="store_true", help="本轮所有仍为“待检查”的对象")
+    p.add_argument("--type", choices=["site", "account"], help="只标此类对象（与 --all 一起用）")
 
     command(rsub, "list", "列出检查轮次", cmd_list)
 
@@ -44,8 +56,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path, help="输出文件")
 
 
-def _pct_text(pct) -> str:
-    return "全量" if pct is None else f"抽样 {pct:g}%"
+def _pct_text(pct, count=None, census: str = "", n_census: int = 0) -> str:
+    text = "全量" if pct is None and count is None else (f"抽样 {pct:g}%" if count is None else f"抽样 {count} 个")
+    if census:
+        text = f"普查“{census}” {n_census} 个" + ("，其余" + text if text != "全量" else "")
+    return text
 
 
 def cmd_create(args, db) -> int:
@@ -54,18 +69,42 @@ def cmd_create(args, db) -> int:
     rid = rounds.create_round(
         db, args.name, args.as_of, period_from=args.period_from, period_to=args.period_to, kind=args.kind,
         profile_id=args.profile, sample_sites_pct=args.sample_sites, sample_accounts_pct=args.sample_accounts,
-        stratify_by_region=args.stratify, seed=args.seed, recheck_round_id=recheck)
+        stratify_by_region=args.stratify, seed=args.seed, recheck_round_id=recheck,
+        sample_sites_count=args.sample_sites_count, sample_accounts_count=args.sample_accounts_count,
+        census_sites=args.census_sites or "", census_accounts=args.census_accounts or "", veto_only=args.veto_only)
     r = rounds.get_round(db, rid)
     targets = rounds.round_targets(db, rid)
     n_recheck = sum(1 for t in targets if t.reason == "回头看")
+    census = {k: sum(1 for t in targets if t.target_type == k and t.reason == "普查") for k in ("site", "account")}
     period = f"，检查期 {r.period_from or '…'} 至 {r.period_to or '…'}" if (r.period_from or r.period_to) else ""
     print(f"已创建检查轮次“{r.name}”（{r.kind}，监测时间点 {r.as_of}{period}，指标体系 {r.profile_id}）")
     strat = "，按地区分层" if r.stratify_by_region else ""
-    print(f"网站 {r.site_count} 个（{_pct_text(r.sample_sites_pct)}），"
-          f"政务新媒体 {r.account_count} 个（{_pct_text(r.sample_accounts_pct)}）{strat}；随机种子 {r.seed}")
+    print(f"网站 {r.site_count} 个（{_pct_text(r.sample_sites_pct, r.sample_sites_count, r.census_sites, census['site'])}），"
+          f"政务新媒体 {r.account_count} 个（{_pct_text(r.sample_accounts_pct, r.sample_accounts_count, r.census_accounts, census['account'])}）"
+          f"{strat}；随机种子 {r.seed}")
+    if r.veto_only:
+        print("只检查单项否决指标：结果只有合格/不合格，不计分。")
     if r.recheck_round_id:
         print(f"回头看：纳入轮次 {r.recheck_round_id} 中未整改的对象 {n_recheck} 个")
     print(rid)
+    return 0
+
+
+def cmd_mark_checked(args, db) -> int:
+    from ..core.rounds import rounds
+    r = rounds.find_round(db, args.round)
+    if not args.keys and not args.all:
+        return error("请列出要标记的对象，或用 --all 标记本轮全部待检查的对象")
+    targets = rounds.round_targets(db, r.id, args.type)
+    by_key = {t.target_key: t for t in targets}
+    unknown = [k for k in args.keys if k not in by_key]
+    if unknown:
+        return error(f"本轮没有这些对象：{'、'.join(unknown)}")
+    chosen = targets if args.all else [by_key[k] for k in args.keys]
+    rounds.ensure_open(db, r.id)
+    changed = rounds.mark_checked(db, [t.id for t in chosen], "检查完毕（命令行）")
+    kept = sum(1 for t in chosen if t.review_state == "未检查")
+    print(f"已标记为“已检查”：{len(changed)} 个" + (f"（{kept} 个标为“未检查”的保持不变）" if kept else ""))
     return 0
 
 

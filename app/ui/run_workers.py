@@ -140,12 +140,14 @@ class AnnexPreviewWorker(DbWorker):
 
     def work(self, db) -> AnnexPreview:
         from app.core.exports import build_annexes, build_circular, load_round_data
+        from app.core.exports.export import year_of
         r = self._request
-        data = load_round_data(db, r.round_id, area=r.options.area or None)
+        data = load_round_data(db, r.round_id, area=r.options.area or None, options=r.options)
         built = build_annexes(data, list(r.families), r.options)
         draft, draft_notes = None, []
         if r.circular:
-            d = build_circular(data, built.annexes, r.circular_options, r.options.period or None)
+            d = build_circular(data, built.annexes, r.circular_options, r.options.period or None,
+                               year_of(db, data, r.circular_options))
             draft, draft_notes = list(d.paragraphs), list(d.notes)
         return AnnexPreview(self._seq, r.round_id, built.annexes, list(built.notes), data.unverified(),
                             draft, draft_notes)

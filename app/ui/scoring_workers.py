@@ -34,12 +34,23 @@ class RoundParams:
     seed: int | None                 # None: the form has no valid seed yet (no preview is run)
     recheck_round_id: int | None
     notes: str = ""
+    sample_sites_count: int | None = None     # a fixed sample size instead of a percentage
+    sample_accounts_count: int | None = None
+    census_sites: str = ""                    # 地区/分组/级别/网站类别 taken whole ("、"-separated)
+    census_accounts: str = ""
+    veto_only: bool = False
+
+    def scope(self) -> dict:
+        """The keyword arguments preview_sample and create_round share beyond the percentages."""
+        return {"sample_sites_count": self.sample_sites_count, "sample_accounts_count": self.sample_accounts_count,
+                "census_sites": self.census_sites, "census_accounts": self.census_accounts}
 
 
 @dataclass(frozen=True)
 class PreviewResult:
     generation: int          # which request this answers (the form may have changed since)
     plan: object             # app.core.rounds.rounds.RoundPlan
+    choices: dict            # kind -> [CensusChoice]: what a census can name on the plan's date
 
 
 class PreviewWorker(DbWorker):
@@ -50,11 +61,12 @@ class PreviewWorker(DbWorker):
         self._params, self._generation = params, generation
 
     def work(self, db) -> PreviewResult:
-        from app.core.rounds.rounds import preview_sample
+        from app.core.rounds.rounds import census_choices, preview_sample
         p = self._params
         plan = preview_sample(db, p.as_of, p.sample_sites_pct, p.sample_accounts_pct, p.stratify_by_region,
-                              p.seed, p.recheck_round_id)
-        return PreviewResult(self._generation, plan)
+                              p.seed, p.recheck_round_id, **p.scope())
+        choices = {kind: census_choices(db, kind, plan.as_of) for kind in ("site", "account")}
+        return PreviewResult(self._generation, plan, choices)
 
 
 class CreateRoundWorker(DbWorker):
@@ -69,7 +81,7 @@ class CreateRoundWorker(DbWorker):
         p = self._params
         return create_round(db, p.name, p.as_of, p.period_from, p.period_to, p.kind, p.profile_id,
                             p.sample_sites_pct, p.sample_accounts_pct, p.stratify_by_region, p.seed,
-                            p.recheck_round_id, p.notes)
+                            p.recheck_round_id, p.notes, veto_only=p.veto_only, **p.scope())
 
 
 class ScoreRoundWorker(DbWorker):

@@ -30,11 +30,13 @@ GRAVE = ["中国入民", "社会注义", "毛泽东思相", "邓小平理伦"]
 # Kinds whose findings the bench scores per defect, and how a defect is named in the report.
 KINDS = ["column_stale", "column_blank", "homepage_stale", "footer_missing", "pii", "pii_unscanned",
          "policy_metadata_missing", "message_unanswered", "message_stale", "broken_link", "dark_link",
-         "external_link_suspect", "typo", "grave_error", "https_problem", "ipv6_missing"]
+         "external_link_suspect", "typo", "grave_error", "https_problem", "ipv6_missing", "homepage_down",
+         "homepage_offsite"]
 UNIT = {"column_stale": "栏目", "column_blank": "栏目", "homepage_stale": "站", "footer_missing": "项标识",
         "pii": "个号码", "pii_unscanned": "个文件", "policy_metadata_missing": "个要素", "message_unanswered": "条留言",
         "message_stale": "个留言栏目", "broken_link": "个链接", "dark_link": "页", "external_link_suspect": "个外链",
-        "typo": "处", "grave_error": "处", "https_problem": "站", "ipv6_missing": "站"}
+        "typo": "处", "grave_error": "处", "https_problem": "站", "ipv6_missing": "站", "homepage_down": "站",
+        "homepage_offsite": "站"}
 
 
 @dataclass

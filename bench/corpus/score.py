@@ -62,7 +62,7 @@ def reported_keys(kind: str, rec: dict, truth: Truth) -> tuple[str, list]:
         return "message_stale", ["board"]
     if kind == "homepage_stale":
         return kind, ["home"]
-    if kind in ("https_problem", "ipv6_missing"):
+    if kind in ("https_problem", "ipv6_missing", "homepage_down", "homepage_offsite"):
         return kind, ["site"]
     if kind == "footer_missing":
         return kind, [next((m for w, m in _MARK_WORDS if w in detail), ("?", detail))]

@@ -24,6 +24,9 @@ def test_onedir_build_runs_version(tmp_path):
     exe = folder / ("govinspect-cli.exe" if os.name == "nt" else "govinspect-cli")
     assert exe.exists()
     assert (folder / "_internal" / "resources").is_dir()
+    if importlib.util.find_spec("rapidocr") is not None:       # the ocr extra ships its models
+        models = folder / "_internal" / "rapidocr" / "models"
+        assert {"PP-OCRv6_det_small.onnx", "PP-OCRv6_rec_small.onnx"} <= {p.name for p in models.iterdir()}
     run = subprocess.run([str(exe), "--version"], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == f"GovInspect {app.__version__}"

@@ -83,6 +83,35 @@ def test_options_change_the_preview_and_notes_show(page, qtbot):
     assert any("问题的政府网站名单" in t for t in texts)
 
 
+def test_category_columns_all_none_or_some(page, qtbot, db, small_round):
+    """None (every category of the round), () (no category columns) and a chosen list are three layouts."""
+    from app.core.exports.options import ExportOptions, SummaryOptions
+    lists = page.family_forms["summary"].widget("categories")
+
+    def captions():
+        page.show_table("summary")
+        model = page.sheet_preview.model
+        return [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+
+    def expected(categories):
+        options = ExportOptions(summary=SummaryOptions(categories=categories))
+        table = build_annexes(load_round_data(db, small_round), ["summary"], options).annexes[0].sheets[0][1]
+        return [f"{c.group}／{c.caption}" if c.group else c.caption for c in table.columns]
+
+    everything = captions()
+    assert page.family_forms["summary"].value().categories is None and everything == expected(None)
+    with qtbot.waitSignal(page.preview_ready, timeout=10_000):
+        lists.mode.setCurrentIndex(lists.mode.findData("empty"))
+    assert page.family_forms["summary"].value().categories == () and lists.line.isHidden()
+    assert captions() == expected(()) and len(captions()) < len(everything)
+    with qtbot.waitSignal(page.preview_ready, timeout=10_000):
+        lists.mode.setCurrentIndex(lists.mode.findData("some"))
+        lists.line.setText("县级部门网站")
+    assert page.family_forms["summary"].value().categories == ("县级部门网站",)
+    assert captions() == expected(("县级部门网站",)) and "政府网站检查情况／县级部门网站数" in captions()
+    assert len(captions()) == len(expected(())) + 1
+
+
 def test_export_writes_files_and_lists_them(page, qtbot, tmp_path, monkeypatch):
     from app.ui.pages import export_page
     out = tmp_path / "导出"
@@ -114,3 +143,29 @@ def test_bad_deadline_is_reported_not_exported(page, qtbot, tmp_path):
     page.export()
     assert "“2025-13-45”不存在" in page.status_label.text()
     assert not (tmp_path / "x").exists() and page.export_button.isEnabled()
+
+
+def test_own_word_template(page, qtbot, tmp_path):
+    """The profile's circular_options.template has its field: a missing file is said, a chosen one is used."""
+    import docx
+
+    from app.core.exports.circular import template_path
+    from app.core.exports.options import load_profile
+    page.folder_edit.setText(str(tmp_path / "out"))
+    page.circular_box.setChecked(True)
+    field = page.circular_form.widget("template")
+    field.setText(str(tmp_path / "没有.docx"))
+    page.export()
+    assert "找不到文件" in page.status_label.text() and not (tmp_path / "out").exists()
+    own = docx.Document(str(template_path()))
+    own.add_paragraph("本办自备模板")
+    own.save(str(tmp_path / "本办模板.docx"))
+    with qtbot.waitSignal(page.preview_ready, timeout=15_000):
+        field.setText(str(tmp_path / "本办模板.docx"))
+    assert page.request().circular_options.template == tmp_path / "本办模板.docx"
+    with qtbot.waitSignal(page.exported, timeout=20_000) as blocker:
+        page.export()
+    written = next(p for p in blocker.args[0].paths if str(p).endswith(".docx") and "通报" in str(p))
+    assert "本办自备模板" in [p.text for p in docx.Document(str(written)).paragraphs]
+    saved = page.save_profile(tmp_path / "方案.json")
+    assert load_profile(saved).circular_options.template == tmp_path / "本办模板.docx"

@@ -34,8 +34,8 @@ def test_new_round_dialog_previews_what_it_creates(qtbot, filled_db, db_path, se
         dialog.seed.setText("20250731")
     plan = blocker.args[0]
     assert plan.seed == 20250731 and plan.count("site", "抽样") == 4     # 3 of 东湖区 and 3 of 西湖区: 2 + 2
-    assert dialog.counts_model.row_values(0)[1:] == (6, 0, 4, 0, 4)
-    assert dialog.counts_model.row_values(1)[1:] == (4, 4, 0, 0, 4)
+    assert dialog.counts_model.row_values(0)[1:] == (6, 0, 0, 4, 0, 4)
+    assert dialog.counts_model.row_values(1)[1:] == (4, 4, 0, 0, 0, 4)
     assert dialog.targets_model.rowCount() == 8
     previewed = [t.target_key for t in plan.targets]
 

@@ -259,6 +259,34 @@ def _split_run(run: str, as_of: dt.date) -> list[tuple[str, int, int]]:
     return parts_from(0) or []
 
 
+_LONG_DIGITS = re.compile(r"(?<!\d)\d{11,}(?!\d)")
+
+
+def mask_spans(text: str, as_of: dt.date | None = None, runs: bool = True) -> list[tuple[int, int, str]]:
+    """(start, end, masked) for every number that must not be shown in full, in order, not overlapping:
+    the PII scanner's hits, then (``runs``) any other run of 11 or more digits (middle starred)."""
+    spans = [(h.start, h.end, h.masked) for h in scan_pii(text, as_of or dt.date.today())]
+    starts = [s for s, _, _ in spans]            # in order and apart: a bisect finds any overlap
+    extra = []
+    for m in _LONG_DIGITS.finditer(text if runs else ""):
+        i = bisect.bisect_left(starts, m.end())
+        if i and spans[i - 1][1] > m.start():
+            continue
+        n = m.group()
+        extra.append((m.start(), m.end(), mask("银行卡号", n) if len(n) > 11 else f"{n[:3]}****{n[-4:]}"))
+    return sorted(spans + extra)
+
+
+def mask_text(text: str, runs: bool = True) -> str:
+    """``text`` with every number of mask_spans masked (for report and notice text). For a URL pass
+    ``runs=False``: only real 身份证号/手机号/card numbers, so long article ids keep the link usable."""
+    out, pos = [], 0
+    for s, e, masked in mask_spans(text or "", runs=runs):
+        out += [text[pos:s], masked]
+        pos = e
+    return "".join(out) + (text or "")[pos:]
+
+
 def masked_window(text: str, start: int, end: int, hits: list[PiiHit], starts: list[int] | None = None) -> str:
     """text[start:end] widened to whole numbers at its edges, every number in it masked.
 

@@ -16,7 +16,7 @@ from ..checks.availability import DayCount, judge, parse_time
 from ..checks.base import CheckContext, Probe
 from ..errors import ValidationError
 from ..registry import vocab
-from ..store.db import get_setting, set_setting, transaction
+from ..store.db import get_int_setting, set_setting, transaction
 
 RETENTION_KEY = "probe_retention_days"
 DEFAULT_RETENTION_DAYS = 90
@@ -70,11 +70,7 @@ def insert_probes(db: sqlite_utils.Database, rows: list[tuple]) -> None:
 
 
 def retention_days(db: sqlite_utils.Database) -> int:
-    raw = get_setting(db, RETENTION_KEY, None)
-    try:
-        return int(raw) if raw not in (None, "") else DEFAULT_RETENTION_DAYS
-    except ValueError:
-        return DEFAULT_RETENTION_DAYS
+    return get_int_setting(db, RETENTION_KEY, DEFAULT_RETENTION_DAYS)
 
 
 def set_retention_days(db: sqlite_utils.Database, days: int) -> None:

@@ -14,7 +14,7 @@ from ..checks.base import Page
 from ..errors import ValidationError
 from ..rounds import findings as findings_mod, rounds
 from ..store import audit
-from ..store.db import get_setting, set_setting, transaction
+from ..store.db import get_int_setting, get_setting, set_setting, transaction
 from .fetching import LinkStatus
 from .probe_store import probe_rows
 from .run_options import FINISHED_STATES, CheckOptions, SiteResult
@@ -50,11 +50,7 @@ def set_unverified(db: sqlite_utils.Database, site_key: str, allowed: bool, who:
 
 
 def retention_days(db: sqlite_utils.Database) -> int:
-    raw = get_setting(db, RETENTION_KEY, None)
-    try:
-        return int(raw) if raw not in (None, "") else DEFAULT_RETENTION_DAYS
-    except ValueError:
-        return DEFAULT_RETENTION_DAYS
+    return get_int_setting(db, RETENTION_KEY, DEFAULT_RETENTION_DAYS)
 
 
 def prune_evidence(db: sqlite_utils.Database, days: int | None = None, now: dt.datetime | None = None) -> int:

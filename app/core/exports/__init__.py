@@ -1,6 +1,8 @@
 """Circular annexes (附件 workbooks) and the circular draft (通报) of a round.
 
-Owns: the annex tables, their .xlsx writing, the circular draft and ``export_round``.
+Owns: the annex tables, their .xlsx writing, the circular draft and ``export_round``; evidence
+screenshots' page side and records (``shot_html``, ``shots``; Qt draws them in app/ui) and the
+per-site report (``site_report``).
 May import: every lower layer (store, office, registry, rounds, checks, crawl, followup).
 
 Three steps a GUI can call one by one: ``list_annexes()`` (the families and their
@@ -16,12 +18,14 @@ from __future__ import annotations
 import importlib
 
 _HOMES = {
-    "annex_data": ("FAMILIES", "ActivityOptions", "Annex", "AnnexBuild", "AnnexFamily", "DetailsOptions",
-                   "ExportOptions", "MessagesOptions", "PlatformsOptions", "ProblemsOptions", "RoundData",
-                   "SummaryOptions", "list_annexes", "load_round_data"),
+    "annex_data": ("FAMILIES", "Annex", "AnnexBuild", "AnnexFamily", "RoundData", "list_annexes",
+                   "load_round_data"),
+    "options": ("ActivityOptions", "CircularOptions", "DetailsOptions", "ExportOptions", "ExportProfile",
+                "MessagesOptions", "PlatformsOptions", "ProblemsOptions", "SummaryOptions", "load_profile",
+                "save_profile"),
     "annex_tables": ("build_annexes",),
     "annex_xlsx": ("write_annex", "write_annexes", "write_combined"),
-    "circular": ("CircularDraft", "CircularOptions", "build_circular", "write_circular"),
+    "circular": ("CircularDraft", "build_circular", "write_circular"),
     "export": ("ExportResult", "export_round"),
 }
 _WHERE = {name: module for module, names in _HOMES.items() for name in names}

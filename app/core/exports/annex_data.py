@@ -9,15 +9,13 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 import sqlite_utils
 
 from ..errors import GovInspectError
 from ..followup.media_monitoring import ActivityRow, activity_rows
 from ..followup.messages import MessageReport, message_stats
-from ..office.xlsx import NOT_APPLICABLE, SheetStyle, SheetTable
-from ..office import names as office_names
+from ..office.xlsx import NOT_APPLICABLE, SheetTable
 from ..rounds import rounds
 from ..rounds.findings import Finding, list_findings
 from ..rounds.profiles import Profile, ProfileItem
@@ -26,6 +24,9 @@ from ..rounds.rounds import Round, RoundTarget
 from ..rounds.scoring import UNKNOWN_REGION, Counts, ScoredTarget
 from ..store.db import get_setting
 from .families import ANNEX_LABELS, FAMILIES
+from .options import (ActivityOptions, DetailsOptions, ExportOptions, MessagesOptions, PlatformsOptions,
+                      ProblemsOptions, SummaryOptions)
+from .wording import fmt_points, period_label, rate_at, safe_filename
 
 AREA_SETTING = "export.area"          # settings key: the 地区 named in titles (e.g. 江州市)
 UNVERIFIED_NOTE = ("部分扣分标准待核对：本表部分得分或合格判定用到了尚未对照原文核对的指标分值或评分规则，"
@@ -36,148 +37,11 @@ NO_ACTIVITY = ("本轮没有政务新媒体发布条数监测数据（如有，�
 SECTION_NUMBERS = "一二三四五六七八九十"
 
 
-# ---------------------------------------------------------------- dates and wording
 
-def cn_date(iso: str | None, year: bool = True) -> str:
-    """'2025-08-14' -> '2025年8月14日' (or '8月14日')."""
-    if not iso:
-        return ""
-    y, m, d = int(iso[:4]), int(iso[5:7]), int(iso[8:10])
-    return f"{y}年{m}月{d}日" if year else f"{m}月{d}日"
-
-
-def period_label(rnd: Round) -> str:
-    """The period a circular names: 2025年第三季度, 2025年8月, 2025年上半年, 2025年度."""
-    day = rnd.period_from or rnd.as_of
-    y, m = int(day[:4]), int(day[5:7])
-    if rnd.kind == "季度":
-        return f"{y}年第{'一二三四'[(m - 1) // 3]}季度"
-    if rnd.kind == "月度":
-        return f"{y}年{m}月"
-    if rnd.kind == "半年":
-        return f"{y}年{'上' if m <= 6 else '下'}半年"
-    if rnd.kind == "年度":
-        return f"{y}年度"
-    return rnd.name
-
-
-def span_text(rnd: Round) -> str:
-    """'8月1日-8月14日' (years shown only when they differ from the 监测时间点's)."""
-    if not (rnd.period_from and rnd.period_to):
-        return ""
-    same = rnd.period_from[:4] == rnd.period_to[:4] == rnd.as_of[:4]
-    return f"{cn_date(rnd.period_from, not same)}-{cn_date(rnd.period_to, not same)}"
-
-
-def monitor_note(rnd: Round) -> str:
-    """The 注 line under a problem list."""
-    span = span_text(rnd)
-    tail = f"，时间段为{span}" if span else ""
-    return f"注：监测时间点{cn_date(rnd.as_of)}{tail}。"
-
-
-def scope_word(area: str) -> str:
-    """江州市 -> 全市, 四川省 -> 全省; other names are used as they are."""
-    if not area:
-        return ""
-    return "全" + area[-1] if area[-1] in "省市县区州盟旗" else area
-
-
-def fmt_points(value: float | None) -> str:
-    """95.0 -> '95', 95.5 -> '95.5' (scores in running text)."""
-    if value is None:
-        return "—"
-    text = f"{value:.2f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def rate_text(rate: Decimal | None) -> str:
-    """合格率 in running text: 99.89%, and 100% without decimals as circulars write it."""
-    if rate is None:
-        return "—"
-    return "100%" if rate == 100 else f"{rate}%"
-
-
-def rate_value(counts: Counts):
+def rate_value(counts: Counts, decimals: int = 2):
     """合格率 as a cell value: the fraction (0.9989 for 99.89 %) or "—" when nothing was checked."""
-    rate = counts.pass_rate
+    rate = rate_at(counts.passed, counts.checked, decimals)
     return NOT_APPLICABLE if rate is None else rate / 100
-
-
-def safe_filename(text: str) -> str:
-    return office_names.safe_filename(text, "附件")
-
-
-# ---------------------------------------------------------------- options
-
-def _opt(label: str, default=None, **kw):
-    """A dataclass field with a Chinese label (a GUI builds its option form from these)."""
-    factory = kw.pop("factory", None)
-    meta = {"label": label, **kw}
-    if factory is not None:
-        return field(default_factory=factory, metadata=meta)
-    return field(default=default, metadata=meta)
-
-
-@dataclass
-class SummaryOptions:
-    show_checked: bool = _opt("显示检查数", False)
-    show_passed: bool = _opt("显示合格数", False)
-    show_rate: bool = _opt("显示合格率", False)
-    categories: tuple[str, ...] | None = _opt("网站类别列（空：本轮出现的全部类别）", None)
-    captions: dict = _opt("类别列标题（类别 → 标题）", factory=dict)
-    unit_caption: str = _opt("首列标题", "单位")
-    title: str = _opt("标题（空：自动）", "")
-
-
-@dataclass
-class ProblemsOptions:
-    scope: str = _opt("范围", "all", choices={"all": "单项否决和扣分问题", "veto": "仅单项否决（突出问题）"})
-    show_code: bool = _opt("显示网站标识码", False)
-    show_url: bool = _opt("显示首页网址", False)
-    owner: str = _opt("“区/部门”列", "unit", choices={"unit": "主办单位", "region": "地区"})
-    sites_title: str = _opt("网站名单标题（空：自动）", "")
-    accounts_title: str = _opt("新媒体名单标题（空：自动）", "")
-
-
-@dataclass
-class DetailsOptions:
-    checklist: str = _opt("扣分明细", "problems",
-                          choices={"problems": "只列有问题的指标", "full": "列出全部指标", "none": "不生成扣分明细"})
-    page_per_site: bool = _opt("每个网站另起一页打印", False)
-    title: str = _opt("标题（空：自动）", "")
-
-
-@dataclass
-class PlatformsOptions:
-    show_outstanding: bool = _opt("显示存在突出问题数", False)
-    title: str = _opt("标题（空：自动）", "")
-
-
-@dataclass
-class MessagesOptions:
-    show_duration: bool = _opt("显示平均办理时长和超期数", True)
-    title: str = _opt("标题（空：自动）", "")
-
-
-@dataclass
-class ActivityOptions:
-    include_missing: bool = _opt("列出无监测数据的账号", True)
-    title: str = _opt("标题（空：自动）", "")
-
-
-@dataclass
-class ExportOptions:
-    """Everything an export can be told; defaults give the usual office layout."""
-    area: str = _opt("地区名称（空：取名录中的市/省）", "")
-    period: str = _opt("期间（空：按轮次，如 2025年第三季度）", "")
-    style: SheetStyle = _opt("字体", factory=SheetStyle)
-    summary: SummaryOptions = _opt("地区汇总", factory=SummaryOptions)
-    problems: ProblemsOptions = _opt("问题清单", factory=ProblemsOptions)
-    details: DetailsOptions = _opt("检查结果与扣分明细", factory=DetailsOptions)
-    platforms: PlatformsOptions = _opt("平台合格率", factory=PlatformsOptions)
-    messages: MessagesOptions = _opt("找错留言统计", factory=MessagesOptions)
-    activity: ActivityOptions = _opt("新媒体发布情况统计", factory=ActivityOptions)
 
 
 @dataclass(frozen=True)
@@ -319,7 +183,13 @@ class RoundData:
     regions: dict[str, RegionInfo]
     area: str
     pools: dict[str, int | None]          # running targets on the 监测时间点 (for 抽查 wording)
-    messages: MessageReport | None = None   # 找错 messages submitted in the round's period
+    messages: MessageReport | None = None   # 找错 messages submitted in the round's period (or the chosen window)
+    message_types: list[tuple[str, int]] = field(default_factory=list)    # 问题类型 by frequency
+    message_units: int = 0                  # units the messages concern
+    hygiene: dict[str, int] = field(default_factory=dict)   # registry hygiene counts (同一平台多个账号, 未备案)
+    rate_decimals: int = 2
+    message_rate_decimals: int = 2
+    layout: object = None                   # layout.Layout of the export (set by build_annexes)
     activity: list[ActivityRow] = field(default_factory=list)   # posts per account (media_review)
     notes: list[str] = field(default_factory=list)
     catalogues: dict[str, Catalogue] = field(default_factory=dict)
@@ -343,7 +213,7 @@ class RoundData:
 
     def sampled(self, kind: str) -> bool:
         pct = self.round.sample_sites_pct if kind == "site" else self.round.sample_accounts_pct
-        return (pct is not None and pct < 100) or any(t.target.reason == "抽样" for t in self.targets(kind))
+        return (pct is not None and pct < 100) or any(t.target.reason in ("抽样", "普查") for t in self.targets(kind))
 
     def problems(self, t: TargetInfo) -> list[ProblemItem]:
         """Confirmed findings of a target grouped by indicator, in profile order."""
@@ -374,18 +244,50 @@ def _problem_items(cat: Catalogue, found: tuple[Finding, ...]) -> list[ProblemIt
     return out
 
 
-def message_period(rnd: Round) -> tuple[str, str]:
-    """Messages counted for a round: submitted in its period (else in the 监测时间点's month up to it)."""
-    return rnd.period_from or rnd.as_of[:8] + "01", rnd.period_to or rnd.as_of
+def message_period(rnd: Round, options: ExportOptions | None = None) -> tuple[str, str]:
+    """Messages counted for a round: submitted in the chosen window, else in its period (else in the
+    监测时间点's month up to it)."""
+    start = rnd.period_from or rnd.as_of[:8] + "01"
+    end = rnd.period_to or rnd.as_of
+    if options is not None and options.messages_from:
+        start = options.messages_from.isoformat()
+    if options is not None and options.messages_to:
+        end = options.messages_to.isoformat()
+    return start, end
+
+
+def _message_extras(db: sqlite_utils.Database, start: str, end: str) -> tuple[list[tuple[str, int]], int]:
+    """问题类型 by frequency and the number of units concerned, of the messages in a window."""
+    from ..followup.messages import UNMATCHED_UNIT, list_messages
+    msgs = list_messages(db, start, end)
+    types: dict[str, int] = {}
+    for m in msgs:
+        if (m.problem_type or "").strip():
+            types[m.problem_type.strip()] = types.get(m.problem_type.strip(), 0) + 1
+    units = {m.unit_name or m.site_name for m in msgs if (m.unit_name or m.site_name) and m.unit_name != UNMATCHED_UNIT}
+    return sorted(types.items(), key=lambda kv: -kv[1]), len(units)
+
+
+def _hygiene_counts(db: sqlite_utils.Database, as_of: str) -> dict[str, int]:
+    """同一平台多个账号 and 未备案 accounts in the registry on the 监测时间点 (the circulars' hygiene figures)."""
+    from ..followup.hygiene import check_registry
+    try:
+        report = check_registry(db, as_of)
+    except GovInspectError:
+        return {}
+    multi = [i for i in report.issues if i.rule == "multi_account"]
+    return {"multi_account_units": len({i.unit_name for i in multi}), "multi_account_accounts": len(multi),
+            "unfiled": sum(1 for i in report.issues if i.rule == "unfiled")}
 
 
 def default_area(db: sqlite_utils.Database) -> str:
-    """The 地区 named in titles: the export.area setting, else the first top-level 省/市 region."""
+    """The 地区 named in titles: the export.area setting, else the top region of the region
+    structure (级别 省 or 市 without a 分组, 省 first), else the first top-level 省/市 region."""
     value = (get_setting(db, AREA_SETTING) or "").strip()
     if value:
         return value
     row = db.conn.execute("SELECT name FROM regions WHERE parent_id IS NULL AND level IN ('省', '市') "
-                          "ORDER BY sort_order, id LIMIT 1").fetchone()
+                          "ORDER BY COALESCE(group_name, '') != '', level != '省', sort_order, id LIMIT 1").fetchone()
     return row[0] if row else ""
 
 
@@ -406,8 +308,10 @@ def _region_infos(db: sqlite_utils.Database, targets: list[TargetInfo]) -> dict[
     return out
 
 
-def load_round_data(db: sqlite_utils.Database, round_id: int, area: str | None = None) -> RoundData:
-    """Read and score a round once (ValidationError for an unknown round)."""
+def load_round_data(db: sqlite_utils.Database, round_id: int, area: str | None = None,
+                    options: ExportOptions | None = None) -> RoundData:
+    """Read and score a round once (ValidationError for an unknown round). ``options`` may set the
+    window of the 找错 messages (their own, not tied to the round) and the rate decimals."""
     rnd = rounds.get_round(db, round_id)
     scores = score_round(db, round_id)
     frozen = {(t.target_type, t.target_key): t for t in rounds.round_targets(db, round_id)}
@@ -426,11 +330,15 @@ def load_round_data(db: sqlite_utils.Database, round_id: int, area: str | None =
         area=default_area(db) if area is None else area,
         pools={"site": None, "account": None})
     data.activity = activity_rows(db, round_id)
+    if options is not None:
+        data.rate_decimals, data.message_rate_decimals = options.rate_decimals, options.message_rate_decimals
     try:
-        start, end = message_period(rnd)
+        start, end = message_period(rnd, options)
         data.messages = message_stats(db, start, end)
+        data.message_types, data.message_units = _message_extras(db, start, end)
     except GovInspectError as exc:       # e.g. a broken holiday override file: the other annexes still go out
         data.notes.append(f"找错留言统计未能生成：{exc}")
+    data.hygiene = _hygiene_counts(db, rnd.as_of) if data.accounts else {}
     if data.sampled("site") or data.sampled("account"):
         try:
             plan = rounds.preview_sample(db, rnd.as_of)

@@ -1,25 +1,26 @@
-"""Annex table builders, one per family: 地区汇总, 问题清单, 检查结果与扣分明细, 平台合格率,
-找错留言统计, 新媒体发布情况统计 — and ``build_annexes``, which numbers them.
+"""Annex table builders, one per family: 地区汇总 (one table, or one for sites and one for new
+media), 问题清单, 平台合格率, 找错留言统计, 新媒体发布情况统计 — and ``build_annexes``, which
+numbers them (检查结果与扣分明细: annex_details.py).
 
 Built from a ``RoundData`` (annex_data.py) as plain rows; this module writes no file (see annex_xlsx.py).
 """
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 
 from ..followup.messages import MessageStats
-from ..office.xlsx import NOT_APPLICABLE, Column, SheetTable
+from ..office.xlsx import NOT_APPLICABLE, Column, SheetTable, rate_kind
 from ..registry import vocab
-from ..rounds.scoring import NOT_CHECKED, Counts
+from ..rounds.scoring import Counts
 from .annex_data import (FAMILIES, NO_ACTIVITY, NO_MESSAGES, SECTION_NUMBERS, UNVERIFIED_NOTE, ActivityOptions, Annex,
-                         AnnexBuild, Catalogue, DetailsOptions, ExportOptions, MessagesOptions, PlatformsOptions,
-                         ProblemItem, ProblemsOptions, RoundData, SummaryOptions, TargetInfo, cn_date, fmt_points,
-                         message_period, monitor_note, rate_value, scope_word)
+                         AnnexBuild, ExportOptions, MessagesOptions, PlatformsOptions, ProblemsOptions, RoundData,
+                         SummaryOptions, TargetInfo, message_period, rate_value)
+from .annex_details import checklist_table, results_table
+from .layout import Layout
+from .wording import cn_date, fmt_points, rate_at
 
-
-def _subtitle(data: RoundData, period: str) -> str:
-    return f"（{period}　监测时间点：{cn_date(data.round.as_of)}）"
+SUMMARY_TITLES = {None: "{期间}{范围}政府网站与政务新媒体检查情况", "site": "{期间}{范围}政府网站检查情况",
+                  "account": "{期间}{范围}政务新媒体检查情况"}
 
 
 def _categories(data: RoundData, opts: SummaryOptions) -> list[str]:
@@ -36,10 +37,12 @@ def category_caption(category: str, captions: dict | None = None) -> str:
     return f"{category}数" if category.endswith("网站") else f"{category}网站数"
 
 
-def summary_table(data: RoundData, opts: SummaryOptions, period: str) -> SheetTable:
-    """地区汇总: one row per 地区/单位 grouped by regions.group_name, then 合计."""
-    title = opts.title or f"{period}{scope_word(data.area)}政府网站与政务新媒体检查情况"
-    kinds = [k for k in ("site", "account") if data.targets(k)] or ["site", "account"]
+def summary_table(data: RoundData, opts: SummaryOptions, lay: Layout, only: str | None = None) -> SheetTable:
+    """地区汇总: one row per 地区/单位 grouped by regions.group_name (rows in 排序 within 分组), then
+    合计; ``only`` "site" or "account" for one of the two separate summaries."""
+    chosen = opts.title if only is None else (opts.sites_title if only == "site" else opts.accounts_title)
+    title = lay.title(chosen, SUMMARY_TITLES[only])
+    kinds = [only] if only else ([k for k in ("site", "account") if data.targets(k)] or ["site", "account"])
     categories = _categories(data, opts) if "site" in kinds else []
     names = sorted(data.regions, key=lambda n: data.regions[n].order)
     group_of = {n: data.regions[n].group for n in names}
@@ -75,10 +78,15 @@ def summary_table(data: RoundData, opts: SummaryOptions, period: str) -> SheetTa
         if opts.show_passed:
             columns.append(Column("合格数", g, "int"))
         columns.append(Column("存在突出问题数", g, "int"))
+        if opts.show_clean:
+            columns.append(Column("无扣分点数" if k == "site" else "无问题数", g, "int"))
         if opts.show_rate:
-            columns.append(Column("合格率", g, "percent"))
+            columns.append(Column("合格率", g, lay.rate_kind))
+    if only:            # one kind: the group caption above the figures would only repeat the title
+        columns = [Column(c.caption, "", c.kind, c.width) for c in columns]
+    clean = {k: _clean_by_region(data, k) for k in kinds}
 
-    def figures(k: str, total: int, counts: Counts, cats: list) -> list:
+    def figures(k: str, total: int, counts: Counts, cats: list, region: str | None) -> list:
         out = [total]
         if k == "site":
             out += cats
@@ -87,11 +95,13 @@ def summary_table(data: RoundData, opts: SummaryOptions, period: str) -> SheetTa
         if opts.show_passed:
             out.append(counts.passed)
         out.append(counts.outstanding)
+        if opts.show_clean:
+            out.append(sum(clean[k].values()) if region is None else clean[k].get(region, 0))
         if opts.show_rate:
-            out.append(rate_value(counts))
+            out.append(rate_value(counts, lay.rate_decimals))
         return out
 
-    table = SheetTable(title, columns, subtitle=_subtitle(data, period))
+    table = SheetTable(title, columns, subtitle=lay.subtitle)
     i = 0
     while i < len(names):
         g = group_of[names[i]]
@@ -109,7 +119,7 @@ def summary_table(data: RoundData, opts: SummaryOptions, period: str) -> SheetTa
             for k in kinds:
                 counts = data.summary(k).by_region.get(n, Counts())
                 cats = [per_cat[n].get(c, 0) if c in applies[gkey] else NOT_APPLICABLE for c in categories]
-                row += figures(k, totals[k].get(n, 0), counts, cats)
+                row += figures(k, totals[k].get(n, 0), counts, cats, n)
             table.rows.append(row)
         if grouped:
             if len(members) > 1:
@@ -121,7 +131,7 @@ def summary_table(data: RoundData, opts: SummaryOptions, period: str) -> SheetTa
     for k in kinds:
         s = data.summary(k)
         cats = [sum(per_cat[n].get(c, 0) for n in names) for c in categories]
-        total_row += figures(k, s.total, s.overall, cats)
+        total_row += figures(k, s.total, s.overall, cats, None)
     if grouped:
         table.merges.append((len(table.rows), 0, len(table.rows), 1))
     table.row_kinds[len(table.rows)] = "total"
@@ -158,23 +168,27 @@ def problem_sections(data: RoundData, kind: str, scope: str = "all") -> list[tup
     return sections
 
 
-def problem_text(data: RoundData, t: TargetInfo) -> str:
-    """The 问题 cell: veto items first (profile order), then the rest; bonus items are no problem."""
-    parts = [p.phrase() for p in data.problems(t) if p.kind != "bonus"]
+def problem_text(data: RoundData, t: TargetInfo, text: str = "indicator") -> str:
+    """The 问题 cell: veto items first (profile order), then the rest; bonus items are no problem.
+    ``text`` "indicator": 指标名称（N处）：描述; "detail": the findings' own descriptions only."""
+    if text == "detail":
+        parts = ["；".join(p.details) if p.details else p.name for p in data.problems(t) if p.kind != "bonus"]
+    else:
+        parts = [p.phrase() for p in data.problems(t) if p.kind != "bonus"]
     s = t.scored.score
     if not s.passed and not s.veto_ids and s.deduction_score is not None:
         parts.append(f"扣分指标得分{fmt_points(s.deduction_score)}分，判定为不合格")
     return "；".join(parts)
 
 
-def problems_table(data: RoundData, kind: str, opts: ProblemsOptions, period: str) -> SheetTable | None:
+def problems_table(data: RoundData, kind: str, opts: ProblemsOptions, lay: Layout) -> SheetTable | None:
     """问题清单 of sites or accounts, or None when no target has a problem."""
     sections = [(name, ts) for name, ts in problem_sections(data, kind, opts.scope) if ts]
     if not sections:
         return None
     noun = "政府网站" if kind == "site" else "政务新媒体"
-    default = f"{period}检查发现{'存在突出问题' if opts.scope == 'veto' else '问题'}的{noun}名单"
-    title = (opts.sites_title if kind == "site" else opts.accounts_title) or default
+    default = f"{{期间}}检查发现{'存在突出问题' if opts.scope == 'veto' else '问题'}的{noun}名单"
+    title = lay.title(opts.sites_title if kind == "site" else opts.accounts_title, default)
     cols = [Column("序号", kind="int", width=6), Column("区/部门")]
     if kind == "site":
         cols.append(Column("网站名称"))
@@ -185,7 +199,7 @@ def problems_table(data: RoundData, kind: str, opts: ProblemsOptions, period: st
     if opts.show_url:
         cols.append(Column("首页网址", width=28))
     cols.append(Column("问题", width=60))
-    table = SheetTable(title, cols, subtitle=_subtitle(data, period))
+    table = SheetTable(title, cols, subtitle=lay.subtitle)
     n = 0
     unit = "家" if kind == "site" else "个"
     for s_no, (name, ts) in enumerate(sections):
@@ -201,149 +215,24 @@ def problems_table(data: RoundData, kind: str, opts: ProblemsOptions, period: st
                 if opts.show_code:
                     row.append(t.target.target_key)
             else:
-                row += [t.target.platform, t.target.name]
+                row += [lay.platform(t.target.platform), t.target.name]
             if opts.show_url:
                 row.append(t.target.url)
-            row.append(problem_text(data, t))
+            row.append(problem_text(data, t, opts.text))
             table.rows.append(row)
-    table.notes.append(monitor_note(data.round))
+    table.notes.append(lay.monitor_note)
     return table
 
 
-def _result_text(t: TargetInfo) -> str:
-    if not t.checked:
-        return t.scored.review_state
-    s = t.scored.score
-    return f"{s.result}（单项否决）" if s.veto_ids else s.result
-
-
-def _main_problems(data: RoundData, t: TargetInfo) -> str:
-    if not t.checked:
-        return t.target.review_note or ""
-    s = t.scored.score
-    points = {d.indicator_id: d.points for d in s.deductions if d.role == "deduction"}
-    parts = []
-    for p in data.problems(t):
-        if p.kind == "bonus":
-            continue
-        text = p.name + (f"（{p.count}{p.unit or '处'}）" if p.count > 1 else "")
-        if p.kind == "veto":
-            text = f"单项否决：{text}"
-        elif points.get(p.indicator_id):
-            text += f" 扣{fmt_points(points[p.indicator_id])}分"
-        parts.append(text)
-    return "；".join(parts)
-
-
-def results_table(data: RoundData, title: str, period: str) -> SheetTable:
-    """检查结果: one row per site with its score and result."""
-    cols = [Column("序号", kind="int", width=6), Column("网站名称"), Column("网站标识码", width=13),
-            Column("主办单位"), Column("地区"), Column("得分", kind="number", width=8),
-            Column("是否合格", width=11), Column("主要问题", width=50)]
-    table = SheetTable(title, cols, subtitle=_subtitle(data, period))
-    for n, t in enumerate(data.sites, start=1):
-        s = t.scored.score
-        score = s.final_score if t.checked and s.final_score is not None else NOT_APPLICABLE
-        table.rows.append([n, t.target.name, t.target.target_key, t.target.unit_name, t.scored.region or "",
-                           score, _result_text(t), _main_problems(data, t)])
-    notes = [f"注：得分为扣分指标得分与加分之和；单项否决的网站判定为不合格，不计得分。{monitor_note(data.round)[2:]}"]
-    if data.unverified("site"):
-        notes.append(UNVERIFIED_NOTE)
-    table.notes = notes
-    return table
-
-
-def _checklist_row(cat: Catalogue, item_id: str, p: ProblemItem | None, points: dict, vetoed: bool,
-                   as_of: str) -> list:
-    path = cat.path.get(item_id, ())
-    item = cat.items.get(item_id)
-    kind = cat.kind(item_id)
-    if kind == "veto":
-        l1 = "单项否决指标"
-        l2 = path[1].name if len(path) > 1 else (item.name if item else item_id)
-        rule = path[2].name if len(path) > 2 else "—"
-    elif item is None:
-        l1, l2, rule = item_id, "—", "—"
-    else:
-        l1 = path[1].name if len(path) > 1 else item.name
-        l2 = path[2].name if len(path) > 2 else "—"
-        rule = path[3].name if len(path) > 3 else cat.rule_text(item)
-        if kind == "bonus":
-            l1 = f"加分：{l1}"
-    if p is None:
-        found, deduct = "未发现问题", (0 if kind == "deduction" else NOT_APPLICABLE)
-        return [l1, l2, rule, found, deduct, "", ""]
-    found = "；".join(p.details) if p.details else f"发现{p.count}{p.unit or '处'}"
-    if p.details and p.count > len(p.details):
-        found = f"共{p.count}{p.unit or '处'}：{found}"
-    if kind == "veto":
-        deduct = "单项否决"
-    elif kind == "deduction":
-        deduct = "未计分（已单项否决）" if vetoed else points.get(item_id, 0)
-    elif kind == "bonus":
-        deduct = f"加{fmt_points(points[item_id])}分" if item_id in points else "未加分"
-    elif kind == "group":
-        deduct = "不计分"
-    else:
-        deduct = "未计分"
-    return [l1, l2, rule, found, deduct, "\n".join(p.urls[:10]), "、".join(p.dates) or as_of]
-
-
-def checklist_table(data: RoundData, opts: DetailsOptions, title: str, period: str) -> SheetTable:
-    """扣分明细: a block per site (heading, one row per indicator with findings or every indicator)."""
-    cols = [Column("一级指标", width=14), Column("二级指标", width=16), Column("评分细则", width=28),
-            Column("检查情况", width=36), Column("扣分", kind="number", width=9), Column("问题链接", width=30),
-            Column("监测时间", width=11)]
-    table = SheetTable(title, cols, subtitle=_subtitle(data, period))
-    cat = data.catalogue("site")
-    full = opts.checklist == "full"
-    leaves = cat.leaves(("veto", "deduction", "bonus")) if full else []
-    last = len(cols) - 1
-    for n, t in enumerate(data.sites, start=1):
-        s = t.scored.score
-        start = len(table.rows)
-        if opts.page_per_site and n > 1:
-            table.page_breaks.append(start)
-        head = f"{n}. {t.target.name}（{t.target.target_key}）　主办单位：{t.target.unit_name or '—'}"
-        if t.checked:
-            score = f"得分：{fmt_points(s.final_score)}分　" if s.final_score is not None else ""
-            head += f"　{score}{_result_text(t)}"
-        else:
-            head += f"　{t.scored.review_state}"
-        problems = {p.indicator_id: p for p in data.problems(t)} if t.checked else {}
-        ids = sorted(set(leaves) | set(problems), key=lambda i: cat.order.get(i, math.inf))
-        if t.checked and not ids:
-            head += "　未发现问题"            # one line per clean site keeps a big checklist short
-        table.row_kinds[start] = "block"
-        table.merges.append((start, 0, start, last))
-        table.rows.append([head] + [None] * last)
-        if not t.checked:
-            note = f"：{t.target.review_note}" if t.target.review_note and t.scored.review_state == NOT_CHECKED else ""
-            table.rows.append(["—", "—", "—", f"{t.scored.review_state}{note}",
-                               NOT_APPLICABLE, "", ""])
-            continue
-        points = {d.indicator_id: d.points for d in s.deductions if d.role in ("deduction", "bonus")}
-        for item_id in ids:
-            table.rows.append(_checklist_row(cat, item_id, problems.get(item_id), points, t.vetoed,
-                                             data.round.as_of))
-        remarks = [d.explanation for d in s.deductions if d.role == "cap"] + list(s.notes)
-        if remarks:
-            table.merges.append((len(table.rows), 0, len(table.rows), last))
-            table.rows.append(["说明：" + "".join(remarks)] + [None] * last)
-    if data.unverified("site"):
-        table.notes.append(UNVERIFIED_NOTE)
-    return table
-
-
-def platforms_table(data: RoundData, opts: PlatformsOptions, period: str) -> SheetTable:
+def platforms_table(data: RoundData, opts: PlatformsOptions, lay: Layout) -> SheetTable:
     """平台合格率: per 平台 (national order) 账号数, 检查数, 合格数, 合格率, then 合计."""
-    title = opts.title or f"{period}政务新媒体分平台检查情况"
+    title = lay.title(opts.title, "{期间}政务新媒体分平台检查情况")
     cols = [Column("平台", width=16), Column("账号数", kind="int"), Column("检查数", kind="int"),
             Column("合格数", kind="int")]
     if opts.show_outstanding:
         cols.append(Column("存在突出问题数", kind="int"))
-    cols.append(Column("合格率", kind="percent", width=10))
-    table = SheetTable(title, cols, subtitle=_subtitle(data, period))
+    cols.append(Column("合格率", kind=lay.rate_kind, width=10))
+    table = SheetTable(title, cols, subtitle=lay.subtitle)
     s = data.summary("account")
     totals: dict[str, int] = defaultdict(int)
     for t in data.accounts:
@@ -354,10 +243,10 @@ def platforms_table(data: RoundData, opts: PlatformsOptions, period: str) -> She
         out = [label, total, c.checked, c.passed]
         if opts.show_outstanding:
             out.append(c.outstanding)
-        return out + [rate_value(c)]
+        return out + [rate_value(c, lay.rate_decimals)]
 
     for p in order:
-        table.rows.append(row(p, totals[p], s.by_platform.get(p, Counts())))
+        table.rows.append(row(lay.platform(p), totals[p], s.by_platform.get(p, Counts())))
     table.row_kinds[len(table.rows)] = "total"
     table.rows.append(row("合计", s.total, s.overall))
     if s.not_checked:
@@ -369,26 +258,26 @@ def platforms_table(data: RoundData, opts: PlatformsOptions, period: str) -> She
     return table
 
 
-def messages_table(data: RoundData, opts: MessagesOptions, period: str) -> SheetTable | None:
+def messages_table(data: RoundData, opts: MessagesOptions, lay: Layout) -> SheetTable | None:
     """找错留言统计: per 主办单位 受理, 属实, 办结, 按期办结, 按期办结率 (app.core.followup.messages), then 合计."""
     report = data.messages
     if report is None or report.overall.received == 0:
         return None
-    title = opts.title or f"{period}“我为政府网站找错”留言办理情况"
+    title = lay.title(opts.title, "{期间}“我为政府网站找错”留言办理情况")
     cols = [Column("序号", kind="int", width=6), Column("主办单位", width=24), Column("受理", kind="int"),
             Column("属实", kind="int"), Column("办结", kind="int"), Column("按期办结", kind="int"),
-            Column("按期办结率", kind="percent", width=10)]
+            Column("按期办结率", kind=rate_kind(data.message_rate_decimals), width=10)]
     if opts.show_duration:
         cols += [Column("平均办理时长（工作日）", kind="number", width=10), Column("超期", kind="int")]
 
     def figures(s: MessageStats) -> list:
-        out = [s.received, s.valid, s.closed, s.closed_on_time,
-               NOT_APPLICABLE if s.on_time_rate is None else s.on_time_rate / 100]
+        rate = rate_at(s.closed_on_time, s.received, data.message_rate_decimals)
+        out = [s.received, s.valid, s.closed, s.closed_on_time, NOT_APPLICABLE if rate is None else rate / 100]
         if opts.show_duration:
             out += [NOT_APPLICABLE if s.avg_workdays is None else s.avg_workdays, s.overdue]
         return out
 
-    table = SheetTable(title, cols, subtitle=_subtitle(data, period))
+    table = SheetTable(title, cols, subtitle=lay.subtitle)
     for n, u in enumerate(report.by_unit, start=1):
         table.rows.append([n, u.unit_name] + figures(u.stats))
     table.merges.append((len(table.rows), 0, len(table.rows), 1))
@@ -402,20 +291,20 @@ def messages_table(data: RoundData, opts: MessagesOptions, period: str) -> Sheet
     return table
 
 
-def activity_table(data: RoundData, opts: ActivityOptions, period: str) -> SheetTable | None:
+def activity_table(data: RoundData, opts: ActivityOptions, lay: Layout) -> SheetTable | None:
     """新媒体发布情况统计: per account (registry order) 主办单位, 名称, 平台, 期间发布条数, 最近更新日期, then 合计.
 
     None when no account of the round has a 发布条数 (no monitoring data imported)."""
     if not any(r.posts is not None for r in data.activity):
         return None
-    title = opts.title or f"{period}政务新媒体发布情况统计"
+    title = lay.title(opts.title, "{期间}政务新媒体发布情况统计")
     cols = [Column("序号", kind="int", width=6), Column("主办单位", width=24), Column("新媒体名称", width=24),
             Column("平台", width=12), Column("期间发布条数", kind="int", width=10), Column("最近更新日期", width=16)]
-    table = SheetTable(title, cols, subtitle=_subtitle(data, period))
+    table = SheetTable(title, cols, subtitle=lay.subtitle)
     missing = [r for r in data.activity if r.posts is None]
     rows = data.activity if opts.include_missing else [r for r in data.activity if r.posts is not None]
     for n, r in enumerate(rows, start=1):
-        table.rows.append([n, r.unit_name, r.account_name, r.platform or "其他",
+        table.rows.append([n, r.unit_name, r.account_name, lay.platform(r.platform or "其他"),
                            NOT_APPLICABLE if r.posts is None else r.posts,
                            cn_date(r.last_update) or NOT_APPLICABLE])
     table.merges.append((len(table.rows), 0, len(table.rows), 3))
@@ -430,6 +319,15 @@ def activity_table(data: RoundData, opts: ActivityOptions, period: str) -> Sheet
     return table
 
 
+def _clean_by_region(data: RoundData, kind: str) -> dict[str, int]:
+    """Checked targets without any deduction point (no confirmed problem), per 地区."""
+    out: dict[str, int] = defaultdict(int)
+    for t in data.targets(kind):
+        if t.checked and not any(p.kind != "bonus" for p in data.problems(t)):
+            out[t.region] += 1
+    return out
+
+
 def build_annexes(data: RoundData, families: list[str] | None = None,
                   options: ExportOptions | None = None) -> AnnexBuild:
     """The annexes of the chosen families (in the order given), numbered 附件1, 附件2 …
@@ -440,7 +338,8 @@ def build_annexes(data: RoundData, families: list[str] | None = None,
     options = options or ExportOptions()
     if options.area:
         data.area = options.area
-    period = options.period or data.period
+    data.rate_decimals, data.message_rate_decimals = options.rate_decimals, options.message_rate_decimals
+    lay = data.layout = Layout.of(data, options)
     families = list(FAMILIES) if families is None else families
     out = AnnexBuild([])
 
@@ -449,13 +348,19 @@ def build_annexes(data: RoundData, families: list[str] | None = None,
 
     for fam in families:
         if fam == "summary":
-            t = summary_table(data, options.summary, period)
-            add("summary", t.title, [("地区汇总", t)])
+            if options.summary.split:
+                for kind, key, sheet in (("site", "summary.sites", "网站汇总"), ("account", "summary.accounts", "新媒体汇总")):
+                    if data.targets(kind):
+                        t = summary_table(data, options.summary, lay, kind)
+                        add(key, t.title, [(sheet, t)])
+            else:
+                t = summary_table(data, options.summary, lay)
+                add("summary", t.title, [("地区汇总", t)])
         elif fam == "problems":
             for kind, sheet in (("site", "问题网站"), ("account", "问题政务新媒体")):
                 if not data.targets(kind):
                     continue
-                t = problems_table(data, kind, options.problems, period)
+                t = problems_table(data, kind, options.problems, lay)
                 noun = "政府网站" if kind == "site" else "政务新媒体"
                 if t is None:
                     out.notes.append(f"本轮未发现存在问题的{noun}，未生成{noun}问题清单。")
@@ -465,19 +370,20 @@ def build_annexes(data: RoundData, families: list[str] | None = None,
             if not data.sites:
                 out.notes.append("本轮没有网站检查对象，未生成检查结果与扣分明细。")
                 continue
-            title = options.details.title or f"{period}政府网站检查结果与扣分明细"
-            sheets = [("检查结果", results_table(data, f"{period}政府网站检查结果", period))]
+            title = lay.title(options.details.title, "{期间}政府网站检查结果与扣分明细")
+            sheets = [("检查结果", results_table(data, lay.title("", "{期间}政府网站检查结果"), lay))]
             if options.details.checklist != "none":
-                sheets.append(("扣分明细", checklist_table(data, options.details, f"{period}政府网站扣分明细", period)))
+                sheets.append(("扣分明细", checklist_table(data, options.details, lay.title("", "{期间}政府网站扣分明细"),
+                                                          lay)))
             add("details", title, sheets)
         elif fam == "platforms":
             if not data.accounts:
                 out.notes.append("本轮没有政务新媒体检查对象，未生成平台合格率。")
                 continue
-            t = platforms_table(data, options.platforms, period)
+            t = platforms_table(data, options.platforms, lay)
             add("platforms", t.title, [("平台合格率", t)])
         elif fam == "messages":
-            t = messages_table(data, options.messages, period)
+            t = messages_table(data, options.messages, lay)
             if t is None:
                 out.notes.append(data.notes[0] if data.messages is None and data.notes else NO_MESSAGES)
             else:
@@ -486,7 +392,7 @@ def build_annexes(data: RoundData, families: list[str] | None = None,
             if not data.accounts:
                 out.notes.append("本轮没有政务新媒体检查对象，未生成新媒体发布情况统计。")
                 continue
-            t = activity_table(data, options.activity, period)
+            t = activity_table(data, options.activity, lay)
             if t is None:
                 out.notes.append(NO_ACTIVITY)
             else:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from ..checks.pii import mask_text
 from ..crawl import linkcheck
 from ..errors import ValidationError
 from ..office.names import safe_filename, xml_text
@@ -182,7 +183,11 @@ def set_deadline_workdays(db: sqlite_utils.Database, days: int) -> None:
 _ITEM_SQL = """
     SELECT ri.*, f.target_id, t.target_type, t.target_key, t.name AS target_name, t.url AS target_url,
            t.platform, t.region_name, t.unit_name, f.indicator_id, f.kind, f.url, f.page, f.detail, f.snippet,
-           f.evidence_text, f.screenshot_path, f.count, f.detected_at, f.status AS finding_status
+           f.evidence_text, f.count, f.detected_at, f.status AS finding_status,
+           -- the inspector's own file, else the newest screenshot drawn from the kept page (a closed
+           -- round's findings are not edited; the evidence row holds it)
+           COALESCE(NULLIF(f.screenshot_path, ''), (SELECT e.path FROM evidence e WHERE e.finding_id = f.id
+                    AND e.kind = 'screenshot' ORDER BY e.id DESC LIMIT 1), '') AS screenshot_path
     FROM rectify_items ri
     JOIN findings f ON f.id = ri.finding_id
     JOIN round_targets t ON t.id = f.target_id
@@ -463,9 +468,9 @@ def _notice_rows(notice: Notice, names: dict[str, str]) -> list[list]:
     rows = []
     for n, it in enumerate(notice.items, start=1):
         what = f"{it.target_name}（{TYPE_ZH.get(it.target_type, '')}{'·' + it.platform if it.platform else ''}）"
-        proof = "；".join(x for x in (it.url or it.page, it.evidence_text,
+        proof = "；".join(x for x in (it.url or it.page, mask_text(it.evidence_text),
                                       f"截图：{Path(it.screenshot_path).name}" if it.screenshot_path else "") if x)
-        rows.append([n, what, names.get(it.indicator_id, it.indicator_id), it.detail, proof, it.feedback])
+        rows.append([n, what, names.get(it.indicator_id, it.indicator_id), mask_text(it.detail), proof, it.feedback])
     return rows
 
 
@@ -473,6 +478,26 @@ def _intro(rnd, notice: Notice) -> str:
     return (f"在{rnd.name}（监测时间点 {rnd.as_of}）中，你单位主办的政府网站和政务新媒体存在以下 {len(notice.items)} 个问题。"
             f"请对照问题清单逐项整改，于 {notice.deadline} 前完成，并将整改情况（逐项说明整改结果，"
             f"无需整改的请说明理由）书面报送。")
+
+
+PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp")
+
+
+def _add_pictures(doc, notice: Notice) -> None:
+    """The items' screenshots under the table, numbered as in it (a file that will not load is named)."""
+    from docx.shared import Cm
+
+    items = [(n, it) for n, it in enumerate(notice.items, start=1) if it.screenshot_path
+             and Path(it.screenshot_path).suffix.lower() in PICTURE_SUFFIXES and Path(it.screenshot_path).is_file()]
+    if not items:
+        return
+    doc.add_paragraph("问题截图：")
+    for n, it in items:
+        doc.add_paragraph(xml_text(f"{n}. {it.target_name}：{mask_text(it.detail)}"))
+        try:
+            doc.add_picture(it.screenshot_path, width=Cm(15))
+        except Exception as exc:          # a damaged image must not lose the notice
+            doc.add_paragraph(f"（截图“{Path(it.screenshot_path).name}”无法插入：{type(exc).__name__}）")
 
 
 def export_notice(db: sqlite_utils.Database, notice: Notice, path: Path | str) -> Path:
@@ -524,6 +549,7 @@ def export_notice(db: sqlite_utils.Database, notice: Notice, path: Path | str) -
         cells = table.add_row().cells
         for cell, value in zip(cells, r):
             cell.text = xml_text(value)
+    _add_pictures(doc, notice)
     doc.add_paragraph()
     doc.add_paragraph(f"整改期限：{notice.deadline}（通知日期 {notice.issued_on}）")
     sign = doc.add_paragraph(xml_text(f"{issuer}\n{notice.issued_on}"))

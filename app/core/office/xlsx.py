@@ -118,7 +118,14 @@ def setup_print(ws: Worksheet) -> None:
 
 # ---------------------------------------------------------------- SheetTable: multi-level office tables
 
-COLUMN_KINDS = ("text", "int", "number", "percent")
+COLUMN_KINDS = ("text", "int", "number", "percent", "rate", "rate1", "rate0")
+# Rates as circulars print them: 2, 1 or 0 decimals (99.80%, 98.8%, 96%), and 100% always as such.
+RATE_DECIMALS = {"rate": 2, "rate1": 1, "rate0": 0}
+
+
+def rate_kind(decimals: int) -> str:
+    """The column kind of a 合格率 printed with 0, 1 or 2 decimals."""
+    return {0: "rate0", 1: "rate1"}.get(decimals, "rate")
 
 
 @dataclass(frozen=True)
@@ -143,6 +150,7 @@ class Column:
     caption: str
     group: str = ""
     kind: str = "text"            # text / int / number (two decimals) / percent (a fraction, 0.00%)
+                                  # / rate, rate1, rate0 (a fraction, 0.00% / 0.0% / 0%, and 1 as 100%)
     width: float | None = None    # None: fitted to the text
 
 
@@ -207,6 +215,9 @@ def display_text(value, kind: str = "text") -> str:
         return value
     if kind == "percent":
         return f"{Decimal(str(value)) * 100:.2f}%"
+    if kind in RATE_DECIMALS:
+        pct = Decimal(str(value)) * 100
+        return "100%" if pct == 100 else f"{pct:.{RATE_DECIMALS[kind]}f}%"
     if kind == "number" and not isinstance(value, int):
         return f"{value:.2f}"
     return str(value)
@@ -258,7 +269,8 @@ def merge(ws: Worksheet, r1: int, c1: int, r2: int, c2: int) -> None:
                 ws._cells[(r, c)] = cell
 
 
-_NUMBER_FORMATS = {"int": "0", "number": "0.00", "percent": PERCENT_FORMAT}
+_NUMBER_FORMATS = {"int": "0", "number": "0.00", "percent": PERCENT_FORMAT, "rate": PERCENT_FORMAT, "rate1": "0.0%",
+                   "rate0": "0%"}
 _LINE_HEIGHT = {10: 13.5, 11: 14.5}
 MIN_ROW_HEIGHT = 16      # body rows: a little air around the figures, yet a 20-odd row summary fits one page
 
@@ -335,6 +347,8 @@ def write_sheet(ws: Worksheet, table: SheetTable, style: SheetStyle = SheetStyle
             value = values[c] if c < len(values) else None
             kind = kinds[c]
             value = _cell_value(value, kind)
+            if kind in RATE_DECIMALS and value == 1:
+                kind = "rate0"                     # 100% as circulars print it, not 100.00%
             cell = ws.cell(r, c + 1)
             if value is not None:
                 put(cell, value)

@@ -5,11 +5,9 @@ edits never rewrite a past round. Every write is audited and runs in one transac
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import random
-from collections import defaultdict
 from dataclasses import dataclass, field, fields
 
 import sqlite_utils
@@ -21,10 +19,11 @@ from ..registry.validation import BadValue, date as parse_date
 from ..store import audit
 from ..store.db import transaction
 from . import profiles
+from .sampling import CensusChoice, census_choices as _census_choices, census_terms, in_census, sample as _sample
 
 KINDS = vocab.ROUND_KINDS
 REVIEW_STATES = ["待检查", "已检查", "未检查"]       # scoring.PENDING, CHECKED, NOT_CHECKED
-REASONS = ["全量", "抽样", "回头看"]
+REASONS = ["全量", "抽样", "普查", "回头看"]      # 普查: the census part of a sampled round
 DEFAULT_PROFILE = vocab.DEFAULT_PROFILE
 FIXED_ITEM_STATUSES = {"已整改", "无需整改"}
 
@@ -56,10 +55,21 @@ class Round:
     account_count: int = 0
     finding_count: int = 0
     confirmed_count: int = 0
+    sample_sites_count: int | None = None      # a fixed sample size instead of a percentage
+    sample_accounts_count: int | None = None
+    census_sites: str = ""                     # 地区/分组/级别 taken whole before sampling the rest
+    census_accounts: str = ""
+    veto_only: bool = False                    # only the 单项否决 items were checked
 
     @property
     def closed(self) -> bool:
         return self.status == "closed"
+
+    def sample_count(self, kind: str) -> int | None:
+        return self.sample_sites_count if kind == "site" else self.sample_accounts_count
+
+    def census(self, kind: str) -> str:
+        return self.census_sites if kind == "site" else self.census_accounts
 
 
 @dataclass(frozen=True)
@@ -105,6 +115,7 @@ class RoundPlan:
     running_sites: int               # pool sizes: running as of the date
     running_accounts: int
     skipped: list[SkippedTarget] = field(default_factory=list)
+    census: dict = field(default_factory=dict)      # kind -> targets taken whole (普查)
 
     def count(self, target_type: str, reason: str | None = None) -> int:
         return sum(1 for t in self.targets
@@ -137,6 +148,20 @@ def _pct(problems: dict, label: str, value) -> float | None:
         problems[label] = f"抽样比例应大于 0 且不超过 100，实际为 {value}"
         return None
     return pct
+
+
+def _count(problems: dict, label: str, value) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        n = int(str(value).strip())
+    except ValueError:
+        problems[label] = f"“{value}”不是整数"
+        return None
+    if n < 1:
+        problems[label] = f"抽样数量应为正整数，实际为 {value}"
+        return None
+    return n
 
 
 def _seed(problems: dict, value) -> int | None:
@@ -175,34 +200,6 @@ def _running(db: sqlite_utils.Database, kind: str, day: str) -> list[dict]:
     statuses = status_as_of(db, kind, day)
     allowed = vocab.RUNNING_SITE_STATUSES if kind == "site" else vocab.RUNNING_ACCOUNT_STATUSES
     return [rec for rec in registry.list_records(db, kind) if statuses.get(rec["id"]) in allowed]
-
-
-def _draw_rank(seed: int, kind: str, rec: dict) -> str:
-    """The record's place in the seeded random order (SHA-256 of seed and identity).
-
-    Hash ranking instead of random.sample: the draw does not depend on the Python
-    version, and adding or closing one record does not reshuffle everybody else.
-    """
-    ident = rec.get("site_code") if kind == "site" else f"{rec.get('platform')}:{rec.get('name')}:{rec.get('id')}"
-    return hashlib.sha256(f"{seed}:{kind}:{ident}".encode("utf-8")).hexdigest()
-
-
-def _sample(pool: list[dict], pct: float | None, seed: int, kind: str, stratify: bool) -> list[dict]:
-    """A reproducible random sample of ``pct`` percent (rounded up) of ``pool``, kept in order.
-
-    Stratified, each 地区 gives its own share, so every region with records is covered.
-    """
-    if pct is None or pct >= 100:
-        return list(pool)
-    groups: dict[str, list[int]] = defaultdict(list)
-    for i, rec in enumerate(pool):
-        groups[(rec.get("region") or "") if stratify else ""].append(i)
-    chosen: set[int] = set()
-    for idx in groups.values():
-        # Round up (epsilon: 10 * 30 / 100 is 3.0000000000000004), at least one per group.
-        k = min(len(idx), max(1, math.ceil(len(idx) * pct / 100 - 1e-9)))
-        chosen.update(sorted(idx, key=lambda i: _draw_rank(seed, kind, pool[i]))[:k])
-    return [pool[i] for i in sorted(chosen)]
 
 
 def _target_key(kind: str, rec: dict) -> str:
@@ -259,7 +256,8 @@ def _open_problem_targets(db: sqlite_utils.Database, round_id: int) -> list[tupl
 
 
 def _validate(db, *, name, as_of, period_from, period_to, kind, profile_id,
-              sample_sites_pct, sample_accounts_pct, seed, recheck_round_id, for_preview=False) -> dict:
+              sample_sites_pct, sample_accounts_pct, seed, recheck_round_id, for_preview=False,
+              sample_sites_count=None, sample_accounts_count=None, census_sites=None, census_accounts=None) -> dict:
     problems: dict[str, str] = {}
     values: dict = {}
     if not for_preview:
@@ -284,6 +282,14 @@ def _validate(db, *, name, as_of, period_from, period_to, kind, profile_id,
     values["as_of"] = _date(problems, "监测时间点", as_of, required=True)
     values["sample_sites_pct"] = _pct(problems, "网站抽样比例", sample_sites_pct)
     values["sample_accounts_pct"] = _pct(problems, "新媒体抽样比例", sample_accounts_pct)
+    values["sample_sites_count"] = _count(problems, "网站抽样数量", sample_sites_count)
+    values["sample_accounts_count"] = _count(problems, "新媒体抽样数量", sample_accounts_count)
+    for noun, pct_key, n_key in (("网站", "sample_sites_pct", "sample_sites_count"),
+                                 ("新媒体", "sample_accounts_pct", "sample_accounts_count")):
+        if values[pct_key] is not None and values[n_key] is not None:
+            problems[f"{noun}抽样数量"] = "抽样比例和抽样数量只能填一个"
+    values["census_sites"] = "、".join(census_terms(census_sites))
+    values["census_accounts"] = "、".join(census_terms(census_accounts))
     values["seed"] = _seed(problems, seed)
     values["recheck_round_id"] = None
     if recheck_round_id not in (None, ""):
@@ -300,15 +306,37 @@ def _validate(db, *, name, as_of, period_from, period_to, kind, profile_id,
     return values
 
 
+def _region_terms(db) -> dict[str, tuple[str, str]]:
+    return {n: ((g or "").strip(), (lv or "").strip()) for n, g, lv in
+            db.conn.execute("SELECT name, group_name, level FROM regions ORDER BY sort_order, id")}
+
+
+def census_choices(db: sqlite_utils.Database, kind: str, as_of: str) -> list[CensusChoice]:
+    """What a census of ``kind`` can name, with the targets running on ``as_of`` (a valid date) it takes."""
+    return _census_choices(_running(db, kind, as_of), kind, _region_terms(db))
+
+
 def _plan(db, as_of: str, sites_pct, accounts_pct, stratify: bool, seed: int,
-          recheck_round_id: int | None) -> RoundPlan:
+          recheck_round_id: int | None, counts: dict | None = None, census: dict | None = None) -> RoundPlan:
+    """Census first (every running record whose 地区, 分组 or 级别 is named), then the sample of
+    the rest (a count or a percentage), then 回头看."""
+    counts, census = counts or {}, census or {}
+    regions = _region_terms(db) if any(census.values()) else {}
     by_kind: dict[str, list[tuple[dict, str]]] = {}
     running: dict[str, list[dict]] = {}
+    census_n: dict[str, int] = {}
     for kind, pct in (("site", sites_pct), ("account", accounts_pct)):
         running[kind] = _running(db, kind, as_of)
-        sampled = _sample(running[kind], pct, seed, kind, stratify)
-        reason = "抽样" if len(sampled) < len(running[kind]) else "全量"
-        by_kind[kind] = [(rec, reason) for rec in sampled]
+        terms = census_terms(census.get(kind))
+        whole = [r for r in running[kind] if in_census(r, terms, regions)]
+        rest = [r for r in running[kind] if not in_census(r, terms, regions)] if whole else running[kind]
+        if whole and pct is None and counts.get(kind) is None:
+            pct = 0.0                     # a census alone: the rest is left out
+        sampled = [] if pct == 0.0 else _sample(rest, pct, seed, kind, stratify, counts.get(kind))
+        partial = len(whole) + len(sampled) < len(running[kind])
+        census_n[kind] = len(whole) if partial else 0
+        by_kind[kind] = ([(rec, "普查" if partial else "全量") for rec in whole]
+                         + [(rec, "抽样" if partial else "全量") for rec in sampled])
     skipped: list[SkippedTarget] = []
     running_by_id = {k: {r["id"]: r for r in recs} for k, recs in running.items()}
     if recheck_round_id is not None:
@@ -340,36 +368,52 @@ def _plan(db, as_of: str, sites_pct, accounts_pct, stratify: bool, seed: int,
             seen[key] = rec["id"]
             targets.append(_make_target(kind, rec, reason, key, order))
     return RoundPlan(as_of=as_of, seed=seed, targets=targets, running_sites=len(running["site"]),
-                     running_accounts=len(running["account"]), skipped=skipped)
+                     running_accounts=len(running["account"]), skipped=skipped, census=census_n)
+
+
+def _scope_args(v: dict) -> dict:
+    return {"counts": {"site": v["sample_sites_count"], "account": v["sample_accounts_count"]},
+            "census": {"site": v["census_sites"], "account": v["census_accounts"]}}
 
 
 def preview_sample(db: sqlite_utils.Database, as_of, sample_sites_pct=None, sample_accounts_pct=None,
                    stratify_by_region: bool = False, seed: int | None = None,
-                   recheck_round_id: int | None = None) -> RoundPlan:
+                   recheck_round_id: int | None = None, sample_sites_count=None, sample_accounts_count=None,
+                   census_sites: str = "", census_accounts: str = "") -> RoundPlan:
     """The targets create_round would freeze, without writing (plan.seed reproduces it)."""
     v = _validate(db, name=None, as_of=as_of, period_from=None, period_to=None, kind=None, profile_id=None,
                   sample_sites_pct=sample_sites_pct, sample_accounts_pct=sample_accounts_pct,
-                  seed=seed, recheck_round_id=recheck_round_id, for_preview=True)
+                  seed=seed, recheck_round_id=recheck_round_id, for_preview=True,
+                  sample_sites_count=sample_sites_count, sample_accounts_count=sample_accounts_count,
+                  census_sites=census_sites, census_accounts=census_accounts)
     seed_ = v["seed"] if v["seed"] is not None else new_seed()
     return _plan(db, v["as_of"], v["sample_sites_pct"], v["sample_accounts_pct"], bool(stratify_by_region),
-                 seed_, v["recheck_round_id"])
+                 seed_, v["recheck_round_id"], **_scope_args(v))
 
 
 def create_round(db: sqlite_utils.Database, name: str, as_of, period_from=None, period_to=None,
                  kind: str = "月度", profile_id: str = DEFAULT_PROFILE, sample_sites_pct=None,
                  sample_accounts_pct=None, stratify_by_region: bool = False, seed: int | None = None,
-                 recheck_round_id: int | None = None, notes: str = "", who: str | None = None) -> int:
-    """Create a round and freeze its targets; returns the new round id."""
+                 recheck_round_id: int | None = None, notes: str = "", who: str | None = None,
+                 sample_sites_count=None, sample_accounts_count=None, census_sites: str = "",
+                 census_accounts: str = "", veto_only: bool = False) -> int:
+    """Create a round and freeze its targets; returns the new round id.
+
+    ``census_*``: 地区/分组/级别 names whose running targets are all taken before the rest is
+    sampled (``sample_*_pct`` or ``sample_*_count``); ``veto_only``: only the 单项否决 items are checked."""
     v = _validate(db, name=name, as_of=as_of, period_from=period_from, period_to=period_to, kind=kind,
                   profile_id=profile_id, sample_sites_pct=sample_sites_pct,
-                  sample_accounts_pct=sample_accounts_pct, seed=seed, recheck_round_id=recheck_round_id)
+                  sample_accounts_pct=sample_accounts_pct, seed=seed, recheck_round_id=recheck_round_id,
+                  sample_sites_count=sample_sites_count, sample_accounts_count=sample_accounts_count,
+                  census_sites=census_sites, census_accounts=census_accounts)
     v["seed"] = v["seed"] if v["seed"] is not None else new_seed()
     v["stratify_by_region"] = int(bool(stratify_by_region))
+    v["veto_only"] = int(bool(veto_only))
     v["notes"] = notes or ""
     v["created_at"] = audit.now()
     with transaction(db):
         plan = _plan(db, v["as_of"], v["sample_sites_pct"], v["sample_accounts_pct"],
-                     bool(v["stratify_by_region"]), v["seed"], v["recheck_round_id"])
+                     bool(v["stratify_by_region"]), v["seed"], v["recheck_round_id"], **_scope_args(v))
         cols = list(v)
         cur = db.conn.execute(f"INSERT INTO rounds({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
                               [v[c] for c in cols])
@@ -412,6 +456,8 @@ _TARGET_FIELDS = {f.name for f in fields(RoundTarget)}
 def _to_round(row: dict) -> Round:
     row = {k: v for k, v in row.items() if k in _ROUND_FIELDS}
     row["stratify_by_region"] = bool(row["stratify_by_region"])
+    row["veto_only"] = bool(row.get("veto_only"))
+    row["census_sites"], row["census_accounts"] = row.get("census_sites") or "", row.get("census_accounts") or ""
     return Round(**row)
 
 

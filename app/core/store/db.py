@@ -195,6 +195,15 @@ def get_setting(db: sqlite_utils.Database, key: str, default: str | None = None)
     return default if row is None else row[0]
 
 
+def get_int_setting(db: sqlite_utils.Database, key: str, default: int) -> int:
+    """A whole-number setting; ``default`` when it is missing or not a number."""
+    raw = get_setting(db, key, None)
+    try:
+        return int(raw) if raw not in (None, "") else default
+    except ValueError:
+        return default
+
+
 def set_setting(db: sqlite_utils.Database, key: str, value: str) -> None:
     with transaction(db):
         db.conn.execute(

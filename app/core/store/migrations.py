@@ -340,5 +340,16 @@ STEP_4 = [
     "INSERT OR IGNORE INTO settings(key, value) VALUES ('probe_retention_days', '90')",
 ]
 
-STEPS: list[list[str]] = [STEP_1, STEP_2, STEP_3, STEP_4]
+# Step 5: circulars as published. Rounds can sample a fixed number of targets (instead of a
+# percentage) and take a census of a subset (地区, 分组 or 级别 names, "、"-separated) before
+# sampling the rest; a veto-only round checked the 单项否决 items alone (合格/不合格, no score).
+STEP_5 = [
+    "ALTER TABLE rounds ADD COLUMN sample_sites_count INTEGER",
+    "ALTER TABLE rounds ADD COLUMN sample_accounts_count INTEGER",
+    "ALTER TABLE rounds ADD COLUMN census_sites TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE rounds ADD COLUMN census_accounts TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE rounds ADD COLUMN veto_only INTEGER NOT NULL DEFAULT 0",
+]
+
+STEPS: list[list[str]] = [STEP_1, STEP_2, STEP_3, STEP_4, STEP_5]
 LATEST = len(STEPS)

@@ -1,6 +1,8 @@
 """新建批次: name, type, dates, rule set and scope, with a live sample preview before creating.
 
-The preview runs preview_sample on a worker (a registry of 5,000 accounts takes a while)
+The scope is what `round create` takes: 全量, a percentage or a number per target type, a census
+of named 地区/分组/级别/网站类别 with a sample of the rest, 分层, seed, 回头看, and veto-only rounds.
+The preview runs the core's preview_sample on a worker (a registry of 5,000 accounts takes a while)
 whenever the scope changes; the round is then created with exactly the previewed seed, so
 what was shown is what gets frozen.
 """
@@ -9,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import QRegularExpression, QTimer, Signal, Slot
+from PySide6.QtCore import QRegularExpression, QSortFilterProxyModel, QTimer, Signal, Slot
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
-    QAbstractItemView, QButtonGroup, QCheckBox, QComboBox, QDialog, QDoubleSpinBox, QFormLayout, QGroupBox,
-    QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QRadioButton, QTableView, QVBoxLayout, QWidget,
+    QAbstractItemView, QCheckBox, QComboBox, QDialog, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
+    QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget,
 )
 
 from app.core.rounds import profiles, rounds
@@ -21,14 +23,34 @@ from app.core.rounds import profiles, rounds
 from .. import style
 from ..parts import splitter
 from ..scoring_workers import CreateRoundWorker, PreviewResult, PreviewWorker, RoundParams
-from ..table_models.rounds_model import TargetsTableModel
+from ..table_models.rounds_model import TargetColumn, TargetsTableModel
 from ..table_models.rows_model import RowsTableModel
 from ..widgets.date_edit import DateEdit
 from ..workers import Jobs
 from .dialog_parts import with_footer
+from .round_scope import CensusField, ScopeRow
 
 PREVIEW_DELAY_MS = 250          # typing a percentage should not start a preview per keystroke
-COUNT_HEADERS = ("", "运行中", "全量", "抽样", "回头看", "纳入合计")
+COUNT_HEADERS = ("", "运行中", "全量", "普查", "抽样", "回头看", "纳入合计")
+SHOW_REASONS = ("全部", "普查", "抽样", "全量", "回头看")      # the preview list's filter
+KIND_NOUNS = {"site": "网站", "account": "新媒体"}
+
+
+def scope_text(plan, kind: str, census: str, sampled: bool) -> str:
+    """One kind's part of the preview line: "新媒体 348 个（普查“区、市级部门” 200 个，其余 1409 个中抽样 148 个）"."""
+    running = plan.running_sites if kind == "site" else plan.running_accounts
+    n, n_census, n_sample = plan.count(kind), plan.count(kind, "普查"), plan.count(kind, "抽样")
+    recheck = plan.count(kind, "回头看")
+    if n_census:
+        detail = f"普查“{census}” {n_census} 个，" + (f"其余 {running - n_census} 个中抽样 {n_sample} 个" if sampled
+                                                       else "其余不纳入")
+    elif n_sample:
+        detail = f"{running} 个中抽样 {n_sample} 个"
+    else:
+        detail = "全量" if n - recheck == running else f"{running} 个运行中"
+    if recheck:
+        detail += f"，回头看 {recheck} 个"
+    return f"{KIND_NOUNS[kind]} {n} 个（{detail}）"
 
 
 def rule_sets(db) -> list[tuple[str, str]]:
@@ -43,51 +65,6 @@ def rule_sets(db) -> list[tuple[str, str]]:
         parts = "，".join(f"{profiles.TARGET_ZH[m.target_type]} {m.version}" for m in members)
         out.append((set_id, f"{set_id}（{parts}）"))
     return out
-
-
-class ScopeRow(QWidget):
-    """全量 / 抽样 x % for one target type."""
-
-    changed = Signal()
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.all_button = QRadioButton("全量")
-        self.sample_button = QRadioButton("抽样")
-        self.group = QButtonGroup(self)
-        self.group.addButton(self.all_button)
-        self.group.addButton(self.sample_button)
-        self.all_button.setChecked(True)
-        self.pct = QDoubleSpinBox()
-        self.pct.setRange(0.1, 100)
-        self.pct.setDecimals(1)
-        self.pct.setSingleStep(5)
-        self.pct.setValue(30)
-        self.pct.setSuffix(" %")
-        self.pct.setEnabled(False)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.all_button)
-        layout.addWidget(self.sample_button)
-        layout.addWidget(self.pct)
-        layout.addStretch(1)
-        self.sample_button.toggled.connect(self._on_toggled)
-        self.pct.valueChanged.connect(self.changed)
-
-    @Slot(bool)
-    def _on_toggled(self, sampled: bool) -> None:
-        self.pct.setEnabled(sampled)
-        self.changed.emit()
-
-    def percent(self) -> float | None:
-        return self.pct.value() if self.sample_button.isChecked() else None
-
-    def set_percent(self, pct: float | None) -> None:
-        if pct is None:
-            self.all_button.setChecked(True)
-        else:
-            self.pct.setValue(pct)
-            self.sample_button.setChecked(True)
 
 
 class NewRoundDialog(QDialog):
@@ -128,6 +105,8 @@ class NewRoundDialog(QDialog):
         self.profile.setCurrentIndex(max(at, 0))
         self.notes = QLineEdit()
         self.notes.setPlaceholderText("可留空")
+        self.veto_only = QCheckBox("只检查单项否决指标（结果只有合格/不合格，不计分）")
+        self.veto_only.setToolTip("如广东、四川的季度检查：只查单项否决项，导出的通报和附件写“合格/不合格”")
         info_box = QGroupBox("批次信息")
         form = QFormLayout(info_box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -136,10 +115,13 @@ class NewRoundDialog(QDialog):
         form.addRow("监测时间点" + style.REQUIRED_MARK, self.as_of)
         form.addRow("检查时间段", period)
         form.addRow("指标体系", self.profile)
+        form.addRow("", self.veto_only)
         form.addRow("备注", self.notes)
 
         self.sites_scope, self.accounts_scope = ScopeRow(), ScopeRow()
-        self.stratify = QCheckBox("按地区分层抽样（每个地区各抽相同比例，至少 1 个）")
+        self.sites_census = CensusField("网站", "市级门户、省级部门网站")
+        self.accounts_census = CensusField("新媒体", "区、市级部门")
+        self.stratify = QCheckBox("按地区分层抽样（各地区按规模分配，至少 1 个）")
         self.seed = QLineEdit(str(rounds.new_seed()))
         self.seed.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d{1,18}"), self.seed))
         self.seed.setToolTip("相同的种子和名录得到相同的样本，便于复核")
@@ -156,7 +138,9 @@ class NewRoundDialog(QDialog):
         scope_box = QGroupBox("检查范围")
         scope = QFormLayout(scope_box)
         scope.addRow("网站", self.sites_scope)
+        scope.addRow("　普查", self.sites_census)
         scope.addRow("新媒体", self.accounts_scope)
+        scope.addRow("　普查", self.accounts_census)
         scope.addRow("", self.stratify)
         scope.addRow("随机种子", seed_row)
         scope.addRow("回头看", self.recheck)
@@ -178,6 +162,7 @@ class NewRoundDialog(QDialog):
         self.counts_view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.counts_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.counts_view.verticalHeader().setDefaultSectionSize(24)
+        self.counts_view.setToolTip("普查：指定范围内的对象全部纳入；抽样：其余对象中随机抽取")
         self.counts_view.setFixedHeight(self.counts_view.horizontalHeader().sizeHint().height() + 2 * 24 + 4)
         self.targets_model = TargetsTableModel(self, show_state=False)
         self.targets_view = QTableView()
@@ -191,6 +176,23 @@ class NewRoundDialog(QDialog):
         self.targets_view.horizontalHeader().setStretchLastSection(True)
         for col, width in enumerate((48, 110, 190, 70, 60)):
             self.targets_view.setColumnWidth(col, width)
+        self.targets_proxy = QSortFilterProxyModel(self)
+        self.targets_proxy.setSourceModel(self.targets_model)
+        self.targets_proxy.setFilterKeyColumn(TargetColumn.REASON)
+        self.targets_view.setModel(self.targets_proxy)
+        self.show_reason = QComboBox()
+        for reason in SHOW_REASONS:
+            self.show_reason.addItem(reason, None if reason == "全部" else reason)
+        self.show_reason.currentIndexChanged.connect(self._on_show_reason)
+        list_row = QHBoxLayout()
+        list_row.addWidget(QLabel("纳入的对象"))
+        list_row.addStretch(1)
+        list_row.addWidget(QLabel("显示"))
+        list_row.addWidget(self.show_reason)
+        self.census_note = QLabel()
+        self.census_note.setWordWrap(True)
+        self.census_note.setStyleSheet(style.WARNING)
+        self.census_note.setVisible(False)
         self.skipped = QLabel()
         self.skipped.setWordWrap(True)
         self.skipped.setStyleSheet(style.WARNING)
@@ -199,19 +201,22 @@ class NewRoundDialog(QDialog):
         pv = QVBoxLayout(preview_box)
         pv.addWidget(self.preview_status)
         pv.addWidget(self.counts_view)
+        pv.addWidget(self.census_note)
+        pv.addLayout(list_row)
         pv.addWidget(self.targets_view, 1)
         pv.addWidget(self.skipped)
 
         body = splitter(left_widget, preview_box, stretch=(2, 3), sizes=[430, 630], collapsible=False)
         self.message, self.buttons, self.ok_button = with_footer(self, body, "创建批次")
-        self.resize(1060, 620)
+        self.resize(1100, 660)
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(PREVIEW_DELAY_MS)
         self._timer.timeout.connect(self.refresh_preview)
         for signal in (self.as_of.textChanged, self.sites_scope.changed, self.accounts_scope.changed,
-                       self.stratify.toggled, self.seed.textChanged, self.recheck.currentIndexChanged):
+                       self.sites_census.changed, self.accounts_census.changed, self.stratify.toggled,
+                       self.seed.textChanged, self.recheck.currentIndexChanged):
             signal.connect(self._on_scope_changed)
         for signal in (self.name.textChanged, self.period_from.textChanged, self.period_to.textChanged,
                        self.profile.currentIndexChanged):
@@ -228,7 +233,9 @@ class NewRoundDialog(QDialog):
             profile_id=self.profile.currentData() or "", sample_sites_pct=self.sites_scope.percent(),
             sample_accounts_pct=self.accounts_scope.percent(), stratify_by_region=self.stratify.isChecked(),
             seed=int(seed_text) if seed_text else None, recheck_round_id=self.recheck.currentData(),
-            notes=self.notes.text().strip())
+            notes=self.notes.text().strip(), sample_sites_count=self.sites_scope.count(),
+            sample_accounts_count=self.accounts_scope.count(), census_sites=self.sites_census.text(),
+            census_accounts=self.accounts_census.text(), veto_only=self.veto_only.isChecked())
 
     @Slot()
     def reseed(self) -> None:
@@ -266,20 +273,35 @@ class NewRoundDialog(QDialog):
         self._shown_generation = result.generation
         rows = []
         for kind, label, running in (("site", "网站", plan.running_sites), ("account", "新媒体", plan.running_accounts)):
-            rows.append((label, running, plan.count(kind, "全量"), plan.count(kind, "抽样"),
+            rows.append((label, running, plan.count(kind, "全量"), plan.count(kind, "普查"), plan.count(kind, "抽样"),
                          plan.count(kind, "回头看"), plan.count(kind)))
         self.counts_model.set_rows(COUNT_HEADERS, rows)
         self.targets_model.set_targets(plan.targets)
+        params = self.params()
+        parts = [scope_text(plan, kind, census, sampled) for kind, census, sampled in (
+            ("site", params.census_sites, params.sample_sites_pct is not None or params.sample_sites_count is not None),
+            ("account", params.census_accounts,
+             params.sample_accounts_pct is not None or params.sample_accounts_count is not None))]
         self.preview_status.setStyleSheet(style.HINT)
-        self.preview_status.setText(
-            f"截至 {plan.as_of}：将纳入网站 {plan.count('site')} 个、新媒体 {plan.count('account')} 个"
-            f"（种子 {plan.seed}）。")
+        # One line per kind: a census sentence is long, and a wrapped label is clipped in the splitter.
+        self.preview_status.setText(f"截至 {plan.as_of}（种子 {plan.seed}）将纳入：\n" + "\n".join(parts))
+        unknown = []
+        for field, kind in ((self.sites_census, "site"), (self.accounts_census, "account")):
+            field.set_choices(result.choices.get(kind, []))
+            unknown += [f"“{t}”下没有运行中的{KIND_NOUNS[kind]}" for t in field.unknown_terms()]
+        self.census_note.setText("普查：" + "；".join(unknown) + "（请检查名称，或点“选择…”从名录中勾选）。")
+        self.census_note.setVisible(bool(unknown))
         if plan.skipped:
             self.skipped.setText(f"回头看未纳入 {len(plan.skipped)} 个：" + "；".join(
                 f"{s.name}（{s.reason}）" for s in plan.skipped[:8]) + ("…" if len(plan.skipped) > 8 else ""))
         self.skipped.setVisible(bool(plan.skipped))
         self._update_ok()
         self.preview_ready.emit(plan)
+
+    @Slot()
+    def _on_show_reason(self) -> None:
+        reason = self.show_reason.currentData()
+        self.targets_proxy.setFilterRegularExpression(f"^{reason}$" if reason else "")
 
     @Slot(str)
     def _on_preview_failed(self, message: str) -> None:
@@ -292,6 +314,7 @@ class NewRoundDialog(QDialog):
         self.counts_model.set_rows(COUNT_HEADERS, [])
         self.targets_model.set_targets([])
         self.skipped.setVisible(False)
+        self.census_note.setVisible(False)
         self.preview_status.setStyleSheet(style.ERROR)
         self.preview_status.setText(message)
         self._update_ok()

@@ -14,27 +14,21 @@ from PySide6.QtWidgets import (
     QPlainTextEdit, QPushButton, QScrollArea, QStackedWidget, QVBoxLayout, QWidget,
 )
 
-from app.core.rounds import rounds
+from app.core.errors import GovInspectError
 from app.core.exports import CircularOptions, ExportOptions, list_annexes
 from app.core.office.xlsx import SheetStyle
+from app.core.rounds import rounds
 
 from ..parts import button, splitter, vbox
 from ..run_workers import AnnexPreview, AnnexPreviewWorker, ExportRequest, RoundExportWorker
 from ..style import ERROR, HINT, OK
+from ..widgets.export_profile import CIRCULAR_LABELS, GENERAL_FIELDS, load_page_profile, page_profile, save_page_profile
 from ..widgets.options_form import OptionsForm
 from ..widgets.sheet_preview import SheetPreview
 from ..workers import Jobs
 from . import PageContext
 from .page_parts import ClosesWithWindow, OneRound, Page, page_column, round_selector
 
-CIRCULAR_LABELS = {
-    "issuer": "发文单位（空：留待填写）",
-    "addressees": "主送",
-    "issue_date": "成文日期（空：今天）",
-    "deadline": "整改截止日期（空：成文日期后若干工作日）",
-    "deadline_workdays": "整改期限（工作日）",
-    "max_names": "每类问题最多列出名称（0：全部）",
-}
 STYLE_LABELS = {"text_font": "文字字体", "number_font": "数字字体"}
 UNVERIFIED_WARNING = ("注意：本轮部分得分或合格判定用到了尚未对照原文核对的指标分值或评分规则。"
                       "导出的表格会附“待核对”脚注；正式印发前请在“指标体系”页核对。")
@@ -122,10 +116,10 @@ class ExportPage(ClosesWithWindow, OneRound, Page):
             self.family_boxes[fam.key] = box
             column.addWidget(box)
 
-        general = QGroupBox("标题与期间")
+        general = QGroupBox("标题、期间与写法")
         g = QVBoxLayout(general)
         g.setContentsMargins(10, 4, 10, 8)
-        self.general_form = OptionsForm(ExportOptions, only=("area", "period"))
+        self.general_form = OptionsForm(ExportOptions, only=GENERAL_FIELDS)
         self.general_form.changed.connect(self._schedule_preview)
         g.addWidget(self.general_form)
         column.addWidget(general)
@@ -145,6 +139,7 @@ class ExportPage(ClosesWithWindow, OneRound, Page):
         st = QVBoxLayout(style)
         st.setContentsMargins(10, 4, 10, 8)
         self.style_form = OptionsForm(SheetStyle, labels=STYLE_LABELS)
+        self.style_form.changed.connect(self._schedule_preview)
         st.addWidget(self.style_form)
         column.addWidget(style)
         column.addStretch(1)
@@ -202,6 +197,12 @@ class ExportPage(ClosesWithWindow, OneRound, Page):
         self.folder_edit.setText(self._settings.value("export/folder") or str(default_folder()))
         browse = QPushButton("选择…")
         browse.clicked.connect(self._on_browse)
+        load_profile = QPushButton("载入方案…")
+        load_profile.setToolTip("载入导出方案（.json）：附件、标题、版式和通报草稿的设置；命令行 export --profile 读同一文件")
+        load_profile.clicked.connect(self._on_load_profile)
+        save_profile = QPushButton("保存方案…")
+        save_profile.setToolTip("把当前的全部设置另存为导出方案（.json），供下次或命令行 export --profile 使用")
+        save_profile.clicked.connect(self._on_save_profile)
         self.export_button = QPushButton("导出")
         self.export_button.setDefault(True)
         self.export_button.setMinimumWidth(96)
@@ -213,6 +214,8 @@ class ExportPage(ClosesWithWindow, OneRound, Page):
         row.addWidget(self.folder_edit, 1)
         row.addWidget(browse)
         row.addSpacing(12)
+        row.addWidget(load_profile)
+        row.addWidget(save_profile)
         row.addWidget(self.export_button)
 
         self.files_model = QStandardItemModel(self)
@@ -285,16 +288,47 @@ class ExportPage(ClosesWithWindow, OneRound, Page):
         rid = self.round_id()
         if rid is None:
             return None
-        general = self.general_form.value()
-        options = ExportOptions(area=general.area, period=general.period, style=self.style_form.value(),
-                                **{key: form.value() for key, form in self.family_forms.items()})
-        circular = self.circular_box.isChecked()
-        return ExportRequest(rid, tuple(self.families()), options, circular,
-                             self.circular_form.value() if circular else None)
+        profile = page_profile(self)
+        return ExportRequest(rid, tuple(profile.families), profile.options, profile.circular,
+                             profile.circular_options if profile.circular else None)
 
     def form_problems(self) -> dict[str, str]:
         self.circular_form.value()
-        return dict(self.circular_form.problems) if self.circular_box.isChecked() else {}
+        self.general_form.value()
+        problems = dict(self.general_form.problems)
+        return {**problems, **self.circular_form.problems} if self.circular_box.isChecked() else problems
+
+    # --- export profiles -------------------------------------------------------------------------
+    def load_profile(self, path) -> bool:
+        try:
+            load_page_profile(self, path)
+        except GovInspectError as exc:
+            self._status(f"无法载入导出方案：{exc}", ERROR)
+            return False
+        self._settings.setValue("export/profile", str(path))
+        self._update_buttons()
+        self._status(f"已载入导出方案：{Path(path).name}", OK)
+        return True
+
+    def save_profile(self, path) -> Path:
+        saved = save_page_profile(self, path)
+        self._settings.setValue("export/profile", str(saved))
+        self._status(f"已保存导出方案：{saved}", OK)
+        return saved
+
+    @Slot()
+    def _on_load_profile(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "载入导出方案", self._settings.value("export/profile") or "",
+                                              "导出方案 (*.json)")
+        if path:
+            self.load_profile(path)
+
+    @Slot()
+    def _on_save_profile(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "保存导出方案", self._settings.value("export/profile") or
+                                              "导出方案.json", "导出方案 (*.json)")
+        if path:
+            self.save_profile(path)
 
     # --- preview -------------------------------------------------------------------------------
     @Slot()

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QComboBox, QStackedWidget, QTableView, QWidget
 from app.core.registry import registry, vocab
 
 from ..dialogs.history_dialog import HistoryDialog
+from ..dialogs.regions_dialog import RegionsDialog
 from ..dialogs.record_dialog import RecordDialog
 from ..dialogs.status_dialog import StatusDialog
 from ..parts import action, button, hbox, make_record_current, search_field, text_toolbar
@@ -53,7 +54,10 @@ class RegistryPage(Page):
         self.edit_action = action(self, "编辑", self.edit_selected, "编辑选中的记录（也可双击）")
         self.status_action = action(self, text["stop"], self.change_status_selected, "变更运行状态并记录日期（记录不会被删除）")
         self.history_action = action(self, "状态历史", self.show_history_selected, "查看选中记录的开设、关停、恢复等历史")
-        toolbar = text_toolbar(self.add_action, self.edit_action, self.status_action, self.history_action)
+        self.regions_action = action(self, "地区结构", self.edit_regions,
+                                     "地区的分组、级别和排序：通报附件的行序和通报范围（全省/全市）")
+        toolbar = text_toolbar(self.add_action, self.edit_action, self.status_action, self.history_action,
+                               self.regions_action)
 
         self.search = search_field("搜索名称、标识码、单位…" if kind == "site" else "搜索名称、账号ID、单位…",
                                    self._on_search_changed, 240)
@@ -196,6 +200,12 @@ class RegistryPage(Page):
     @Slot()
     def _on_double_clicked(self) -> None:
         self.edit_selected()
+
+    @Slot()
+    def edit_regions(self) -> None:
+        dialog = RegionsDialog(self._db, self)
+        dialog.exec()
+        self.reload()
 
     @Slot()
     def _on_import_clicked(self) -> None:

@@ -13,6 +13,7 @@ from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QLabel, QTableView
 
+from app.core.exports.shots import latest_shots
 from app.core.store import audit
 from app.core.rounds import findings, rounds
 from app.core.errors import GovInspectError
@@ -22,6 +23,7 @@ from app.core.rounds.scoring import NOT_CHECKED, PENDING
 
 from .. import style
 from ..dialogs.finding_dialog import FindingDialog
+from ..evidence_shots import ShotWorker
 from ..links import open_evidence, open_link
 from ..parts import action, hbox, make_current, search_field, splitter, text_toolbar
 from ..scoring_workers import ScoreRoundWorker
@@ -68,6 +70,7 @@ class ReviewPage(Page):
     reviewed = Signal(list, str)            # finding ids, status (after the write)
     queue_loaded = Signal(int)              # round id
     summary_ready = Signal(object)          # RoundScores
+    shots_made = Signal(object)             # evidence_shots.ShotSummary
 
     def __init__(self, ctx: PageContext, parent=None):
         super().__init__(ctx, parent)
@@ -108,13 +111,15 @@ class ReviewPage(Page):
         self.remember_action.setCheckable(True)
         self.open_action = action(self, "打开链接", self.open_link, "在浏览器中打开问题链接（O）")
         self.shot_action = action(self, "打开截图", self.open_screenshot, "打开问题的截图文件")
+        self.make_shot_action = action(self, "生成截图", self.make_screenshots,
+                                       "从网页留痕为选中的问题生成截图：标出问题位置，个人信息打码")
         self.copy_action = action(self, "复制证据", self.copy_evidence, "复制选中问题的证据文字（Ctrl+C）")
         self.add_action = action(self, "添加问题…", self.add_finding_for_current, "为当前对象添加人工发现的问题")
         toolbar = text_toolbar(self.confirm_action, self.false_action, self.doubt_action, self.reset_action)
         toolbar.addSeparator()
         toolbar.addAction(self.remember_action)
         toolbar.addSeparator()
-        toolbar.addActions([self.open_action, self.shot_action, self.copy_action])
+        toolbar.addActions([self.open_action, self.shot_action, self.make_shot_action, self.copy_action])
         toolbar.addSeparator()
         toolbar.addAction(self.add_action)
         self.keys_hint = QLabel("键盘：Y 确认 · N 误报 · ? 存疑 · U 撤销，完成后自动跳到下一条")
@@ -348,7 +353,7 @@ class ReviewPage(Page):
         has = bool(self.selected_ids())
         for a in (self.confirm_action, self.false_action, self.doubt_action, self.reset_action):
             a.setEnabled(has and not self.read_only)
-        for a in (self.open_action, self.copy_action, self.shot_action):
+        for a in (self.open_action, self.copy_action, self.shot_action, self.make_shot_action):
             a.setEnabled(has)
         self.add_action.setEnabled(self.round is not None and not self.round.closed)
 
@@ -362,7 +367,8 @@ class ReviewPage(Page):
         rule = None
         if f.whitelist_rule_id:
             rule = next((r for r in findings.list_whitelist_rules(self._db) if r.id == f.whitelist_rule_id), None)
-        self.detail.show_finding(f, self.model.indicator_name(f.indicator_id), self.model.kind_label(f.kind), rule)
+        self.detail.show_finding(f, self.model.indicator_name(f.indicator_id), self.model.kind_label(f.kind), rule,
+                                 latest_shots(self._db, [f.id]).get(f.id))
         self.detail_finding = f
 
     def _show_card(self, target_id: int | None) -> None:
@@ -446,10 +452,34 @@ class ReviewPage(Page):
         fid = self.current_finding_id()
         if fid is None:
             return
-        path = findings.get_finding(self._db, fid).screenshot_path
-        refused = open_evidence(path) if path else "这条问题没有截图。"
+        shot = latest_shots(self._db, [fid]).get(fid)
+        path = findings.get_finding(self._db, fid).screenshot_path or (shot.path if shot else "")
+        refused = open_evidence(path) if path else "这条问题没有截图：可点“生成截图”从网页留痕生成。"
         if refused:
             self.message.show_message(refused, "warning", 8000)
+
+    @Slot()
+    def make_screenshots(self) -> None:
+        """Draw screenshots of the selected findings from their kept pages, on a worker."""
+        ids = self.selected_ids()
+        if ids:
+            self._jobs.start(ShotWorker(self._ctx.db_path, ids), self._on_shots_made, self._on_shots_failed,
+                             busy=self.make_shot_action, note=f"正在从网页留痕生成 {len(ids)} 条问题的截图…")
+
+    @Slot(object)
+    def _on_shots_made(self, summary) -> None:
+        self.message.show_message(summary.message(), "ok" if summary.made else "warning", 10000)
+        self._seen_audit = audit.last_id(self._db)
+        fid = self.current_finding_id()
+        if fid is not None:
+            self._show_detail(fid)
+        self._update_actions()
+        self.shots_made.emit(summary)
+
+    @Slot(str)
+    def _on_shots_failed(self, message: str) -> None:
+        self.message.show_message(f"无法生成截图：{message}", "error")
+        self._update_actions()
 
     @Slot(str)
     def _on_link_refused(self, text: str) -> None:

@@ -6,7 +6,7 @@ from PySide6.QtGui import QColor, QFont
 
 from .base import RowsModel
 
-NUMERIC_KINDS = ("int", "number", "percent")
+NUMERIC_KINDS = ("int", "number", "percent", "rate", "rate1", "rate0")
 _BOLD_KINDS = ("total", "section", "block")
 _ROW_BACKGROUND = {"section": QColor("#eef3fb"), "block": QColor("#eef3fb"), "total": QColor("#f6f7f9")}
 _HEADER_BACKGROUND = QColor("#f0f2f5")

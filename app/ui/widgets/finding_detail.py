@@ -3,6 +3,7 @@ and the plain-text evidence block the reviewer copies."""
 from __future__ import annotations
 
 import html
+from pathlib import Path
 from typing import Callable, Iterable
 
 from PySide6.QtCore import QUrl, Signal, Slot
@@ -10,12 +11,15 @@ from PySide6.QtWidgets import QTextBrowser
 
 from app.core.registry.validation import web_link
 
+from app.core.exports.shots import Shot
 from app.core.rounds.findings import WHITELIST_NOTE, Finding, WhitelistRule
 
 from ..links import evidence_file, open_evidence, open_link
 from ..table_models.findings_queue_model import TYPE_ZH
 
 PLACEHOLDER = "选择一条问题查看详情。"
+THUMB_WIDTH = 320
+THUMB_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".bmp"}
 NOT_WEB = '<span style="color:#b06000">（不是网页链接，仅作文字显示）</span>'
 
 
@@ -37,7 +41,8 @@ class FindingDetail(QTextBrowser):
         self.setPlaceholderText(PLACEHOLDER)
 
     def show_finding(self, f: Finding, indicator_name: str, kind_label: str,
-                     rule: WhitelistRule | None = None) -> None:
+                     rule: WhitelistRule | None = None, shot: Shot | None = None) -> None:
+        """``shot``: the newest screenshot drawn from the kept page (thumbnail, time and hash)."""
         e = html.escape
         rows = [("检查对象", f"{e(f.target_name)}（{TYPE_ZH.get(f.target_type, '')} · {e(f.target_key)}）"),
                 ("指标", f"{e(indicator_name)}（{e(f.indicator_id)}）")]
@@ -50,12 +55,20 @@ class FindingDetail(QTextBrowser):
         for label, value in (("问题描述", f.detail), ("片段", f.snippet), ("证据", f.evidence_text)):
             if value:
                 rows.append((label, e(value).replace("\n", "<br>")))
-        if f.screenshot_path:
-            if evidence_file(f.screenshot_path):
-                url = QUrl.fromLocalFile(f.screenshot_path).toString()
-                rows.append(("截图", f'<a href="{e(url, quote=True)}">{e(f.screenshot_path)}</a>'))
+        path = f.screenshot_path or (shot.path if shot else "")
+        if path:
+            if evidence_file(path):
+                url = e(QUrl.fromLocalFile(path).toString(), quote=True)
+                thumb = (f'<a href="{url}"><img src="{url}" width="{THUMB_WIDTH}"></a><br>'
+                         if Path(path).suffix.lower() in THUMB_SUFFIXES else "")
+                made = ""
+                if shot and shot.path == path:
+                    made = (f'<br><span style="color:#5f6368">从网页留痕生成于 {e(shot.captured_at)}；'
+                            f"留痕保存于 {e(shot.page_fetched_at)}；留痕 SHA-256 {e(shot.page_sha256[:16])}…"
+                            f"{'；' + e(shot.notes) if shot.notes else ''}</span>")
+                rows.append(("截图", f'{thumb}<a href="{url}">{e(path)}</a>{made}'))
             else:
-                rows.append(("截图", f'{e(f.screenshot_path)} <span style="color:#b06000">（文件不存在或类型不可打开）</span>'))
+                rows.append(("截图", f'{e(path)} <span style="color:#b06000">（文件不存在或类型不可打开）</span>'))
         rows.append(("数量", str(f.count) + (f"（每处扣 {f.deduct} 分）" if f.deduct is not None else "")))
         rows.append(("来源", f"{e(f.source)} · 发现于 {e(f.detected_at)}"))
         if f.reviewed_at:

@@ -12,7 +12,6 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from app.core.store import db as dbm
 from app.core.rounds import findings
 from app.core.crawl import jobs
 from app.core.checks.attachments import attachment_type, disposition_filename, is_file_response
@@ -82,12 +81,6 @@ def download_site() -> dict:
 
 FILES = ("/download?id=1", "/file/2", "/get?f=3", "/attach/8f3a")
 
-
-@pytest.fixture
-def db(db_path):
-    d = dbm.connect(db_path)
-    yield d
-    d.close()
 
 
 def opts(**over) -> jobs.CheckOptions:

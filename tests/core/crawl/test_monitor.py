@@ -30,12 +30,6 @@ ROOT = Path(__file__).resolve().parents[3]
 FAST = dict(timeout=1.0, delay=0.0, concurrency=8)
 
 
-@pytest.fixture
-def db(db_path):
-    d = dbm.connect(db_path)
-    yield d
-    d.close()
-
 
 def probes(db) -> dict[str, tuple]:
     """网站标识码 -> (ok, http_status, error_kind, seconds, source) of its latest probe."""

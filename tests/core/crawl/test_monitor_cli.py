@@ -11,18 +11,11 @@ import pytest
 from app.cli import monitor_cmds
 from app.core.crawl import monitor_task
 from app.core.crawl.monitor_lock import MonitorLock
-from app.core.store import db as dbm
 
 from sitesetup import run_cli
 
 from .sites import FixtureSite, Resp, make_round, refused_port
 
-
-@pytest.fixture
-def db(db_path):
-    d = dbm.connect(db_path)
-    yield d
-    d.close()
 
 
 @pytest.fixture

@@ -1,9 +1,7 @@
 """check_overview: per-site state of a round's latest runs, machine findings by kind, the run to resume."""
 from __future__ import annotations
 
-import pytest
 
-from app.core.store import db as dbm
 from app.core.rounds import findings
 from app.core.crawl import jobs
 from app.core.crawl.check_overview import findings_by_kind, site_overview, unfinished_run
@@ -14,12 +12,6 @@ from .sites import FixtureSite, Resp, html, make_round
 QUICK = jobs.CheckOptions.from_dict(dict(delay=0.0, connect_timeout=1.0, read_timeout=2.0, deadline=3.0,
                                          probe_threshold=5.0, processes=0))
 
-
-@pytest.fixture
-def db(db_path):
-    d = dbm.connect(db_path)
-    yield d
-    d.close()
 
 
 def routes(n: int) -> dict:

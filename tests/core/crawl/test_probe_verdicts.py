@@ -13,7 +13,6 @@ from app.core.checks.base import CheckContext
 from app.core.crawl import jobs, probe_store
 from app.core.crawl.probe_verdicts import record_verdicts, round_verdicts
 from app.core.rounds import findings, rounds
-from app.core.store import db as dbm
 
 from roundsetup import build_registry
 from sitesetup import run_cli
@@ -22,12 +21,6 @@ from .sites import FixtureSite, Resp, html, make_round
 AS_OF = dt.date(2025, 6, 30)
 WEEK = [AS_OF - dt.timedelta(days=6 - i) for i in range(7)]
 
-
-@pytest.fixture
-def db(db_path):
-    d = dbm.connect(db_path)
-    yield d
-    d.close()
 
 
 def site_ids(db) -> dict[str, int]:

@@ -35,12 +35,6 @@ def a(href: str, text: str = "链接") -> str:
     return f'<a href="{href}">{text}</a>'
 
 
-@pytest.fixture
-def db(db_path):
-    d = dbm.connect(db_path)
-    yield d
-    d.close()
-
 
 def chain_site(n: int = 12) -> dict:
     """Homepage -> p0 -> p1 -> ... (depth k for p{k-1}) plus a paginated list at depth 1."""

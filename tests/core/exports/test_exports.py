@@ -173,7 +173,7 @@ def test_sichuan_rates_equal_score_and_round_half_up(sichuan, sichuan_db, tmp_pa
     ganzi = [c.value for c in ws[24]]
     assert ganzi[1] == "甘孜" and ganzi[acc + 4] == pytest.approx(0.9841)      # 124/126 = 98.4127 -> 98.41
     site_rate = ws.cell(27, header.index("网站总数") + 8)      # 1-based: 总数, 3 categories, 检查, 合格, 突出, 合格率
-    assert site_rate.value == 1 and site_rate.number_format == "0.00%"
+    assert site_rate.value == 1 and site_rate.number_format == "0%"          # 100% as circulars print it
     # Identical to what `score --json` prints.
     assert main(["--db", str(sichuan_db), "score", "1", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
@@ -254,7 +254,7 @@ def test_problem_lists_veto_first_with_note(db, small, tmp_path):
     assert rows[3][4] == "内容准确性（一般错别字、表述错误）（3处）：“十四五”误写为“十三五”"
     assert rows[4][:3] == [3, "临川县单位2", "临川县网站2"]
     assert rows[4][4] == "监测时间点前6个月内政策文件类一级栏目未更新；可用性（首页及链接可用性）（4个）"
-    assert rows[5][0] == "注：监测时间点2025年8月14日，时间段为8月1日-8月14日。"
+    assert rows[5][0] == "注：监测时间点2025年8月14日，时间段为8月1日-8月14日"       # as the circulars print it
     assert len(rows) == 6            # the 误报 finding on 东湖区网站5 is not listed
     ws = sheet(accounts_path)
     assert [c.value for c in ws[3]] == ["序号", "区/部门", "账号类型", "账号名称", "问题"]

@@ -29,7 +29,9 @@ ISSUE = dt.date(2025, 8, 20)
 
 
 def docx_text(path: Path) -> str:
-    return "\n".join(p.text for p in Document(str(path)).paragraphs)
+    """Paragraphs and embedded annex tables in body order (as the .txt holds them)."""
+    from app.core.exports.circular import body_text
+    return "\n".join(body_text(Document(str(path))))
 
 
 def figures_in(text: str) -> dict:
@@ -38,6 +40,9 @@ def figures_in(text: str) -> dict:
         m = re.search(rf"检查{noun}(\d+){unit}，合格(\d+){unit}，不合格(\d+){unit}，合格率([\d.]+)%", text)
         if m:
             out[key] = {"checked": int(m[1]), "passed": int(m[2]), "failed": int(m[3]), "pass_rate": float(m[4])}
+        m = re.search(rf"检查{noun}(\d+){unit}，全部合格，合格率100%", text)
+        if m:
+            out[key] = {"checked": int(m[1]), "passed": int(m[1]), "failed": 0, "pass_rate": 100.0}
     return out
 
 
@@ -56,7 +61,7 @@ def test_draft_figures_match_score_json(tmp_path, capsys):
     docx_path, _ = write_circular(data, annexes, tmp_path / "out",
                                   CircularOptions(issuer="省政府办公厅", issue_date=ISSUE))
     short = build_circular(data, [], CircularOptions(issue_date=ISSUE, max_names=2)).text
-    assert re.search(r"内容不更新（4个）：[^、]+、[^、]+等4个。", short)
+    assert re.search(r"内容不更新（4个）：", short)
     text = docx_text(docx_path)
     summary = score_json(path, 1, capsys)
     got = figures_in(text)
@@ -67,6 +72,7 @@ def test_draft_figures_match_score_json(tmp_path, capsys):
     assert f"对{summary['sites']['total']}家政府网站、{summary['accounts']['total']}个政务新媒体开展全覆盖检查" in text
     assert "4个账号存在单项否决问题" in text
     assert "内容不更新（4个）：" in text and "甘孜发布" in text and "省直部门发布" in text
+    assert "等账号监测时间点前两周未更新" in text            # the findings' own description
 
 
 def test_draft_text_structure_and_txt(db, small, tmp_path):  # noqa: F811
@@ -80,7 +86,7 @@ def test_draft_text_structure_and_txt(db, small, tmp_path):  # noqa: F811
     assert txt_path.read_bytes().startswith(b"\xef\xbb\xbf")         # BOM: old Notepad reads UTF-8
     assert txt_path.read_text(encoding="utf-8-sig").rstrip("\n") == text
     lines = text.splitlines()
-    assert lines[0] == "关于2025年8月政府网站和政务新媒体检查情况的通报"       # no 市/省 region: no area
+    assert lines[0] == "江州市人民政府办公室关于2025年8月政府网站和政务新媒体检查情况的通报"   # issuer; no 市/省: no area
     assert "各地区、各部门：" in lines
     for heading in ("一、总体情况", "二、工作亮点", "三、存在的主要问题", "四、下一步工作要求"):
         assert heading in lines
@@ -88,13 +94,18 @@ def test_draft_text_structure_and_txt(db, small, tmp_path):  # noqa: F811
         < lines.index("四、下一步工作要求")
     assert "【待填写：工作亮点" in text and "【待填写：工作要求一】" in text
     assert "1家网站存在单项否决问题，2家网站存在扣分问题" in text
-    assert "站点不更新（首页不更新）（1家）：东湖区网站1。" in text
-    assert "发布解读方面（2家）：政策文件（临川县网站2）；内容准确性（一般错别字、表述错误）（东湖区网站3）。" in text
-    assert "功能设计方面（1家）：可用性（首页及链接可用性）（临川县网站2）。" in text
-    assert "内容不更新（1个）：微信公众号“东湖区发布2”。" in text
+    # Problems from the findings' own descriptions, grouped by unit.
+    assert "站点不更新（首页不更新）（1家）：东湖区单位1网站首页连续两周无更新。" in text
+    assert "发布解读方面（2家）：东湖区单位3网站“十四五”误写为“十三五”；" \
+           "临川县单位2网站存在监测时间点前6个月内政策文件类一级栏目未更新问题。" in text
+    assert "功能设计方面（1家）：临川县单位2网站存在可用性问题。" in text
+    assert "内容不更新（1个）：东湖区单位2“东湖区发布2”微信公众号" in text
+    assert "具体问题详见附件2。" in text
     deadline = workdays.add_workdays(ISSUE, 10)
     assert f"于{deadline.year}年{deadline.month}月{deadline.day}日前将整改情况书面报送江州市人民政府办公室" in text
-    assert lines[-2:] == ["江州市人民政府办公室", "2025年8月20日"]
+    end = lines.index("2025年8月20日")
+    assert lines[end - 1] == "江州市人民政府办公室"
+    assert lines[end + 1] == "附件1"                     # the annex tables follow the body
     # The annex list names the annexes written, in order.
     listed = [ln.strip("　").removeprefix("附件：") for ln in lines if ln.startswith(("附件：", "　　　"))]
     assert listed == [a.caption for a in annexes]
@@ -125,7 +136,7 @@ def test_messages_fill_the_draft(db, small):  # noqa: F811
     report = messages.message_stats(db, "2025-08-01", "2025-08-14")
     rate = report.overall.on_time_rate
     assert (f"共受理网民留言{report.overall.received}条，经核实属实{report.overall.valid}条，"
-            f"已办结{report.overall.closed}条") in draft.text
+            f"涉及1个责任地区和部门，已办结{report.overall.closed}条") in draft.text
     assert f"按期办结率{'100' if rate == 100 else rate}%" in draft.text
     assert "【待填写：“我为政府网站找错”" not in draft.text
 
@@ -201,8 +212,9 @@ def test_template_script_reproduces_the_committed_template(tmp_path):
 
     assert shape(out) == shape(template_path())
     tags = "\n".join(t for _, t in shape(out))
-    for tag in ("{{ area }}", "{{ overall }}", "{%p for s in problem_sections %}", "{{ rectify_text }}",
-                "{{ issuer }}", "{{ date_text }}", "{%p for a in annexes %}"):
+    for tag in ("{{ doc_number }}", "{{ title }}", "{{ opening }}", "{%p for sec in sections %}",
+                "{%p for p in sec.paragraphs %}", "{{ rectify_text }}", "{{ issuer }}", "{{ date_text }}",
+                "{%p for a in annexes %}"):
         assert tag in tags
 
 
@@ -218,7 +230,7 @@ def test_cli_draft_dates(tmp_path, capsys):
                  "--issuer", "江州市人民政府办公室", "--issue-date", "2025-08-20", "--area", "江州市"]) == 0
     printed = capsys.readouterr().out.splitlines()
     txt = Path(printed[-1]).read_text(encoding="utf-8-sig")
-    assert txt.startswith("关于江州市2025年8月政府网站和政务新媒体检查情况的通报")
+    assert txt.startswith("江州市人民政府办公室关于江州市2025年8月政府网站和政务新媒体检查情况的通报")
     assert "对全市16家政府网站、13个政务新媒体开展全覆盖检查" in txt and "2025年8月20日" in txt
     assert main(["--db", str(path), "export", "1", "--out", str(out), "--circular", "--issue-date", "8/20"]) != 0
     assert "成文日期" in capsys.readouterr().err

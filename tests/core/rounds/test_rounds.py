@@ -8,6 +8,7 @@ from hypothesis import given, settings, strategies as st
 
 from app.core.store import audit
 from app.core.rounds import finding_io, findings, rounds
+from app.core.rounds import sampling as rounds_sampling
 from app.core.registry import registry
 from app.core.errors import ValidationError
 
@@ -114,7 +115,7 @@ def test_stratified_sample_covers_every_region(db, reg):
        regions=st.integers(1, 4), stratify=st.booleans())
 def test_sample_size_rounds_up_and_keeps_order(n, pct, seed, regions, stratify):
     pool = [{"id": i, "site_code": f"c{i}", "region": f"r{i % regions}"} for i in range(n)]
-    got = rounds._sample(pool, pct, seed, "site", stratify)
+    got = rounds_sampling.sample(pool, pct, seed, "site", stratify)
     assert [r["id"] for r in got] == sorted(r["id"] for r in got)
     if stratify:
         sizes = [sum(1 for r in pool if r["region"] == f"r{k}") for k in range(regions)]
@@ -122,7 +123,7 @@ def test_sample_size_rounds_up_and_keeps_order(n, pct, seed, regions, stratify):
         assert {r["region"] for r in got} == {r["region"] for r in pool}
     else:
         assert len(got) == (min(n, max(1, math.ceil(n * pct / 100 - 1e-9))) if n else 0)
-    assert got == rounds._sample(pool, pct, seed, "site", stratify)
+    assert got == rounds_sampling.sample(pool, pct, seed, "site", stratify)
 
 
 def test_targets_stay_frozen_after_registry_edit(db, reg):
@@ -322,3 +323,23 @@ def test_manual_and_imported_findings_mark_their_target_checked_automatic_ones_d
     assert finding_io.import_findings(db, rid, path).ok
     states = [x.review_state for x in rounds.round_targets(db, rid, "site")[:4]]
     assert states == ["待检查", "已检查", "已检查", "待检查"]
+
+
+def test_census_choices_are_what_a_census_takes(db, reg):
+    """Every name offered for a census (分组, 级别, 地区 in 排序 order, then 网站类别) with the number of
+    running targets it takes; a region named like its own group is offered once."""
+    db.conn.execute("UPDATE regions SET group_name = '区县', level = '县' WHERE name IN ('东湖区', '临川县')")
+    db.conn.execute("UPDATE regions SET group_name = '白马乡', level = '乡' WHERE name = '白马乡'")
+    db.conn.execute("UPDATE regions SET sort_order = CASE name WHEN '临川县' THEN 1 WHEN '东湖区' THEN 2 ELSE 3 END")
+    db.conn.execute("UPDATE sites SET category = '县级门户(含开发区/高新区)' WHERE site_code = '3699020001'")
+    sites = rounds.census_choices(db, "site", "2025-06-30")
+    assert [(c.term, c.what, c.count) for c in sites] == [
+        ("区县", "分组", 15), ("白马乡", "分组", 1), ("县", "级别", 15), ("乡", "级别", 1), ("临川县", "地区", 5),
+        ("东湖区", "地区", 10), ("县级部门网站", "网站类别", 15), ("县级门户(含开发区/高新区)", "网站类别", 1)]
+    accounts = rounds.census_choices(db, "account", "2025-06-30")
+    assert [c.term for c in accounts] == ["区县", "白马乡", "县", "乡", "临川县", "东湖区"]     # no 网站类别
+    for kind, choices in (("site", sites), ("account", accounts)):
+        for c in choices:
+            scope = {"census_sites": c.term} if kind == "site" else {"census_accounts": c.term}
+            plan = rounds.preview_sample(db, "2025-06-30", seed=1, **scope)
+            assert plan.count(kind) == c.count, c
