@@ -162,14 +162,16 @@ def test_a_page_pypdf_would_parse_for_minutes_is_killed_at_the_deadline(pool):
     assert [f.kind for f in found] == ["pii"]                  # a fresh helper took over
 
 
-def test_a_helper_over_its_memory_limit_is_reported_not_the_machine(pool):
+def test_a_helper_over_its_memory_limit_is_reported_not_the_machine():
     names = "".join(f"<si><t>居民{i:07d}</t></si>" for i in range(1_200_000))
-    shared = f'<sst xmlns="{files.S_NS}">{names}</sst>'.encode()           # 34 MB of strings
+    shared = f'<sst xmlns="{files.S_NS}">{names}</sst>'.encode()           # 34 MB: 1.2 M strings held
     raw = files.xlsx_from_rows([(1, [("A", 0)])], shared=shared, strings_in="A")
-    with pytest.raises(ParseAborted) as exc:
-        pool.run(SCAN, *_args(raw, "大.xlsx", max_bytes=60 * 1024 * 1024), seconds=60)
-    assert exc.value.reason == MEMORY
-    assert pool.stats.memory == 1
+    with ParsePool(workers=1, seconds=60, memory_mb=30) as small:
+        with pytest.raises(ParseAborted) as exc:
+            small.run(SCAN, *_args(raw, "大.xlsx", max_bytes=60 * 1024 * 1024))
+        assert exc.value.reason == MEMORY and small.stats.memory == 1
+        found = small.run(SCAN, *_args(files.pdf([files.text_ops(2, "联系电话 13907971234")]), "小.pdf"))
+        assert [f.kind for f in found] == ["pii"]              # the next file gets a fresh helper
 
 
 def test_cancel_kills_a_helper_in_the_middle_of_a_parse(pool):
