@@ -54,6 +54,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=f"对同一主机同时进行的请求数（默认 {d.per_host}）")
     p.add_argument("--delay", type=_seconds, default=d.delay, metavar="SECONDS",
                    help=f"对同一主机两次请求之间的最小间隔秒数（默认 {d.delay:g}）")
+    p.add_argument("--max-links-per-page", type=_int_at_least(1), default=d.max_links_per_page, metavar="N",
+                   help=f"每个页面最多取用的新链接数（默认 {d.max_links_per_page}；超出的不检查，并在网站结果中注明）")
     p.add_argument("--findings-out", type=Path, metavar="FILE.jsonl",
                    help="把本次检查发现的问题写成 JSONL（与 findings list 格式相同）")
     p.add_argument("--resume", action="store_true",
@@ -111,6 +113,8 @@ class _Display:
                 f"页面 {r.pages}，新增问题 {r.findings}")
         self._clear()
         print(line, file=self.stream, flush=True)
+        for note in r.notes:                       # 未检测, 样本不足, links or time over the caps
+            print(f"    注：{note}", file=self.stream, flush=True)
 
     def _bar(self, p: RunProgress) -> None:
         cols = max(40, shutil.get_terminal_size((100, 20)).columns - 1)
@@ -153,7 +157,7 @@ def cmd_check(args, db) -> int:
     r = rounds.ensure_open(db, rounds.find_round(db, args.round).id)
     db_path = args.db or default_db_path()
     options = CheckOptions(max_pages=args.max_pages, max_depth=args.depth, concurrency=args.concurrency,
-                           per_host=args.per_host, delay=args.delay)
+                           per_host=args.per_host, delay=args.delay, max_links_per_page=args.max_links_per_page)
     resume_id = None
     if args.resume:
         resume_id = _unfinished_run(db, r.id)

@@ -1,12 +1,12 @@
-"""Text of attachments (.pdf, .docx, .xlsx, .pptx, .csv, .txt, also inside .zip) with size caps.
+"""Attachments: file names and types (URL, Content-Disposition, Content-Type, magic bytes), the
+caps of reading one (LIMITS) and the shapes of what reading gives (Segment, Unscanned, Extracted).
 
-Returns text segments plus the files that could not be read (旧版 .doc/.xls, images, encrypted
-or image-only PDFs, RAR/7z, oversize files, zip-bomb-like archives) so the inspector knows what
-remains to be looked at by hand. Every library call sits behind byte and entry caps.
+The readers themselves are in attachment_text.py. Files that cannot be read (旧版 .doc/.xls,
+images, encrypted or image-only PDFs, RAR/7z, oversize files, zip-bomb-like archives) are named
+with the reason so the inspector knows what remains to be looked at by hand.
 """
 from __future__ import annotations
 
-import csv
 import io
 import logging
 import re
@@ -18,15 +18,21 @@ import charset_normalizer
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 
+# Caps of one attachment (attachment_text.py reads under them; the pii check's "limits" param
+# overrides any of them). The helper process that runs the read adds a hard time and memory limit.
 LIMITS = {
     "max_bytes": 30 * 1024 * 1024,        # one file (or one zip entry) after decompression
     "max_zip_entries": 300,
     "max_zip_total": 120 * 1024 * 1024,   # all entries of one archive, uncompressed
+    "max_package_total": 400 * 1024 * 1024,   # the same for .docx/.xlsx/.pptx (read as a stream)
+    "max_unpacked": 200 * 1024 * 1024,    # everything taken out of archives, all levels together
     "max_ratio": 150,                     # uncompressed/compressed above this looks like a bomb
     "max_depth": 2,                       # zip inside zip inside zip stops here
     "max_pdf_pages": 500,
     "max_cells": 2_000_000,
+    "max_columns": 1024,                  # spreadsheet cells further right are not read
     "max_chars": 20_000_000,
+    "seconds": 40.0,                      # reading and scanning one attachment
 }
 
 TEXT_EXTS = {"txt", "csv", "tsv", "log", "json", "xml", "html", "htm"}
@@ -300,201 +306,3 @@ def decode_text(raw: bytes) -> str:
     if encoding in ("gb2312", "gbk"):
         encoding = "gb18030"                      # a superset; avoids spurious replacement chars
     return raw.decode(encoding, errors="replace")
-
-
-def _zip_guard(zf: zipfile.ZipFile, limits: dict) -> str:
-    """Chinese reason when an archive (or OOXML package) looks unsafe to expand, else ''."""
-    infos = zf.infolist()
-    total = sum(i.file_size for i in infos)
-    packed = sum(i.compress_size for i in infos) or 1
-    if total > limits["max_zip_total"]:
-        return f"解压后超过{limits['max_zip_total'] // (1024 * 1024)}MB，未扫描"
-    if total > 1024 * 1024 and total / packed > limits["max_ratio"]:
-        return "压缩比异常（疑似压缩炸弹），未扫描"
-    return ""
-
-
-def _pdf(raw: bytes, name: str, limits: dict, out: Extracted) -> None:
-    from pypdf import PdfReader
-    try:
-        reader = PdfReader(io.BytesIO(raw))
-        if reader.is_encrypted:
-            try:
-                if not reader.decrypt(""):
-                    out.unscanned.append(Unscanned(name, "PDF已加密，无法读取"))
-                    return
-            except Exception:                   # pypdf raises several types for unsupported crypto
-                out.unscanned.append(Unscanned(name, "PDF已加密，无法读取"))
-                return
-        parts, chars = [], 0
-        pages = reader.pages
-        for i, page in enumerate(pages):
-            if i >= limits["max_pdf_pages"]:
-                out.unscanned.append(Unscanned(name, f"PDF超过{limits['max_pdf_pages']}页，其余页未扫描"))
-                break
-            text = page.extract_text() or ""
-            parts.append(text)
-            chars += len(text)
-            if chars > limits["max_chars"]:
-                break
-    except Exception as exc:                    # malformed PDFs raise anything from pypdf's parser
-        out.unscanned.append(Unscanned(name, f"PDF无法解析（{type(exc).__name__}）"))
-        return
-    text = "\n".join(parts)
-    if len(text.strip()) < 20 and len(pages) > 0:
-        out.unscanned.append(Unscanned(name, "PDF无文字层（可能为扫描件），无法识别文字"))
-        return
-    out.segments.append(Segment(name, text))
-
-
-def _docx(raw: bytes, name: str, out: Extracted) -> None:
-    import docx
-    document = docx.Document(io.BytesIO(raw))
-    paras = [p.text for p in document.paragraphs if p.text.strip()]
-    out.segments.append(Segment(name, "\n".join(paras)))
-    for t_index, table in enumerate(document.tables):
-        rows = []
-        for row in table.rows:
-            cells = []
-            for cell in row.cells:
-                text = cell.text.strip()
-                if not cells or cells[-1] != text:          # merged cells repeat their text
-                    cells.append(text)
-            rows.append("\t".join(cells))
-        out.segments.append(Segment(name, "\n".join(rows), table=True, part=f"表{t_index + 1}"))
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e19 else repr(value)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
-
-
-def _xlsx(raw: bytes, name: str, limits: dict, out: Extracted) -> None:
-    import openpyxl
-    wb = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    try:
-        cells = 0
-        for ws in wb.worksheets:
-            rows = []
-            for row in ws.iter_rows(values_only=True):
-                cells += len(row)
-                if cells > limits["max_cells"]:
-                    out.unscanned.append(Unscanned(f"{name}（{ws.title}）", "单元格过多，其余部分未扫描"))
-                    break
-                line = "\t".join(_cell(v) for v in row).rstrip("\t")
-                if line:
-                    rows.append(line)
-            out.segments.append(Segment(name, "\n".join(rows), table=True, part=ws.title))
-            if cells > limits["max_cells"]:
-                break
-    finally:
-        wb.close()
-
-
-_PPTX_TEXT_RE = re.compile(r"<a:t>([^<]*)</a:t>")
-
-
-def _pptx(zf: zipfile.ZipFile, name: str, out: Extracted) -> None:
-    texts = []
-    for entry in sorted(n for n in zf.namelist() if n.startswith("ppt/slides/slide") and n.endswith(".xml")):
-        xml = zf.read(entry).decode("utf-8", errors="replace")
-        texts.append(" ".join(_PPTX_TEXT_RE.findall(xml)))
-    out.segments.append(Segment(name, "\n".join(texts)))
-
-
-def _entry_name(info: zipfile.ZipInfo) -> str:
-    if info.flag_bits & 0x800:
-        return info.filename
-    try:                                        # Windows zip tools write GBK names without the UTF-8 flag
-        return info.filename.encode("cp437").decode("gb18030")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        return info.filename
-
-
-def _zip(raw: bytes, name: str, limits: dict, depth: int, out: Extracted) -> None:
-    if depth >= limits["max_depth"]:
-        out.unscanned.append(Unscanned(name, "压缩包嵌套层数过多，未扫描"))
-        return
-    zf = zipfile.ZipFile(io.BytesIO(raw))
-    reason = _zip_guard(zf, limits)
-    if reason:
-        out.unscanned.append(Unscanned(name, reason))
-        return
-    infos = [i for i in zf.infolist() if not i.is_dir()]
-    if len(infos) > limits["max_zip_entries"]:
-        out.unscanned.append(Unscanned(name, f"压缩包条目超过{limits['max_zip_entries']}个，其余条目未扫描"))
-        infos = infos[: limits["max_zip_entries"]]
-    for info in infos:
-        inner = f"{name}/{_entry_name(info)}"
-        if info.flag_bits & 0x1:
-            out.unscanned.append(Unscanned(inner, "压缩包条目已加密，无法读取"))
-            continue
-        if info.file_size > limits["max_bytes"]:
-            out.unscanned.append(Unscanned(inner, f"文件超过{limits['max_bytes'] // (1024 * 1024)}MB，未扫描"))
-            continue
-        with zf.open(info) as fh:
-            data = fh.read(limits["max_bytes"] + 1)          # bounded even if the header lies
-        if len(data) > limits["max_bytes"]:
-            out.unscanned.append(Unscanned(inner, f"文件超过{limits['max_bytes'] // (1024 * 1024)}MB，未扫描"))
-            continue
-        _extract(data, inner, "", limits, depth + 1, out)
-
-
-def _extract(raw: bytes, name: str, content_type: str, limits: dict, depth: int, out: Extracted,
-             hint: str = "") -> None:
-    kind = sniff(raw, name, content_type, hint)
-    if len(raw) > limits["max_bytes"]:
-        out.unscanned.append(Unscanned(name, f"文件超过{limits['max_bytes'] // (1024 * 1024)}MB，未扫描"))
-        return
-    try:
-        if kind == "pdf":
-            _pdf(raw, name, limits, out)
-        elif kind in ("docx", "xlsx", "pptx"):
-            zf = zipfile.ZipFile(io.BytesIO(raw))
-            reason = _zip_guard(zf, limits)
-            if reason:
-                out.unscanned.append(Unscanned(name, reason))
-            elif kind == "docx":
-                _docx(raw, name, out)
-            elif kind == "xlsx":
-                _xlsx(raw, name, limits, out)
-            else:
-                _pptx(zf, name, out)
-        elif kind == "zip":
-            _zip(raw, name, limits, depth, out)
-        elif kind in ("csv", "tsv"):
-            text = decode_text(raw)[: limits["max_chars"]]
-            rows = csv.reader(io.StringIO(text), delimiter="\t" if kind == "tsv" else ",")
-            out.segments.append(Segment(name, "\n".join("\t".join(r) for r in rows), table=True))
-        elif kind in TEXT_EXTS:
-            out.segments.append(Segment(name, decode_text(raw)[: limits["max_chars"]]))
-        elif kind in UNREADABLE:
-            out.unscanned.append(Unscanned(name, UNREADABLE[kind]))
-        else:
-            out.unscanned.append(Unscanned(name, f"未知文件类型（{kind or '无扩展名'}），未扫描"))
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError) as exc:
-        out.unscanned.append(Unscanned(name, f"文件损坏或格式不符，无法读取（{type(exc).__name__}）"))
-    except Exception as exc:                    # third-party parsers raise their own types
-        out.unscanned.append(Unscanned(name, f"文件无法读取（{type(exc).__name__}）"))
-
-
-def extract(raw: bytes, name: str, content_type: str = "", limits: dict | None = None, kind: str = "") -> Extracted:
-    """Text segments and unscanned files of one downloaded attachment.
-
-    ``kind``: the file type when the name does not tell (``type_hint`` of a download URL
-    without an extension); magic bytes still win.
-    """
-    merged = dict(LIMITS)
-    merged.update(limits or {})
-    out = Extracted()
-    _extract(raw, name, content_type, merged, 0, out, kind)
-    return out

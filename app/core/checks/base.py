@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
+from typing import Callable
 
 
 @dataclass
@@ -63,6 +64,10 @@ class CheckContext:
     as_of: dt.date                   # 监测时间点
     site: dict                       # frozen registry record of the target (site_code, name, url, host_unit, icp, psb …)
     params: dict = field(default_factory=dict)   # thresholds from the profile/settings, by check kind
+    # Runs a parse that may run away (an attachment's text) in a helper process under a hard time
+    # and memory limit: isolate("module:function", *args) -> its result, or raises
+    # budget.ParseAborted. None: the check calls the function itself (tests, single pages).
+    isolate: Callable | None = field(default=None, compare=False, repr=False)
 
     def opts(self, kind: str, defaults: dict) -> dict:
         """The check's defaults overlaid with ``params[kind]`` (unknown keys are kept)."""

@@ -133,6 +133,7 @@ _REASONS = {
     "too_many_redirects": "重定向次数过多",
     "connection": "连接失败",
     "invalid_url": "链接地址无效",
+    "bad_scheme": "不是网页链接",
     "bad_body": "响应内容损坏",
     "tls_expired": "HTTPS证书已过期",
     "tls_not_yet_valid": "HTTPS证书尚未生效",

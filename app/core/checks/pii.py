@@ -10,12 +10,15 @@ reviewer confirms one if the file does leak data, or marks it 误报 once checke
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass
 
-from .attachments import LIMITS, attachment_name, extract, file_name, type_hint
+from .attachment_text import extract
+from .attachments import LIMITS, Unscanned, attachment_name, file_name, type_hint
 from .base import CheckContext, CheckFinding, Page
+from .budget import TIMEOUT, Budget, ParseAborted
 from .html import text_of
 from .text import norm, visible
 
@@ -99,7 +102,7 @@ def mask(kind: str, number: str) -> str:
     return f"{n[:4]}{'*' * (len(n) - 8)}{n[-4:]}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PiiHit:
     kind: str                        # 身份证号 | 手机号 | 银行卡号
     number: str                      # normalised digits (full: evidence only)
@@ -121,21 +124,26 @@ def scan_pii(text: str, as_of: dt.date | None = None, *, table: bool = False,
         return []
     as_of = as_of or dt.date.today()
     hits: list[PiiHit] = []
-    taken: list[tuple[int, int]] = []
+    # Characters already claimed by a hit: one byte per character, so a test is as long as the
+    # number, not as long as the list of hits (20k numbers took 9 s with a list).
+    taken = bytearray(len(text))
 
     def free(s: int, e: int) -> bool:
-        return all(e <= a or s >= b for a, b in taken)
+        return taken.find(1, s, e) < 0
+
+    def take(s: int, e: int) -> None:
+        taken[s:e] = b"\x01" * (e - s)
 
     for m in _ID18_RE.finditer(text):
         number = m.group(1).upper()
         if valid_id18(number, as_of):
             hits.append(PiiHit(ID, number, *m.span(1)))
-            taken.append(m.span(1))
+            take(*m.span(1))
     card_cols: set[int] = set()
     header_end = 0
     if table:
         # The header is the first of the top lines that names a column (a title row may come first).
-        lines = text.split("\n", 6)[:6]
+        lines = text[:100_000].split("\n", 6)[:6]
         pos = 0
         for line in lines:
             cells = line.split("\t")
@@ -147,16 +155,18 @@ def scan_pii(text: str, as_of: dt.date | None = None, *, table: bool = False,
 
     def line_before(s: int) -> str:
         """Up to card_context_chars before s, within the same line (and the same table cell)."""
-        start = max(text.rfind("\n", 0, s) + 1, s - card_context_chars)
+        start = max(0, s - card_context_chars)
+        start = max(start, text.rfind("\n", start, s) + 1)
         if table:
-            start = max(start, text.rfind("\t", 0, s) + 1)
+            start = max(start, text.rfind("\t", start, s) + 1)
         return text[start:s]
 
+    column = _ColumnIndex(text) if card_cols else None
+
     def in_card_column(s: int) -> bool:
-        if not card_cols or s <= header_end:
+        if column is None or s <= header_end:
             return False
-        line_start = text.rfind("\n", 0, s) + 1
-        return line_start > 0 and text.count("\t", line_start, s) in card_cols
+        return column.of(s) in card_cols
 
     # Plain text laid out in columns (a PDF table): after a header line naming a card column,
     # Luhn-valid numbers on the rows below are cards.
@@ -174,18 +184,18 @@ def scan_pii(text: str, as_of: dt.date | None = None, *, table: bool = False,
             continue
         if in_card_column(s) or (0 <= card_from <= s) or CARD_WORDS_RE.search(line_before(s)):
             hits.append(PiiHit(CARD, number, s, e))
-            taken.append((s, e))
+            take(s, e)
     for m in _ID15_RE.finditer(text):
         s, e = m.span(1)
         if free(s, e) and valid_id15(m.group(1)) and not CARD_WORDS_RE.search(line_before(s)) \
                 and not in_card_column(s):
             hits.append(PiiHit(ID, m.group(1), s, e))
-            taken.append((s, e))
+            take(s, e)
     for m in _MOBILE_RE.finditer(text):
         s, e = m.start(1), m.end(4)
         if free(s, e):
             hits.append(PiiHit(MOBILE, m.group(1) + m.group(3) + m.group(4), s, e))
-            taken.append((s, e))
+            take(s, e)
     # Cells that ran together in a PDF's text layer: a long digit run made exactly of numbers.
     for m in _RUN_RE.finditer(text):
         s, e = m.span()
@@ -193,9 +203,30 @@ def scan_pii(text: str, as_of: dt.date | None = None, *, table: bool = False,
             for kind, offset, length in _split_run(m.group(0), as_of):
                 number = m.group(0)[offset:offset + length]
                 hits.append(PiiHit(kind, number, s + offset, s + offset + length))
-            taken.append((s, e))
+            take(s, e)
     hits.sort(key=lambda h: h.start)
     return hits
+
+
+class _ColumnIndex:
+    """Column (tab count since the line start) of positions in a table text; positions asked in
+    rising order cost only the text between them, so a whole scan stays linear."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.pos = 0                     # text[:pos] is accounted for
+        self.col = 0                     # column at pos
+
+    def of(self, s: int) -> int:
+        if s < self.pos:                 # asked out of order (another pass): start again
+            self.pos, self.col = 0, 0
+        text = self.text
+        nl = text.rfind("\n", self.pos, s)
+        if nl >= 0:
+            self.pos, self.col = nl + 1, 0
+        self.col += text.count("\t", self.pos, s)
+        self.pos = s
+        return self.col
 
 
 def _split_run(run: str, as_of: dt.date) -> list[tuple[str, int, int]]:
@@ -235,11 +266,15 @@ def mask_spans(text: str, as_of: dt.date | None = None, runs: bool = True) -> li
     """(start, end, masked) for every number that must not be shown in full, in order, not overlapping:
     the PII scanner's hits, then (``runs``) any other run of 11 or more digits (middle starred)."""
     spans = [(h.start, h.end, h.masked) for h in scan_pii(text, as_of or dt.date.today())]
+    starts = [s for s, _, _ in spans]            # in order and apart: a bisect finds any overlap
+    extra = []
     for m in _LONG_DIGITS.finditer(text if runs else ""):
-        if not any(s < m.end() and m.start() < e for s, e, _ in spans):
-            n = m.group()
-            spans.append((m.start(), m.end(), mask("银行卡号", n) if len(n) > 11 else f"{n[:3]}****{n[-4:]}"))
-    return sorted(spans)
+        i = bisect.bisect_left(starts, m.end())
+        if i and spans[i - 1][1] > m.start():
+            continue
+        n = m.group()
+        extra.append((m.start(), m.end(), mask("银行卡号", n) if len(n) > 11 else f"{n[:3]}****{n[-4:]}"))
+    return sorted(spans + extra)
 
 
 def mask_text(text: str, runs: bool = True) -> str:
@@ -252,13 +287,21 @@ def mask_text(text: str, runs: bool = True) -> str:
     return "".join(out) + (text or "")[pos:]
 
 
-def masked_window(text: str, start: int, end: int, hits: list[PiiHit]) -> str:
-    """text[start:end] widened to whole numbers at its edges, every number in it masked."""
-    inside = [h for h in hits if h.start < end and h.end > start]
+def masked_window(text: str, start: int, end: int, hits: list[PiiHit], starts: list[int] | None = None) -> str:
+    """text[start:end] widened to whole numbers at its edges, every number in it masked.
+
+    ``hits`` are in text order (as scan_pii returns them) and do not overlap; ``starts``, their
+    start offsets, may be given when many windows of one text are masked."""
+    if starts is None:
+        starts = [h.start for h in hits]
+    # Hits that may reach into the window start at most one number's length before it.
+    lo = bisect.bisect_left(starts, start - _LONGEST)
+    hi = bisect.bisect_left(starts, end)
+    inside = [h for h in hits[lo:hi] if h.start < end and h.end > start]
     if inside:
         start, end = min(start, inside[0].start), max(end, max(h.end for h in inside))
     out, pos = [], start
-    for h in sorted(inside, key=lambda h: h.start):
+    for h in inside:
         out.append(text[pos:h.start])
         out.append(h.masked)
         pos = h.end
@@ -266,38 +309,60 @@ def masked_window(text: str, start: int, end: int, hits: list[PiiHit]) -> str:
     return "".join(out).replace("\n", " ").replace("\t", " ")
 
 
-def _context(text: str, hit: PiiHit, hits: list[PiiHit]) -> str:
+_EVIDENCE_LINES = 200
+_LONGEST = 80                        # longest hit (a card written in groups, a split digit run)
+
+
+def _context(text: str, hit: PiiHit, hits: list[PiiHit], starts: list[int] | None = None) -> str:
     """15 characters either side of a hit, every number in it masked."""
-    return masked_window(text, max(0, hit.start - 15), min(len(text), hit.end + 15), hits)
+    return masked_window(text, max(0, hit.start - 15), min(len(text), hit.end + 15), hits, starts)
 
 
-def _group_findings(hits_with_text, url: str, page: str, where: str) -> list[CheckFinding]:
-    """One finding per PII type: detail shows the first number masked and the true count; count
-    holds it too; evidence has one line per number, masked as in the detail, with its context.
+class _Groups:
+    """One finding per PII type of one file or page, built hit by hit: the detail shows the first
+    number masked and the true count of distinct numbers (``count`` too); evidence has one line per
+    number, masked as in the detail, with its context, for the first 200. Only counts and those
+    lines are kept, not the texts: a list of a million numbers stays small."""
 
-    ``hits_with_text``: (hit, text, all hits of that text) triples."""
-    by_kind: dict[str, list[tuple]] = {}
-    for item in hits_with_text:
-        by_kind.setdefault(item[0].kind, []).append(item)
-    out = []
-    for kind in (ID, MOBILE, CARD):
-        items = by_kind.get(kind)
-        if not items:
-            continue
-        numbers = list(dict.fromkeys(h.number for h, _, _ in items))
-        first, text, all_hits = items[0]
-        more = f"等{len(numbers)}个" if len(numbers) > 1 else ""
-        detail = f"{where}{kind} {first.masked}{more}未脱敏"
-        seen, lines = set(), []
-        for h, t, hs in items:
-            if h.number not in seen:
-                seen.add(h.number)
-                lines.append(f"{h.masked}｜{_context(t, h, hs)}")
-        tail = f"\n…另有{len(lines) - 200}个" if len(lines) > 200 else ""
-        out.append(CheckFinding(KIND, INDICATOR, url=url, page=page, detail=detail,
-                                snippet=_context(text, first, all_hits), count=len(numbers),
-                                evidence=f"{kind}（{len(numbers)}个）：\n" + "\n".join(lines[:200]) + tail))
-    return out
+    def __init__(self):
+        self.kinds: dict[str, dict] = {}
+
+    def add(self, h: PiiHit, text: str, hits: list[PiiHit], starts: list[int]) -> None:
+        g = self.kinds.get(h.kind)
+        if g is None:
+            g = self.kinds[h.kind] = {"numbers": set(), "lines": [], "first": None}
+        key = int(h.number) if h.number.isdigit() else h.number
+        if key in g["numbers"]:
+            return
+        g["numbers"].add(key)
+        if g["first"] is None or len(g["lines"]) < _EVIDENCE_LINES:
+            context = _context(text, h, hits, starts)
+            if g["first"] is None:
+                g["first"] = (h.masked, context)
+            if len(g["lines"]) < _EVIDENCE_LINES:
+                g["lines"].append(f"{h.masked}｜{context}")
+
+    def add_all(self, hits: list[PiiHit], text: str, keep=lambda h: True) -> None:
+        starts = [h.start for h in hits]
+        for h in hits:
+            if keep(h):
+                self.add(h, text, hits, starts)
+
+    def findings(self, url: str, page: str, where: str) -> list[CheckFinding]:
+        out = []
+        for kind in (ID, MOBILE, CARD):
+            g = self.kinds.get(kind)
+            if not g:
+                continue
+            n = len(g["numbers"])
+            masked, context = g["first"]
+            more = f"等{n}个" if n > 1 else ""
+            rest = n - len(g["lines"])
+            tail = f"\n…另有{rest}个" if rest else ""
+            out.append(CheckFinding(KIND, INDICATOR, url=url, page=page, detail=f"{where}{kind} {masked}{more}未脱敏",
+                                    snippet=context, count=n,
+                                    evidence=f"{kind}（{n}个）：\n" + "\n".join(g["lines"]) + tail))
+        return out
 
 
 def _allowed(hit: PiiHit, text: str, allow: list[str]) -> bool:
@@ -323,15 +388,16 @@ def pii(page: Page, ctx: CheckContext) -> list[CheckFinding]:
     if page.is_html and page.text:
         text = visible(page).text
         found = scan_pii(text, ctx.as_of, card_context_chars=near)
-        hits = [(h, text, found) for h in found if not _allowed(h, text, allow)]
+        groups = _Groups()
+        groups.add_all(found, text, lambda h: not _allowed(h, text, allow))
         seen = {(h.kind, h.number) for h in found}
         for table_text in html_tables(page):
             in_table = scan_pii(table_text, ctx.as_of, table=True, card_context_chars=near)
-            for h in in_table:
-                if (h.kind, h.number) not in seen and not _allowed(h, table_text, allow):
-                    seen.add((h.kind, h.number))
-                    hits.append((h, table_text, in_table))
-        return _group_findings(hits, page.url, page.url, "")
+            fresh = [h for h in in_table if (h.kind, h.number) not in seen and not _allowed(h, table_text, allow)]
+            seen.update((h.kind, h.number) for h in fresh)
+            fresh_ids = {id(h) for h in fresh}
+            groups.add_all(in_table, table_text, lambda h: id(h) in fresh_ids)
+        return groups.findings(page.url, page.url, "")
     linking = page.referrer or page.url
     # A download URL without an extension (/download.jsp?id=1) names its file in the
     # Content-Disposition header or only says what it is in the Content-Type.
@@ -340,27 +406,48 @@ def pii(page: Page, ctx: CheckContext) -> list[CheckFinding]:
     limits = dict(LIMITS)
     limits.update(opts.get("limits") or {})
     if page.raw:
-        result = extract(page.raw, name, page.content_type, limits, kind=kind)
+        raw = page.raw
     elif page.text:                              # a text/plain or text/csv body the fetcher decoded
-        result = extract(page.text.encode("utf-8"), name, page.content_type, limits, kind=kind)
+        raw = page.text.encode("utf-8")
     elif page.purpose == "page" and not kind:
         return []                                # no file: an empty answer or a program download
     else:
-        return [CheckFinding(KIND_UNSCANNED, INDICATOR, url=page.url, page=linking,
-                             detail=f"附件“{name}”未扫描：未下载文件内容（可能超过下载大小上限），"
-                                    f"请人工查看是否含个人信息")]
+        return [_unscanned(page.url, linking, f"附件“{name}”", "未下载文件内容（可能超过下载大小上限）")]
+    args = (raw, name, page.content_type, kind, page.url, linking, ctx.as_of, near, allow, limits)
+    if ctx.isolate is None:
+        return scan_attachment(*args)
+    try:                                         # in a helper process with a hard time and memory limit
+        return ctx.isolate(f"{__name__}:scan_attachment", *args)
+    except ParseAborted as exc:
+        return [_unscanned(page.url, linking, f"附件“{name}”", exc.reason)]
+
+
+def _unscanned(url: str, linking: str, what: str, reason: str) -> CheckFinding:
+    return CheckFinding(KIND_UNSCANNED, INDICATOR, url=url, page=linking,
+                        detail=f"{what}未扫描：{reason}，请人工查看是否含个人信息")
+
+
+def scan_attachment(raw: bytes, name: str, content_type: str, kind: str, url: str, linking: str,
+                    as_of: dt.date, near: int, allow: list[str], limits: dict) -> list[CheckFinding]:
+    """Findings of one attachment: its text read under ``limits`` (attachment_text.extract), then
+    scanned; what could not be read becomes ``pii_unscanned``. Pure: safe to run in a helper process."""
+    budget = Budget.from_limits(limits)
+    result = extract(raw, name, content_type, limits, kind=kind, budget=budget)
+    del raw
+    by_file: dict[str, _Groups] = {}
+    for n, seg in enumerate(result.segments):
+        if budget.expired and n:
+            result.unscanned.append(Unscanned(seg.name, f"{TIMEOUT}，部分内容未扫描"))
+            break
+        found = scan_pii(seg.text, as_of, table=seg.table, card_context_chars=near, columns=True)
+        if found:
+            by_file.setdefault(seg.name, _Groups()).add_all(found, seg.text, lambda h: not _allowed(h, seg.text, allow))
+        result.segments[n] = None                       # its text is no longer needed
     findings: list[CheckFinding] = []
-    by_file: dict[str, list] = {}
-    for seg in result.segments:
-        found = scan_pii(seg.text, ctx.as_of, table=seg.table, card_context_chars=near, columns=True)
-        for h in found:
-            if not _allowed(h, seg.text, allow):
-                by_file.setdefault(seg.name, []).append((h, seg.text, found))
-    for file_key, hits in by_file.items():
-        findings.extend(_group_findings(hits, page.url, linking, _where(name, file_key) + "中"))
-    for u in result.unscanned:
-        findings.append(CheckFinding(KIND_UNSCANNED, INDICATOR, url=page.url, page=linking,
-                                     detail=f"{_where(name, u.name)}未扫描：{u.reason}，请人工查看是否含个人信息"))
+    for file_key, groups in by_file.items():
+        findings.extend(groups.findings(url, linking, _where(name, file_key) + "中"))
+    for u in dict.fromkeys(result.unscanned):
+        findings.append(_unscanned(url, linking, _where(name, u.name), u.reason))
     return findings
 
 

@@ -14,11 +14,12 @@ from ..checks import catalog
 from ..checks import links as links_mod
 from ..checks.base import CheckContext, CheckFinding, LinkResult, Page
 from .crawler import Link, extract_meta_refresh, normalise_url
+from .run_tokens import Cancelled
 
 log = logging.getLogger(__name__)
 
 # Fetch error codes of fetching.py -> the link error words the broken-link check knows.
-_LINK_ERRORS = {"dns": "dns", "refused": "refused", "connection": "refused", "invalid_url": "dns",
+_LINK_ERRORS = {"dns": "dns", "refused": "refused", "connection": "refused", "invalid_url": "invalid_url", "bad_scheme": "bad_scheme",
                 "connect_timeout": "timeout", "read_timeout": "timeout", "deadline": "timeout",
                 "redirect_loop": "redirect_loop", "too_many_redirects": "redirect_loop"}
 _TAGS = {"link": "a", "attachment": "a", "image": "img", "frame": "iframe"}
@@ -79,6 +80,8 @@ class Suite:
         for spec in self.page_specs:
             try:
                 out.extend(spec.func(page, ctx) or ())
+            except Cancelled:                       # the run stopped during a helper's parse
+                raise
             except Exception as exc:                # one broken check must not stop the others
                 log.exception("check %s failed on %s", spec.kind, page.url)
                 errors.append(f"检查“{spec.label_zh}”在 {page.url} 出错：{exc}")

@@ -236,7 +236,7 @@ class SiteCrawl:
     """
 
     def __init__(self, home_url: str, max_depth: int = 6, max_pages: int = 1000, max_attachments: int = 300,
-                 fetch_attachments: bool = True, fetch_external: bool = True):
+                 fetch_attachments: bool = True, fetch_external: bool = True, max_links_per_page: int = 1000):
         self.home_url = normalise_url(home_url) or home_url
         self.fetch_attachments = fetch_attachments
         self.fetch_external = fetch_external
@@ -244,7 +244,12 @@ class SiteCrawl:
         self.max_depth = max_depth
         self.max_pages = max_pages
         self.max_attachments = max_attachments
+        self.max_links_per_page = max_links_per_page
+        self.skipped_links = 0                # new URLs of over-long pages left out (max_links_per_page)
+        self.crowded = 0                      # pages that had more new URLs than that
+        self.crowded_pages: list[str] = []    # the first few of them
         self._heap: list[tuple[int, int, CrawlItem]] = []
+        self._heap_pages = 0                  # page items in the heap (the rest: files, externals, CSS)
         self._seq = 0
         self.queued: set[str] = set()         # URLs ever queued for GET
         self.link_targets: set[str] = set()   # URLs to check with HEAD (not fetched with GET)
@@ -261,6 +266,7 @@ class SiteCrawl:
 
     def _push(self, item: CrawlItem) -> None:
         self.queued.add(item.url)
+        self._heap_pages += item.purpose == "page"
         self._seq += 1
         rank = -2 if item.is_home else (item.depth if item.purpose == "page" else -1)
         heapq.heappush(self._heap, (rank, self._seq, item))
@@ -276,6 +282,7 @@ class SiteCrawl:
             item = self._heap[0][2]
             if item.purpose == "page" and not item.is_home and self.pages_claimed >= self.max_pages:
                 heapq.heappop(self._heap)
+                self._heap_pages -= 1
                 self._link(item.url)          # over the cap: the link still gets its status check
                 continue
             return item
@@ -289,6 +296,7 @@ class SiteCrawl:
         heapq.heappop(self._heap)
         if item.purpose == "page":
             self.pages_claimed += 1
+            self._heap_pages -= 1
         return item
 
     @property
@@ -300,9 +308,24 @@ class SiteCrawl:
         self.pages_claimed = max(0, self.pages_claimed - 1)
         self.attachments_claimed += 1
 
+    def stop(self) -> int:
+        """Drop everything still queued (the site ran out of time); returns how many URLs."""
+        dropped = self.pending()
+        self._heap.clear()
+        self._heap_pages = 0
+        self.link_queue.clear()
+        return dropped
+
     def pending(self) -> int:
         """URLs still queued for GET or for a status check."""
         return len(self._heap) + len(self.link_queue)
+
+    def work_left(self) -> int:
+        """Requests this crawl will still make as it stands: queued pages up to the page cap (those
+        over it become status checks), queued files and other GETs, and queued status checks."""
+        pages = self._heap_pages
+        fetched = min(pages, max(0, self.max_pages - self.pages_claimed))
+        return fetched + (pages - fetched) + (len(self._heap) - pages) + len(self.link_queue)
 
     # -------------------------------------------------------------- feeding pages back
 
@@ -323,15 +346,29 @@ class SiteCrawl:
             self._push(CrawlItem(url, 0, "stylesheet", page_url))
 
     def add_links(self, page_url: str, depth: int, links: list[Link], is_home: bool = False) -> None:
-        """Queue what a fetched page links to; everything not fetched is link-checked."""
+        """Queue what a fetched page links to; everything not fetched is link-checked.
+
+        At most ``max_links_per_page`` new URLs are taken from one page (a page of 50,000 links
+        would otherwise keep a site busy for hours); the rest are counted in ``skipped_links``."""
+        taken = 0
         for link in links:
             url = link.url
             if not url or url == page_url:
                 continue
+            if url in self.queued or url in self.link_targets:
+                self.referrers.setdefault(url, (page_url, link.text[:200], link.tag))
+                continue
+            if taken >= self.max_links_per_page:
+                if taken == self.max_links_per_page:
+                    taken += 1                          # counted once per page
+                    self.crowded += 1
+                    if len(self.crowded_pages) < 5:
+                        self.crowded_pages.append(page_url)
+                self.skipped_links += 1
+                continue
+            taken += 1
             if url not in self.referrers:
                 self.referrers[url] = (page_url, link.text[:200], link.tag)
-            if url in self.queued or url in self.link_targets:
-                continue
             kind = resource_kind(url)
             internal = self.scope.is_internal(url)
             if link.tag == "refresh" and is_home and internal and kind == "page":

@@ -137,7 +137,10 @@ def fetch(session: requests.Session, url: str, *, options: FetchOptions | None =
         current = _clean_url(url)
     except ValueError:
         return replace(page, error=error_text("invalid_url"), error_kind="invalid_url")
-    if urlsplit(current).scheme not in ("http", "https") or not urlsplit(current).hostname:
+    scheme = urlsplit(current).scheme
+    if scheme not in ("http", "https"):           # gopher:, file:, ftp: … never go to the network
+        return replace(page, error=error_text("bad_scheme", f"{scheme}:" if scheme else ""), error_kind="bad_scheme")
+    if not urlsplit(current).hostname:
         return replace(page, error=error_text("invalid_url"), error_kind="invalid_url")
     visited = [current]
     started = None
@@ -171,9 +174,10 @@ def fetch(session: requests.Session, url: str, *, options: FetchOptions | None =
                         except ValueError:
                             nxt = ""
                         if urlsplit(nxt).scheme not in ("http", "https"):
+                            kind = "bad_scheme" if nxt and urlsplit(nxt).scheme else "invalid_url"
                             return replace(page, url=current, status=status, headers=headers,
-                                           error=error_text("invalid_url", headers["location"][:200]),
-                                           error_kind="invalid_url", redirects=tuple(visited[:-1]),
+                                           error=error_text(kind, headers["location"][:200]),
+                                           error_kind=kind, redirects=tuple(visited[:-1]),
                                            elapsed=round(time.monotonic() - started, 3))
                         if follow is not None and not follow(nxt):
                             return replace(page, url=current, status=status, headers=headers,

@@ -8,6 +8,7 @@ tokens; progress goes out through a plain callable, at most ten calls a second.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import functools
 import json
@@ -29,6 +30,7 @@ from ..store.db import connect, transaction
 from . import check_suite
 from .check_suite import Suite, params_for_round
 from .fetching import LinkStatus
+from .parse_pool import ParsePool
 from .transport import HostGate
 # The pieces of a run live in their own modules; the public names are re-exported here so
 # that `from app.core.crawl.jobs import X` keeps working.
@@ -96,7 +98,12 @@ class _Engine(_SiteRunner, _RunStore):
         self.analyser = functools.partial(check_suite.analyse, self.suite)
         self.gate = HostGate(self.options.per_host, self.options.delay)
         self.fetch_options = self.options.fetch_options()
-        self.contexts = {s.key: CheckContext(as_of=self.as_of, site=self._site_record(s.target), params=check_params)
+        # Attachments are read in helper processes under a hard time and memory limit (started
+        # when the first one comes; Cancel kills them).
+        self.pool = ParsePool(self.options.parse_workers, self.options.parse_seconds, self.options.parse_memory_mb,
+                              cancel=self.cancel)
+        self.contexts = {s.key: CheckContext(as_of=self.as_of, site=self._site_record(s.target), params=check_params,
+                                             isolate=self.pool.run)
                          for s in self.sites}
         self.env = _Env(self.fetch_options, self.gate, self.cancel, self.suite, self.contexts,
                         frozenset(unverified_sites(db)), self.options.probe_threshold, self.analyser)
@@ -206,6 +213,7 @@ class _Engine(_SiteRunner, _RunStore):
             raise
         finally:
             executor.shutdown(wait=False, cancel_futures=True)
+            self.pool.close()                           # a parse in progress is killed, not awaited
         if state == "cancelled" and self.inflight:
             # Requests in flight end within a watchdog tick; results that came back complete are
             # kept, so a resume need not fetch them again. Bounded: a DNS lookup cannot be aborted.
@@ -238,7 +246,8 @@ class _Engine(_SiteRunner, _RunStore):
             pages=sum(r.pages for r in results), links=sum(r.links for r in results),
             findings=sum(r.findings for r in results), existing=sum(r.existing for r in results),
             elapsed=round(self._elapsed(), 1), errors=list(self.errors),
-            finding_ids=list(dict.fromkeys(self.finding_ids)), sites=results, skipped_kinds=list(self.suite.skipped))
+            finding_ids=list(dict.fromkeys(self.finding_ids)), sites=results, skipped_kinds=list(self.suite.skipped),
+            helpers=dataclasses.asdict(self.pool.stats))
 
 
 # While a run is going, worker threads spend most of their time parsing and checking pages,

@@ -48,7 +48,7 @@ ERROR_KINDS = {
 }
 _FETCH_KINDS = {"dns": "dns", "refused": "refused", "connect_timeout": "timeout", "read_timeout": "timeout",
                 "deadline": "timeout", "redirect_loop": "redirect", "too_many_redirects": "redirect",
-                "invalid_url": "invalid_url"}
+                "invalid_url": "invalid_url", "bad_scheme": "invalid_url"}
 _FLUSH_ROWS, _FLUSH_SECONDS = 200, 1.0
 _PROGRESS_SECONDS = 0.1
 _PRUNE_SECONDS = 3600.0

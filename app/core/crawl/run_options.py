@@ -29,6 +29,11 @@ class CheckOptions:
     max_attachment_bytes: int = 10_000_000
     probe_threshold: float = 15.0             # homepage slower than this (inclusive) = failed probe
     check_links: bool = True
+    site_deadline: float = 1800.0             # seconds one site may take; then nothing new is fetched
+    max_links_per_page: int = 1000            # new URLs taken from one page; the rest noted, not checked
+    parse_workers: int = 2                    # helper processes that read attachments
+    parse_seconds: float = 60.0               # one attachment's read and scan, then its helper is killed
+    parse_memory_mb: int = 240                # a helper's memory beyond what it holds at start (~50 MB)
     kinds: tuple[str, ...] | None = None      # only these check kinds (None: every one in the catalog)
     params: dict = field(default_factory=dict)   # per-kind parameter overrides (over the rule set's)
     contact: str = ""                         # shown in the User-Agent
@@ -118,6 +123,8 @@ class RunSummary:
     finding_ids: list[int] = field(default_factory=list)   # new and seen-again findings of this process
     sites: list[SiteResult] = field(default_factory=list)
     skipped_kinds: list[str] = field(default_factory=list)  # checks not run: indicator not in the rule set
+    # Attachment reads in helper processes: jobs, timeouts, memory, crashed, starts, helper_peak_mb.
+    helpers: dict = field(default_factory=dict)
 
     @property
     def cancelled(self) -> bool:

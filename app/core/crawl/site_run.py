@@ -53,11 +53,14 @@ class _SiteRun:
     error: str = ""
     notes: list = field(default_factory=list)
     started: float = 0.0
+    ended: float = 0.0                                  # when it finished (its result keeps that time)
     elapsed_before: float = 0.0
     links: int = 0
     broken: int = 0
     unscanned: int = 0
     file_unscanned: dict = field(default_factory=dict)  # fetched attachment not scanned -> linking page
+    links_checked: int = 0                              # status checks finished (for the ETA)
+    overtime: int | None = None                         # over site_deadline: URLs left unfetched
 
     @property
     def key(self) -> str:
@@ -69,17 +72,18 @@ class _SiteRun:
             state=self.state, pages=self.pages, attachments=self.attachments, unscanned=self.unscanned,
             links=self.links, broken=self.broken, findings=self.findings, existing=self.existing,
             probe_ok=self.probe_ok, probe_seconds=self.probe_seconds, error=self.error, notes=list(self.notes),
-            elapsed=round(self.elapsed_before + (time.monotonic() - self.started if self.started else 0.0), 1))
+            elapsed=round(self.elapsed_before + ((self.ended or time.monotonic()) - self.started if self.started else 0.0), 1))
 
     def fraction(self) -> float:
-        """Share of this site done, for the ETA."""
+        """Share of this site done, for the ETA: requests made against the requests still queued
+        (pages up to the cap, files, status checks: what will really be fetched)."""
         if self.state in FINISHED_STATES:
             return 1.0
         if self.crawl is None:
             return 0.0
-        done = self.pages + self.attachments
-        left = min(self.crawl.pending(), max(0, self.crawl.max_pages - self.crawl.pages_claimed) + 50)
-        return min(0.95, done / max(1, done + left + self.inflight))
+        done = self.pages + self.attachments + self.links_checked
+        left = self.crawl.work_left() + len(self.awaiting) + self.inflight
+        return min(0.95, done / max(1, done + left))
 
 
 def _site_from_summary(site: _SiteRun, d: dict) -> None:
@@ -117,14 +121,15 @@ class _SiteRunner:
             if site.state != "pending":
                 continue
             site.state = "running"
-            site.started = time.monotonic()
+            site.started, site.ended = time.monotonic(), 0.0
             if not site.target.url:
                 site.state, site.error = "failed", "未登记网址"
                 self._site_finished(site, run_checks=False)
                 continue
             site.crawl = SiteCrawl(site.target.url, self.options.max_depth, self.options.max_pages,
                                    self.options.max_attachments, fetch_attachments=self.suite.wants("pii"),
-                                   fetch_external=self.suite.wants("external_link_suspect"))
+                                   fetch_external=self.suite.wants("external_link_suspect"),
+                                   max_links_per_page=self.options.max_links_per_page)
             self._load_site_cache(site.target.id, site.cached)
             site.pages = site.attachments = 0           # recounted while replaying the cache
             site.file_unscanned = {}
@@ -150,6 +155,8 @@ class _SiteRunner:
 
     def _next_task(self, site: _SiteRun) -> tuple[_Task, str] | None:
         crawl = site.crawl
+        if site.overtime is None and site.elapsed_before + time.monotonic() - site.started > self.options.site_deadline:
+            site.overtime = crawl.stop()           # over the site's time: nothing new is started
         while True:
             item = crawl.peek_item()
             if item is None:
@@ -296,8 +303,8 @@ class _SiteRunner:
             else:
                 site.page_findings.extend(out.findings)
         if out.links:
-            self._remember_links(site, page.url, out.links)
             crawl.add_links(page.url, item.depth, out.links, item.is_home)
+            self._remember_links(site, page.url, out.links)
 
     def _release_external_waiters(self, url: str, page: Page) -> None:
         """Sites that link the same external page get it replayed with their own referrer."""
@@ -313,7 +320,10 @@ class _SiteRunner:
     def _remember_links(self, site: _SiteRun, page_url: str, found: list) -> None:
         """Where each link appears, for the broken-link findings (dropped once a target is known fine)."""
         occ = site.occurrences
+        known = site.crawl.referrers
         for link in found:
+            if link.url not in known:
+                continue                            # left out over the per-page cap: never checked
             st = self.link_status.get(link.url)
             if st is not None and st.ok:
                 continue
@@ -323,6 +333,7 @@ class _SiteRunner:
 
     def _link_done(self, site: _SiteRun, url: str, status: LinkStatus) -> None:
         self.link_status[url] = status
+        site.links_checked += 1
         waiting = self.link_inflight.pop(url, set())
         for s in self.active:
             if s.key in waiting:
@@ -415,6 +426,12 @@ class _SiteRunner:
             found, notes, errors = self.suite.site_findings(inputs, self.contexts[site.key])
             for e in errors:
                 self._error(site, e)
+            if site.overtime is not None:
+                notes.append(f"超过单个网站 {self.options.site_deadline / 60:g} 分钟的检查时限，已停止抓取，"
+                             f"{site.overtime} 个页面或链接未检查")
+            if crawl.skipped_links:
+                notes.append(f"{crawl.crowded} 个页面的链接超过每页 {crawl.max_links_per_page} 个的上限，"
+                             f"{crawl.skipped_links} 个链接未检查（如 {crawl.crowded_pages[0]}）")
             site.notes = notes
             self._queue_findings(site, site.page_findings + found)
             site.unscanned = len(unscanned) + len(site.file_unscanned.keys() - unscanned.keys())
@@ -427,6 +444,7 @@ class _SiteRunner:
                     json.dumps({"unscanned": True, "referrer": ref, "note": "未扫描"}, ensure_ascii=False)))
         if site.state == "running":
             site.state = "done"
+        site.ended = time.monotonic()
         # Drop what the site kept in memory.
         site.home, site.cached, site.page_findings, site.summaries, site.stylesheets = None, {}, [], {}, {}
         site.file_unscanned = {}

@@ -17,7 +17,7 @@ from .crawler import CrawlItem, is_forwarding_stub, same_site
 from .fetching import LinkStatus, check_link, fetch
 from .tls_probe import probe_tls
 from .transport import FetchOptions, HostGate, new_http_session
-from .run_tokens import CancelToken
+from .run_tokens import Cancelled, CancelToken
 
 # ---------------------------------------------------------------- worker side
 
@@ -197,8 +197,11 @@ def _do_task(env: _Env, task: _Task) -> _Outcome:
         checks = False                     # its refresh target is checked as the homepage instead
     want_links = page.ok and page.is_html and bool(page.text) and is_page
     if want_links or checks or (task.cached is None and page.text):
-        res = env.analyse(page, env.contexts[task.site_key], links=want_links, checks=checks,
-                          collect=checks and is_page, compress=task.cached is None)
+        try:
+            res = env.analyse(page, env.contexts[task.site_key], links=want_links, checks=checks,
+                              collect=checks and is_page, compress=task.cached is None)
+        except Cancelled:                  # not recorded: a resume fetches and reads it again
+            return _Outcome(task, cancelled=True)
         out.links, out.findings, out.summaries, out.content = res.links, res.findings, res.summaries, res.content
         out.check_errors.extend(res.errors)
     # Keep the text only where a site check needs it (homepage, external pages, stylesheets).

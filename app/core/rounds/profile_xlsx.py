@@ -9,7 +9,7 @@ import json
 import re
 from pathlib import Path
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from ..errors import ImportFileError, ValidationError
@@ -197,14 +197,38 @@ def export_xlsx(profile: pf.Profile, path: Path | str) -> Path:
 
 # ---------------------------------------------------------------- import
 
-def _sheet(wb, name: str):
-    if name not in wb.sheetnames:
+MAX_ROWS = 20_000                          # a rule set has a few hundred rows
+
+
+class _Sheet:
+    """A sheet of the workbook as its rows are present (streamed: never its declared size)."""
+
+    def __init__(self, book, ref):
+        self.book, self.ref, self.title = book, ref, ref.name
+
+    def rows(self, min_row: int = 1):
+        """(row number, values by column) of the rows present from ``min_row`` on."""
+        from ..office.xlsx_read import row_values
+        rows = self.book.rows(self.ref).rows
+        try:
+            for n, (r, cells) in enumerate(rows):
+                if n > MAX_ROWS:
+                    raise ImportFileError(f"工作表“{self.title}”超过 {MAX_ROWS} 行，不像是指标体系文件。")
+                if r >= min_row:
+                    yield r, row_values(cells)
+        finally:
+            rows.close()
+
+
+def _sheet(book, name: str) -> _Sheet:
+    ref = next((s for s in book.sheets if s.name == name), None)
+    if ref is None:
         raise ImportFileError(f"文件中缺少工作表“{name}”（应有：{ITEM_SHEET}、{RULE_SHEET}、{INFO_SHEET}）。")
-    return wb[name]
+    return _Sheet(book, ref)
 
 
 def _columns(ws, headers: list[str], required: list[str]) -> dict[str, int]:
-    first = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), ())
+    first = next((values for r, values in ws.rows() if r == 1), ())
     found = {}
     for idx, cell in enumerate(first):
         text = re.sub(r"\s", "", pf_text(cell))
@@ -222,7 +246,7 @@ def _read_items(ws, problems: dict) -> tuple[list[dict], dict[str, int]]:
     roots: list[dict] = []
     stack: list[dict] = []
     rows: dict[str, int] = {}
-    for r, values in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
+    for r, values in ws.rows(2):
         cell = {h: (values[i] if i < len(values) else None) for h, i in cols.items()}
         if all(v is None or pf_text(v) == "" for v in cell.values()):
             continue
@@ -281,7 +305,7 @@ def _read_items(ws, problems: dict) -> tuple[list[dict], dict[str, int]]:
 def _read_rules(ws, problems: dict) -> dict:
     cols = _columns(ws, RULE_HEADERS, ["规则键", "值"])
     rules = {}
-    for r, values in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
+    for r, values in ws.rows(2):
         get = lambda h: values[cols[h]] if h in cols and cols[h] < len(values) else None  # noqa: E731
         key = pf_text(get("规则键"))
         if not key:
@@ -306,7 +330,7 @@ def _read_rules(ws, problems: dict) -> dict:
 def _read_info(ws, problems: dict) -> dict:
     labels = {label: key for key, label in INFO_ROWS}
     info: dict = {}
-    for r, values in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
+    for r, values in ws.rows(2):
         key = labels.get(pf_text(values[0] if values else None))
         if key:
             raw = values[1] if len(values) > 1 else None
@@ -326,17 +350,20 @@ def _read_info(ws, problems: dict) -> dict:
 def import_xlsx(path: Path | str) -> pf.Profile:
     """Read a workbook written by export_xlsx (or edited by hand) back into a Profile."""
     path = Path(path)
+    from ..office.xlsx_read import XlsxBook, XlsxError
+    if not path.is_file():
+        raise ImportFileError(f"找不到文件“{path}”。")
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except FileNotFoundError:
-        raise ImportFileError(f"找不到文件“{path}”。") from None
-    except Exception as exc:  # openpyxl raises several types for non-xlsx input
+        wb = XlsxBook(path)
+    except (XlsxError, OSError) as exc:
         raise ImportFileError(f"无法读取“{path.name}”：不是有效的 .xlsx 文件（{exc}）。") from exc
     try:
         problems: dict[str, str] = {}
         items, rows = _read_items(_sheet(wb, ITEM_SHEET), problems)
         rules = _read_rules(_sheet(wb, RULE_SHEET), problems)
         info = _read_info(_sheet(wb, INFO_SHEET), problems)
+    except XlsxError as exc:
+        raise ImportFileError(f"无法读取“{path.name}”：{exc}。") from exc
     finally:
         wb.close()
     if problems:

@@ -113,3 +113,17 @@ def test_extract_links_with_base_and_meta_refresh():
     got = {(lk.url, lk.tag, lk.link_type) for lk in Suite(None, None, {}).extract_links(page)}
     assert got == {(f"{H}/b/x.html", "a", "link"), (f"{H}/b/i.png", "img", "image"),
                    (f"{H}/b/main.html", "refresh", "link")}
+
+
+def test_links_taken_from_one_page_are_capped_and_the_work_left_is_what_will_be_fetched():
+    crawl = SiteCrawl(f"{H}/", max_depth=6, max_pages=10, max_links_per_page=100)
+    crawl.next_item()
+    images = [Link(f"{H}/img/{i}.png", "img", "") for i in range(50_000)]
+    pages = [Link(f"{H}/p{i}.html", "a", f"页{i}") for i in range(40)]
+    crawl.add_links(f"{H}/", 0, pages + images, is_home=True)
+    assert crawl.skipped_links == 50_040 - 100 and crawl.crowded == 1 and crawl.crowded_pages == [f"{H}/"]
+    # 40 pages queued (10 fetched under the cap, 30 become status checks) and 60 images to check.
+    assert crawl.work_left() == 40 + 60
+    crawl.add_links(f"{H}/p1.html", 1, images[:10])           # already known: not counted again
+    assert crawl.skipped_links == 50_040 - 100
+    assert crawl.stop() == 100 and crawl.work_left() == 0 and crawl.next_item() is None

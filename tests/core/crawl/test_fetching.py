@@ -151,8 +151,11 @@ def test_statuses_refused_port_and_dns_failure(session):
 
 
 def test_invalid_urls_are_data_not_exceptions(session):
-    for url in ("ftp://x.gov.cn/a", "http://", "http://[::1/"):
+    for url in ("http://", "http://[::1/"):
         assert F.fetch(session, url, options=FAST).error_kind == "invalid_url"
+    for url in ("ftp://x.gov.cn/a", "gopher://x.gov.cn:70/1", "file:///C:/Windows/System32/calc.exe"):
+        page = F.fetch(session, url, options=FAST)
+        assert page.error_kind == "bad_scheme" and page.error.startswith("不是网页链接")
 
 
 def test_link_check_falls_back_to_get_on_405(session):
