@@ -9,7 +9,7 @@ import time
 import unicodedata
 from pathlib import Path
 
-from ..core.crawl.run_options import CheckOptions, RunProgress, SiteResult, clock, duration
+from ..core.crawl.run_options import CheckOptions, RunProgress, SiteResult, clock, duration, ocr_line
 from ..core.store.paths import default_db_path
 from .common import run_cancellable
 
@@ -56,6 +56,13 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=f"对同一主机两次请求之间的最小间隔秒数（默认 {d.delay:g}）")
     p.add_argument("--max-links-per-page", type=_int_at_least(1), default=d.max_links_per_page, metavar="N",
                    help=f"每个页面最多取用的新链接数（默认 {d.max_links_per_page}；超出的不检查，并在网站结果中注明）")
+    ocr_group = p.add_mutually_exclusive_group()
+    ocr_group.add_argument("--ocr", action="store_true", dest="ocr",
+                           help="识别图片和扫描版PDF中的文字并检查个人信息和严重表述错误（已安装文字识别组件时默认开启；"
+                                "未安装时报错）")
+    ocr_group.add_argument("--no-ocr", action="store_true", dest="no_ocr", help="不识别图片文字（只列为未扫描）")
+    p.add_argument("--ocr-images", type=_int_at_least(1), default=d.ocr_images, metavar="N",
+                   help=f"每个网站最多识别的图片和扫描件数（默认 {d.ocr_images}；超出的在网站结果中注明）")
     p.add_argument("--findings-out", type=Path, metavar="FILE.jsonl",
                    help="把本次检查发现的问题写成 JSONL（与 findings list 格式相同）")
     p.add_argument("--resume", action="store_true",
@@ -151,13 +158,32 @@ def _unfinished_run(db, round_id: int) -> int | None:
     return runs[0].id if runs and runs[0].state != "done" else None
 
 
+def _ocr_choice(args) -> bool | None:
+    """--ocr requires the engine, --no-ocr turns it off; by default it is used when installed.
+    None: asked for and missing (the message is printed)."""
+    from ..core.checks import ocr
+    if args.no_ocr or args.resume:
+        return False                        # a resumed run keeps its own options
+    if ocr.available():
+        return True
+    if args.ocr:
+        print(f"错误：{ocr.MISSING}", file=sys.stderr)
+        return None
+    print(f"提示：{ocr.MISSING}", file=sys.stderr)
+    return False
+
+
 def cmd_check(args, db) -> int:
     from ..core.crawl import jobs  # the crawler and every check: only when a check runs
     from ..core.rounds import finding_io, findings, rounds  # the crawler and every check: only when a check runs
     r = rounds.ensure_open(db, rounds.find_round(db, args.round).id)
     db_path = args.db or default_db_path()
+    use_ocr = _ocr_choice(args)
+    if use_ocr is None:
+        return 2
     options = CheckOptions(max_pages=args.max_pages, max_depth=args.depth, concurrency=args.concurrency,
-                           per_host=args.per_host, delay=args.delay, max_links_per_page=args.max_links_per_page)
+                           per_host=args.per_host, delay=args.delay, max_links_per_page=args.max_links_per_page,
+                           ocr=use_ocr, ocr_images=args.ocr_images)
     resume_id = None
     if args.resume:
         resume_id = _unfinished_run(db, r.id)
@@ -189,6 +215,8 @@ def cmd_check(args, db) -> int:
         print(f"注意：{e}", file=sys.stderr)
     if len(s.errors) > 5:
         print(f"注意：另有 {len(s.errors) - 5} 条检查出错信息未显示", file=sys.stderr)
+    if s.ocr:
+        print(ocr_line(s.ocr), file=sys.stderr)
     written = ""
     if args.findings_out:
         ids = set(jobs.run_finding_ids(db, s.run_id, s.finding_ids))

@@ -185,3 +185,18 @@ def test_progress_signals_are_throttled_and_keep_every_finished_site(db_path):
     reports = [p for batch in got for p in batch.site_reports]
     assert {p.site_key for p in reports if p.site_state == "done"} == {f"k{i}" for i in range(100)}
     assert got[-1].latest.pages == 199
+
+
+def test_the_ocr_option_follows_the_engine_and_is_remembered(qtbot, db, db_path, settings, monkeypatch):
+    from app.core.checks import ocr
+    monkeypatch.setattr(ocr, "available", lambda: True)
+    page = make_page(qtbot, db, db_path, settings)
+    assert page.ocr_box.isEnabled() and page.ocr_box.isChecked() and page.options().ocr
+    page.ocr_box.setChecked(False)
+    page._save_options()
+    again = make_page(qtbot, db, db_path, settings)
+    assert not again.ocr_box.isChecked() and not again.options().ocr        # the inspector's choice kept
+    monkeypatch.setattr(ocr, "available", lambda: False)
+    missing = make_page(qtbot, db, db_path, settings)
+    assert not missing.ocr_box.isEnabled() and not missing.options().ocr
+    assert missing.ocr_box.toolTip() == ocr.MISSING

@@ -19,7 +19,7 @@ import zlib
 from lxml import etree
 
 from ..office.xlsx_read import XlsxBook, XlsxError, XlsxLimits
-from .attachments import LIMITS, TEXT_EXTS, UNREADABLE, Extracted, Segment, Unscanned, decode_text, sniff
+from .attachments import LIMITS, NO_TEXT_LAYER, TEXT_EXTS, UNREADABLE, Extracted, Segment, Unscanned, decode_text, sniff
 from .budget import BOMB, TIMEOUT, Budget
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -114,7 +114,7 @@ def _pdf(raw: bytes, name: str, limits: dict, budget: Budget, out: Extracted) ->
         return
     text = "\n".join(parts)
     if len(text.strip()) < 20 and count > 0:
-        out.unscanned.append(Unscanned(name, "PDF无文字层（可能为扫描件），无法识别文字"))
+        out.unscanned.append(Unscanned(name, f"{NO_TEXT_LAYER}，无法识别文字"))
         return
     out.segments.append(Segment(name, text))
 

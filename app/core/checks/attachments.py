@@ -50,10 +50,10 @@ UNREADABLE = {
     "ceb": "CEB版式文件，无法自动读取",
     "odt": "ODF文档，无法自动读取",
     "ods": "ODF表格，无法自动读取",
-    "jpg": "图片文件，无法识别文字", "jpeg": "图片文件，无法识别文字", "png": "图片文件，无法识别文字",
-    "gif": "图片文件，无法识别文字", "bmp": "图片文件，无法识别文字", "tif": "图片文件，无法识别文字",
-    "tiff": "图片文件，无法识别文字", "webp": "图片文件，无法识别文字",
+    **{ext: "图片文件，无法识别文字" for ext in ("jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff", "webp")},
 }
+IMAGE_KINDS = frozenset(k for k, why in UNREADABLE.items() if why.startswith("图片"))
+NO_TEXT_LAYER = "PDF无文字层（可能为扫描件）"   # the reason OCR can answer (with an image type's)
 _CONTENT_TYPES = {
     "application/pdf": "pdf", "application/x-pdf": "pdf", "application/zip": "zip",
     "application/x-zip-compressed": "zip", "application/x-zip": "zip", "application/zip-compressed": "zip",

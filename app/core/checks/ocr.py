@@ -28,6 +28,7 @@ MODELS = {"Det": "PP-OCRv6_det_small.onnx", "Rec": "PP-OCRv6_rec_small.onnx",
 _MODULES = ("rapidocr", "onnxruntime", "numpy", "PIL", "cv2")
 STRIP = 2000                         # the engine shrinks a longer side to this; longer images are cut in strips
 STRIP_OVERLAP = 300                  # more than a table row is tall or a cell is wide
+DAMAGED = "图片损坏或格式不支持"
 MIN_PDF_TEXT = 20                    # characters of a PDF page's own text layer above which it is not OCRed
 
 
@@ -241,7 +242,7 @@ def _ocr_pil(img, name: str, page: int, limits: OcrLimits, started: float) -> Oc
         rgb_img, factor = _prepare(img, limits)
     except Exception as exc:                                  # Pillow raises many types on damaged data
         return OcrImage(name, page, size=(w, h), seconds=time.monotonic() - started,
-                        reason=f"图片损坏或格式不支持，无法识别（{type(exc).__name__}）")
+                        reason=f"{DAMAGED}，无法识别（{type(exc).__name__}）")
     try:
         engine = _engine(limits.threads)
     except ImportError:
@@ -295,7 +296,7 @@ def read_image(data: bytes, name: str = "", limits: OcrLimits | None = None) -> 
                         reason=f"图片过大（超过{limits.refuse_pixels / 10_000:g}万像素上限），未识别")
     except Exception as exc:                                  # UnidentifiedImageError, truncated headers …
         return OcrImage(name, seconds=time.monotonic() - started,
-                        reason=f"图片损坏或格式不支持，无法识别（{type(exc).__name__}）")
+                        reason=f"{DAMAGED}，无法识别（{type(exc).__name__}）")
     return _ocr_pil(img, name, 0, limits, started)
 
 

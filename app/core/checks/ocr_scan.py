@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from . import ocr
-from .attachments import file_name
+from .attachments import NO_TEXT_LAYER, file_name
 from .base import CheckContext, CheckFinding
 from .pii import (CARD, DEFAULTS as PII_DEFAULTS, ID, INDICATOR, KIND, KIND_UNSCANNED, MOBILE, PiiHit, _allowed,
                   mask, scan_pii)
@@ -302,3 +302,27 @@ def scan_image(url: str, data: bytes, ctx: CheckContext, limits: ocr.OcrLimits |
     name = name or file_name(url) or "image"
     images = ocr.read_file(data, name, limits, stop)
     return OcrScan(findings_from(images, url, page or url, ctx), images)
+
+
+# ---------------------------------------------------------------- beside a check run
+
+def answerable(findings: list[CheckFinding], url: str) -> list[CheckFinding]:
+    """The ``pii_unscanned`` findings of the file at ``url`` that OCR can answer (an image, a PDF
+    without a text layer); OCR's own findings replace them."""
+    return [f for f in findings if f.kind == KIND_UNSCANNED and f.url == url
+            and ("图片文件" in f.detail or NO_TEXT_LAYER in f.detail)]
+
+
+def scan_file(url: str, data: bytes, name: str, page: str, as_of, params: dict,
+              limits: ocr.OcrLimits) -> OcrScan:
+    """``scan_image`` with plain arguments, for the run's OCR helper process; the images come
+    back without their lines (the findings already hold what matters)."""
+    ctx = CheckContext(as_of=as_of, site={}, params=params)
+    scan = scan_image(url, data, ctx, limits, page=page, name=name)
+    return OcrScan(scan.findings, [replace(im, lines=()) for im in scan.images])
+
+
+def unread(url: str, name: str, page: str, reason: str) -> list[CheckFinding]:
+    """What a file whose OCR was stopped (time, memory, helper crash) leaves: pii_unscanned."""
+    return findings_from([ocr.OcrImage(name or file_name(url) or "image", reason=reason)], url, page or url,
+                         CheckContext(as_of=None, site={}))

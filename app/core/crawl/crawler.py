@@ -17,6 +17,8 @@ from urllib.parse import parse_qsl, quote, unquote, urljoin, urlsplit, urlunspli
 ATTACHMENT_EXTS = frozenset({".pdf", ".docx", ".xlsx", ".csv", ".txt", ".zip"})
 # Documents and archives we cannot read: listed for the inspector as pii_unscanned.
 UNSCANNED_EXTS = frozenset({".doc", ".xls", ".wps", ".et", ".rar", ".7z"})
+# Images OCR can read (with --ocr they are fetched like attachments).
+IMAGE_EXTS = frozenset({".jpg", ".jpeg", ".png", ".gif", ".bmp", ".webp", ".tif", ".tiff"})
 # Downloads never read as pages (link-checked with HEAD only).
 BINARY_EXTS = frozenset("""
 .jpg .jpeg .png .gif .bmp .webp .svg .ico .tif .tiff .psd
@@ -236,8 +238,14 @@ class SiteCrawl:
     """
 
     def __init__(self, home_url: str, max_depth: int = 6, max_pages: int = 1000, max_attachments: int = 300,
-                 fetch_attachments: bool = True, fetch_external: bool = True, max_links_per_page: int = 1000):
+                 fetch_attachments: bool = True, fetch_external: bool = True, max_links_per_page: int = 1000,
+                 ocr_images: int = 0):
         self.home_url = normalise_url(home_url) or home_url
+        # Images of the site (<img>, links to .jpg …) fetched for OCR, at most this many; the rest
+        # are only link-checked and counted in images_skipped.
+        self.ocr_images = ocr_images
+        self.images_taken = 0
+        self.images_skipped = 0
         self.fetch_attachments = fetch_attachments
         self.fetch_external = fetch_external
         self.scope = SiteScope(self.home_url)
@@ -386,6 +394,13 @@ class SiteCrawl:
                 elif is_home and self.fetch_external:
                     self._push(CrawlItem(url, depth + 1, "external", page_url, link.text[:200]))
                     continue
+            elif (kind == "binary" and self.ocr_images and url_ext(url) in IMAGE_EXTS
+                  and self.scope.is_related(url)):
+                if self.images_taken < self.ocr_images:
+                    self.images_taken += 1
+                    self._push(CrawlItem(url, depth + 1, "attachment", page_url, link.text[:200]))
+                    continue
+                self.images_skipped += 1
             elif kind == "attachment" and self.scope.is_related(url):
                 if self.can_read_attachment:
                     self.attachments_claimed += 1

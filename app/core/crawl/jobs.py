@@ -22,6 +22,7 @@ from typing import Callable
 
 import sqlite_utils
 
+from ..checks import ocr
 from ..checks.base import CheckContext
 from ..errors import ValidationError
 from ..rounds import findings as findings_mod, rounds
@@ -30,6 +31,7 @@ from ..store.db import connect, transaction
 from . import check_suite
 from .check_suite import Suite, params_for_round
 from .fetching import LinkStatus
+from .ocr_stage import OcrStage
 from .parse_pool import ParsePool
 from .transport import HostGate
 # The pieces of a run live in their own modules; the public names are re-exported here so
@@ -102,11 +104,16 @@ class _Engine(_SiteRunner, _RunStore):
         # when the first one comes; Cancel kills them).
         self.pool = ParsePool(self.options.parse_workers, self.options.parse_seconds, self.options.parse_memory_mb,
                               cancel=self.cancel)
+        # Images and scanned PDFs: OCR in a helper of its own while the crawl goes on.
+        self.ocr = (OcrStage(self.options, self.cancel)
+                    if self.options.ocr and self.suite.wants("pii") and ocr.available() else None)
+        self.ocr_inflight: dict[Future, tuple] = {}       # future -> (site, outcome, findings it replaces)
         self.contexts = {s.key: CheckContext(as_of=self.as_of, site=self._site_record(s.target), params=check_params,
                                              isolate=self.pool.run)
                          for s in self.sites}
         self.env = _Env(self.fetch_options, self.gate, self.cancel, self.suite, self.contexts,
-                        frozenset(unverified_sites(db)), self.options.probe_threshold, self.analyser)
+                        frozenset(unverified_sites(db)), self.options.probe_threshold, self.analyser,
+                        ocr=self.ocr is not None)
         self.check_links = self.options.check_links and self.suite.wants("broken_link")
         # Run-wide memory: every link target's status, links in flight, external pages fetched.
         self.link_status: dict[str, LinkStatus] = {}
@@ -181,7 +188,7 @@ class _Engine(_SiteRunner, _RunStore):
                     state = "cancelled"
                     break
                 if self.pause is not None and self.pause.paused:
-                    if not self.inflight:
+                    if not self.inflight and not self.ocr_inflight:
                         if not self._paused_wait():
                             state = "cancelled"
                             break
@@ -193,10 +200,13 @@ class _Engine(_SiteRunner, _RunStore):
                     if any(s.state == "pending" for s in self.sites):
                         continue
                     break
-                if self.inflight:
-                    done, _ = wait(list(self.inflight), timeout=0.1, return_when=FIRST_COMPLETED)
+                if self.inflight or self.ocr_inflight:
+                    done, _ = wait([*self.inflight, *self.ocr_inflight], timeout=0.1, return_when=FIRST_COMPLETED)
                     for fut in done:
-                        self._handle(fut)
+                        if fut in self.ocr_inflight:
+                            self._ocr_done(fut)
+                        else:
+                            self._handle(fut)
                 for site in list(self.active):
                     if self._ready(site):
                         self._site_finished(site)
@@ -214,6 +224,8 @@ class _Engine(_SiteRunner, _RunStore):
         finally:
             executor.shutdown(wait=False, cancel_futures=True)
             self.pool.close()                           # a parse in progress is killed, not awaited
+            if self.ocr is not None:
+                self.ocr.close()
         if state == "cancelled" and self.inflight:
             # Requests in flight end within a watchdog tick; results that came back complete are
             # kept, so a resume need not fetch them again. Bounded: a DNS lookup cannot be aborted.
@@ -247,7 +259,7 @@ class _Engine(_SiteRunner, _RunStore):
             findings=sum(r.findings for r in results), existing=sum(r.existing for r in results),
             elapsed=round(self._elapsed(), 1), errors=list(self.errors),
             finding_ids=list(dict.fromkeys(self.finding_ids)), sites=results, skipped_kinds=list(self.suite.skipped),
-            helpers=dataclasses.asdict(self.pool.stats))
+            helpers=dataclasses.asdict(self.pool.stats), ocr=self.ocr.summary() if self.ocr is not None else {})
 
 
 # While a run is going, worker threads spend most of their time parsing and checking pages,

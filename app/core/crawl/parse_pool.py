@@ -1,5 +1,5 @@
-"""A few persistent helper processes for parsing that can run away (attachments now; OCR can use
-the same door later).
+"""A few persistent helper processes for parsing that can run away: attachments, and OCR in a
+pool of its own (crawl/ocr_stage.py).
 
 A job names a pure function by ``"module:function"`` (only under app.core.checks) and passes
 plain, picklable arguments; a helper runs it and sends the result back. The caller's thread
@@ -151,8 +151,9 @@ class ParsePool:
     job under ``seconds`` of wall clock and each helper under ``memory_mb`` of memory."""
 
     def __init__(self, workers: int = 2, seconds: float = 60.0, memory_mb: int = 768, cancel=None,
-                 preload: tuple[str, ...] = PRELOAD):
+                 preload: tuple[str, ...] = PRELOAD, recycle_mb: float = RECYCLE_MB):
         self.seconds, self.memory_mb, self.cancel, self.preload = seconds, memory_mb, cancel, preload
+        self.recycle_mb = recycle_mb
         self._ctx = multiprocessing.get_context("spawn")     # no fork of a threaded process; as on Windows
         self._slots: queue.LifoQueue = queue.LifoQueue()
         for _ in range(max(1, workers)):
@@ -282,7 +283,7 @@ class ParsePool:
             with self._lock:
                 self._busy.discard(helper)
                 closed = self._closed
-            if reusable and (rss_mb(helper.proc.pid) or 0) > RECYCLE_MB:
+            if reusable and (rss_mb(helper.proc.pid) or 0) > self.recycle_mb:
                 reusable = False
             if not reusable or closed:
                 helper.kill()

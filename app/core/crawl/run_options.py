@@ -33,7 +33,14 @@ class CheckOptions:
     max_links_per_page: int = 1000            # new URLs taken from one page; the rest noted, not checked
     parse_workers: int = 2                    # helper processes that read attachments
     parse_seconds: float = 60.0               # one attachment's read and scan, then its helper is killed
-    parse_memory_mb: int = 240                # a helper's memory beyond what it holds at start (~50 MB)
+    parse_memory_mb: int = 200                # a helper's address space beyond its start (~65 MB resident)
+    # OCR of images and scanned PDF pages (off unless asked; the CLI and the GUI turn it on when
+    # the engine is installed). Runs in a helper process of its own beside the crawl.
+    ocr: bool = False
+    ocr_images: int = 50                      # files OCRed per site (images, scanned PDFs); the rest noted
+    ocr_seconds: float = 60.0                 # one image or PDF page; a file's helper is killed at 5× that
+    ocr_max_pixels: int = 24_000_000          # larger images are downscaled to this first
+    ocr_memory_mb: int = 2000                 # the OCR helper's address space beyond its start
     kinds: tuple[str, ...] | None = None      # only these check kinds (None: every one in the catalog)
     params: dict = field(default_factory=dict)   # per-kind parameter overrides (over the rule set's)
     contact: str = ""                         # shown in the User-Agent
@@ -125,6 +132,8 @@ class RunSummary:
     skipped_kinds: list[str] = field(default_factory=list)  # checks not run: indicator not in the rule set
     # Attachment reads in helper processes: jobs, timeouts, memory, crashed, starts, helper_peak_mb.
     helpers: dict = field(default_factory=dict)
+    # OCR beside the crawl (empty when off): files, images, seconds, skipped, stopped, helper_peak_mb.
+    ocr: dict = field(default_factory=dict)
 
     @property
     def cancelled(self) -> bool:
@@ -149,3 +158,15 @@ def duration(seconds: float) -> str:
     if h:
         return f"{h}小时{m}分{s}秒"
     return f"{m}分{s}秒" if m else f"{s}秒"
+
+
+def ocr_line(ocr: dict) -> str:
+    """The run's OCR in one Chinese line ('' when OCR was off)."""
+    if not ocr:
+        return ""
+    line = f"文字识别：{ocr['files']} 个图片或扫描件（{ocr['images']} 幅），用时 {duration(ocr['seconds'])}"
+    if ocr.get("skipped"):
+        line += f"，超出每站上限未识别 {ocr['skipped']} 个"
+    if ocr.get("stopped"):
+        line += f"，超时或超出内存未识别 {ocr['stopped']} 个"
+    return line

@@ -12,13 +12,17 @@ from urllib.parse import urlsplit
 
 from ..checks.base import CheckFinding, LinkResult, Page
 from ..checks.catalog import NOT_SUPPLIED, SiteInputs
+from ..checks import ocr
+from ..checks.ocr_scan import answerable
+from ..checks.pii import KIND_UNSCANNED
 from ..rounds import rounds
 from ..store import audit
 from .check_suite import finding_row, link_result
-from .crawler import SiteCrawl
+from .crawler import IMAGE_EXTS, SiteCrawl, url_ext
 from .fetching import LinkStatus
 from .transport import host_key
 from .run_options import FINISHED_STATES, SiteResult
+from .run_tokens import Cancelled
 from .site_worker import _Cached, _do_task, _Outcome, _Task, evidence_note
 
 log = logging.getLogger(__name__)
@@ -61,6 +65,8 @@ class _SiteRun:
     file_unscanned: dict = field(default_factory=dict)  # fetched attachment not scanned -> linking page
     links_checked: int = 0                              # status checks finished (for the ETA)
     overtime: int | None = None                         # over site_deadline: URLs left unfetched
+    ocr_pending: int = 0                                # files with the OCR stage
+    ocr_budget: Any = None                              # ocr.ImageBudget of the site (OCR on)
 
     @property
     def key(self) -> str:
@@ -82,8 +88,13 @@ class _SiteRun:
         if self.crawl is None:
             return 0.0
         done = self.pages + self.attachments + self.links_checked
-        left = self.crawl.work_left() + len(self.awaiting) + self.inflight
+        left = self.crawl.work_left() + len(self.awaiting) + self.inflight + self.ocr_pending
         return min(0.95, done / max(1, done + left))
+
+
+def _only_for_ocr(item) -> bool:
+    """An image the crawl fetched because OCR is on (not a page URL that answered with a file)."""
+    return item.purpose == "attachment" and url_ext(item.url) in IMAGE_EXTS
 
 
 def _site_from_summary(site: _SiteRun, d: dict) -> None:
@@ -129,7 +140,9 @@ class _SiteRunner:
             site.crawl = SiteCrawl(site.target.url, self.options.max_depth, self.options.max_pages,
                                    self.options.max_attachments, fetch_attachments=self.suite.wants("pii"),
                                    fetch_external=self.suite.wants("external_link_suspect"),
-                                   max_links_per_page=self.options.max_links_per_page)
+                                   max_links_per_page=self.options.max_links_per_page,
+                                   ocr_images=self.options.ocr_images if self.ocr is not None else 0)
+            site.ocr_budget = self.ocr.budget() if self.ocr is not None else None
             self._load_site_cache(site.target.id, site.cached)
             site.pages = site.attachments = 0           # recounted while replaying the cache
             site.file_unscanned = {}
@@ -261,6 +274,12 @@ class _SiteRunner:
         if task.link_url:
             self._link_done(site, task.link_url, out.status)
             return
+        if out.ocr_raw and self._ocr_submit(site, out):
+            return                                 # handled when its OCR is back
+        self._handle_outcome(site, out)
+
+    def _handle_outcome(self, site: _SiteRun, out: _Outcome) -> None:
+        task = out.task
         item, page = task.item, out.page
         crawl = site.crawl
         if item.purpose == "stylesheet":
@@ -305,6 +324,51 @@ class _SiteRunner:
         if out.links:
             crawl.add_links(page.url, item.depth, out.links, item.is_home)
             self._remember_links(site, page.url, out.links)
+
+    # ------------------------------------------------------------ OCR beside the crawl
+
+    def _ocr_submit(self, site: _SiteRun, out: _Outcome) -> bool:
+        """Hand an image or scanned PDF to the OCR stage; False when it is handled now instead
+        (over the site's cap: the file keeps its 未扫描 finding, or none for an image fetched only
+        for OCR)."""
+        item = out.task.item
+        if self.cancel.cancelled:
+            return True                            # not recorded: a resume fetches it again
+        replaced = answerable(out.findings, out.page.url)
+        if not site.ocr_budget.take(item.url):
+            self.ocr.stats.skipped += 1
+            if _only_for_ocr(item):
+                out.findings = [f for f in out.findings if f not in replaced]
+                out.file_unscanned = False          # never listed: only fetched for OCR
+            out.ocr_raw = b""
+            return False
+        fut = self.ocr.submit(out.page.url, out.ocr_raw, out.ocr_name, item.referrer or out.page.url, self.as_of,
+                              self.contexts[site.key].params)
+        out.ocr_raw = b""
+        self.ocr_inflight[fut] = (site, out, replaced)
+        site.ocr_pending += 1
+        return True
+
+    def _ocr_done(self, fut: Future) -> None:
+        site, out, replaced = self.ocr_inflight.pop(fut)
+        site.ocr_pending -= 1
+        try:
+            scan = fut.result()
+        except Cancelled:
+            return                                 # not recorded: a resume reads it again
+        except Exception as exc:                   # a bug in the stage: keep the 未扫描 finding
+            log.exception("OCR failed")
+            self._error(site, f"文字识别出错：{exc}")
+            scan = None
+        if scan is not None:
+            found = scan.findings
+            if _only_for_ocr(out.task.item):       # a broken picture on a page is not a file to open by hand
+                found = [f for f in found if ocr.DAMAGED not in f.detail]
+            out.findings = [f for f in out.findings if f not in replaced] + found
+            read = sum(1 for im in scan.images if im.read)
+            out.file_unscanned = any(f.kind == KIND_UNSCANNED for f in out.findings)
+            out.file_note = {**out.file_note, "scanned": not out.file_unscanned, "ocr": read}
+        self._handle_outcome(site, out)
 
     def _release_external_waiters(self, url: str, page: Page) -> None:
         """Sites that link the same external page get it replayed with their own referrer."""
@@ -381,8 +445,10 @@ class _SiteRunner:
 
     def _ready(self, site: _SiteRun) -> bool:
         crawl = site.crawl
-        if site.inflight or site.awaiting or site.probe_pending:
+        if site.inflight or site.awaiting or site.probe_pending or site.ocr_pending:
             return False
+        if self.cancel.cancelled:
+            return False                           # what was dropped on the way makes it incomplete
         if crawl.peek_item() is not None:
             return False
         if self.check_links:
@@ -432,6 +498,10 @@ class _SiteRunner:
             if crawl.skipped_links:
                 notes.append(f"{crawl.crowded} 个页面的链接超过每页 {crawl.max_links_per_page} 个的上限，"
                              f"{crawl.skipped_links} 个链接未检查（如 {crawl.crowded_pages[0]}）")
+            if site.ocr_budget is not None and site.ocr_budget.note():
+                notes.append(site.ocr_budget.note())
+            if crawl.images_skipped:
+                notes.append(f"网站图片超过每站 {crawl.ocr_images} 个的识别上限，{crawl.images_skipped} 个图片未识别文字")
             site.notes = notes
             self._queue_findings(site, site.page_findings + found)
             site.unscanned = len(unscanned) + len(site.file_unscanned.keys() - unscanned.keys())

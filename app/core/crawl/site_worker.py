@@ -9,9 +9,10 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from ..checks.attachments import READABLE, attachment_type, disposition_filename
+from ..checks.attachments import READABLE, attachment_name, attachment_type, disposition_filename
 from ..checks.base import CheckFinding, Page
 from ..checks.catalog import NOT_SUPPLIED
+from ..checks.ocr_scan import answerable
 from .check_suite import Suite
 from .crawler import CrawlItem, is_forwarding_stub, same_site
 from .fetching import LinkStatus, check_link, fetch
@@ -72,6 +73,8 @@ class _Outcome:
     cancelled: bool = False
     file_note: dict = field(default_factory=dict)   # attachments: file type, name, scanned (evidence note)
     file_unscanned: bool = False           # an attachment whose content could not be scanned
+    ocr_raw: bytes = b""                   # an image or scanned PDF for the OCR stage (run option ocr)
+    ocr_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,7 @@ class _Env:
     # helper processes too: on the benchmark corpus pickling pages and results both ways cost
     # more than the ~1 ms of checks a page needs, and runs got slower.
     analyse: Callable
+    ocr: bool = False                       # keep images and scanned PDFs for the OCR stage
 
 
 def _page_from_cache(c: _Cached, item: CrawlItem) -> Page:
@@ -204,6 +208,8 @@ def _do_task(env: _Env, task: _Task) -> _Outcome:
             return _Outcome(task, cancelled=True)
         out.links, out.findings, out.summaries, out.content = res.links, res.findings, res.summaries, res.content
         out.check_errors.extend(res.errors)
+        if env.ocr and page.purpose == "attachment" and page.raw and answerable(out.findings, page.url):
+            out.ocr_raw, out.ocr_name = page.raw, attachment_name(page)
     # Keep the text only where a site check needs it (homepage, external pages, stylesheets).
     for key in [k for k in page.__dict__ if k.startswith("_gi_")]:
         page.__dict__.pop(key, None)                   # per-page caches of the checks

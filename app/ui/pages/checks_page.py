@@ -10,14 +10,15 @@ import datetime as dt
 
 from PySide6.QtCore import QItemSelectionModel, QSortFilterProxyModel, Qt, Signal, Slot
 from PySide6.QtWidgets import (
-    QAbstractItemView, QDoubleSpinBox, QFrame, QGroupBox, QHBoxLayout, QLabel, QPlainTextEdit, QProgressBar,
+    QAbstractItemView, QCheckBox, QDoubleSpinBox, QFrame, QGroupBox, QHBoxLayout, QLabel, QPlainTextEdit, QProgressBar,
     QPushButton, QSpinBox, QTableView, QWidget,
 )
 
 from app.core.crawl import jobs
 from app.core.rounds import rounds
 from app.core.crawl.check_overview import findings_by_kind, kind_label, site_overview, unfinished_run
-from app.core.crawl.run_options import clock, duration
+from app.core.checks import ocr
+from app.core.crawl.run_options import clock, duration, ocr_line
 
 from ..parts import button, hbox, panel, splitter, vbox
 from ..run_workers import CheckOutcome, CheckProgress, CheckWorker
@@ -131,6 +132,14 @@ class ChecksPage(ClosesWithWindow, OneRound, Page):
         self.delay.setValue(d.delay)
         self.delay.setSuffix(" 秒")
         self.delay.setToolTip("对同一网站两次请求之间的最小间隔，避免给被检查网站造成压力")
+        self.ocr_box = QCheckBox("识别图片文字")
+        if ocr.available():
+            self.ocr_box.setChecked(True)
+            self.ocr_box.setToolTip("识别网站图片和扫描版PDF中的文字，检查个人信息和严重表述错误"
+                                    f"（每个网站最多 {d.ocr_images} 个；在单独的进程中进行，不影响抓取）")
+        else:
+            self.ocr_box.setEnabled(False)
+            self.ocr_box.setToolTip(ocr.MISSING)
         box = QGroupBox("检查选项")
         row = QHBoxLayout(box)
         row.setContentsMargins(10, 6, 10, 6)
@@ -140,6 +149,7 @@ class ChecksPage(ClosesWithWindow, OneRound, Page):
             row.addWidget(QLabel(label))
             row.addWidget(widget)
             row.addSpacing(12)
+        row.addWidget(self.ocr_box)
         row.addStretch(1)
         return box
 
@@ -245,7 +255,8 @@ class ChecksPage(ClosesWithWindow, OneRound, Page):
     def options(self) -> jobs.CheckOptions:
         return dataclasses.replace(self.base_options, max_pages=self.max_pages.value(),
                                    max_depth=self.max_depth.value(), concurrency=self.concurrency.value(),
-                                   per_host=self.per_host.value(), delay=round(self.delay.value(), 2))
+                                   per_host=self.per_host.value(), delay=round(self.delay.value(), 2),
+                                   ocr=self.ocr_box.isChecked())
 
     def _option_boxes(self) -> tuple:
         return (("max_pages", self.max_pages), ("max_depth", self.max_depth), ("concurrency", self.concurrency),
@@ -258,10 +269,14 @@ class ChecksPage(ClosesWithWindow, OneRound, Page):
                 box.setValue(type(box.value())(float(value)))
             except (TypeError, ValueError):      # not saved yet, or edited by hand
                 continue
+        if self.ocr_box.isEnabled() and self._settings.value("checks/options/ocr") is not None:
+            self.ocr_box.setChecked(str(self._settings.value("checks/options/ocr")).lower() in ("true", "1"))
 
     def _save_options(self) -> None:
         for key, box in self._option_boxes():
             self._settings.setValue(f"checks/options/{key}", box.value())
+        if self.ocr_box.isEnabled():
+            self._settings.setValue("checks/options/ocr", self.ocr_box.isChecked())
 
     # --- starting, pausing, cancelling -----------------------------------------------------------
     @Slot()
@@ -416,6 +431,8 @@ class ChecksPage(ClosesWithWindow, OneRound, Page):
         extra = []
         if s.errors:
             extra.append(f"有 {len(s.errors)} 条出错信息，见下方日志。")
+        if s.ocr:
+            extra.append(ocr_line(s.ocr) + "。")
         if s.skipped_kinds:
             extra.append("未运行的检查（本轮指标体系中没有对应指标）："
                          + "、".join(kind_label(k) for k in s.skipped_kinds) + "。")
