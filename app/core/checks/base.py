@@ -88,6 +88,7 @@ class CheckFinding:
     snippet: str = ""                # context text
     count: int = 1
     evidence: str = ""               # longer evidence text
+    screenshot: str = ""             # a picture of the evidence (OCR: the image, hits marked); not in the fingerprint
 
     @property
     def fingerprint(self) -> str:

@@ -15,7 +15,7 @@ import logging
 import math
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -67,6 +67,7 @@ class OcrImage:
     seconds: float = 0.0
     reason: str = ""                 # Chinese: why it was not read; '' when read
     skew: float = 0.0                # median slope (dy/dx) of the text lines: a scan laid askew
+    part: str = ""                   # a PDF page's image (its XObject name) that was read
 
     @property
     def read(self) -> bool:
@@ -373,7 +374,7 @@ def read_pdf(data: bytes, name: str = "", limits: OcrLimits | None = None,
                     continue
                 if rotate:
                     img = img.rotate(-rotate, expand=True)
-                out.append(_ocr_pil(img, name, number, limits, started))
+                out.append(replace(_ocr_pil(img, name, number, limits, started), part=key))
     except Exception as exc:                                  # malformed PDFs raise anything from pypdf
         out.append(OcrImage(name, reason=f"PDF无法解析（{type(exc).__name__}），扫描页未识别"))
     return out

@@ -10,12 +10,13 @@ calls the engine (ocr.py).
 """
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
-from . import ocr
+from . import ocr, ocr_picture
 from .attachments import NO_TEXT_LAYER, file_name
 from .base import CheckContext, CheckFinding
 from .pii import (CARD, DEFAULTS as PII_DEFAULTS, ID, INDICATOR, KIND, KIND_UNSCANNED, MOBILE, PiiHit, _allowed,
@@ -245,11 +246,27 @@ def _place(image: ocr.OcrImage, box) -> str:
     return (f"第{image.page}页 " if image.page else "") + region(box)
 
 
-def findings_from(images: list[ocr.OcrImage], url: str, page: str, ctx: CheckContext) -> list[CheckFinding]:
-    """pii / grave_error findings of one file's OCR result, and pii_unscanned for what was not read."""
+def findings_from(images: list[ocr.OcrImage], url: str, page: str, ctx: CheckContext,
+                  picture: Callable[[ocr.OcrImage, list], str] | None = None) -> list[CheckFinding]:
+    """pii / grave_error findings of one file's OCR result, and pii_unscanned for what was not read.
+    ``picture(image, marks)`` may draw the evidence picture of an image with hits (marks: (box,
+    is_pii)) and name it; a finding's ``screenshot`` is the picture of its first hit."""
     out: list[CheckFinding] = []
     read = [im for im in images if im.read]
     hits = [h for im in read for h in pii_hits(im, ctx)]
+    by_wrong: dict[str, list] = {}
+    for im in read:
+        for h, box, snippet in grave_hits(im, ctx):
+            by_wrong.setdefault(h.entry.wrong, []).append((h, im, box, snippet))
+    shots: dict[int, str] = {}
+    if picture is not None:
+        marks: dict[int, tuple[ocr.OcrImage, list]] = {}
+        for h in hits:
+            marks.setdefault(id(h.image), (h.image, []))[1].append((h.box, True))
+        for items in by_wrong.values():
+            for _, im, box, _ in items:
+                marks.setdefault(id(im), (im, []))[1].append((box, False))
+        shots = {key: picture(im, boxes) for key, (im, boxes) in marks.items()}
     for kind in (ID, MOBILE, CARD):
         items = [h for h in hits if h.hit.kind == kind]
         if not items:
@@ -262,11 +279,8 @@ def findings_from(images: list[ocr.OcrImage], url: str, page: str, ctx: CheckCon
             KIND, INDICATOR, url=url, page=page,
             detail=f"{where}中{kind} {first.hit.masked}{more}未脱敏（图片文字识别）",
             snippet=first.context,
-            evidence=f"{kind}（{len(items)}个），识别自 {url}：\n" + "\n".join(lines)))
-    by_wrong: dict[str, list] = {}
-    for im in read:
-        for h, box, snippet in grave_hits(im, ctx):
-            by_wrong.setdefault(h.entry.wrong, []).append((h, im, box, snippet))
+            evidence=f"{kind}（{len(items)}个），识别自 {url}：\n" + "\n".join(lines),
+            screenshot=shots.get(id(first.image), "")))
     for wrong, items in by_wrong.items():
         entry = items[0][0].entry
         lines = [f"{_place(im, box)}：{snippet}" for _, im, box, snippet in items[:20]]
@@ -274,7 +288,8 @@ def findings_from(images: list[ocr.OcrImage], url: str, page: str, ctx: CheckCon
             KIND_GRAVE, IND_GRAVE, url=url, page=page,
             detail=f"{_where(images)}中严重表述错误：“{wrong}”应为“{entry.right}”（图片文字识别）",
             snippet=items[0][3],
-            evidence=f"出现{len(items)}次，识别自 {url}：\n" + "\n".join(lines)))
+            evidence=f"出现{len(items)}次，识别自 {url}：\n" + "\n".join(lines),
+            screenshot=shots.get(id(items[0][1]), "")))
     for im in images:
         if im.reason:
             out.append(CheckFinding(KIND_UNSCANNED, INDICATOR, url=url, page=page,
@@ -286,6 +301,7 @@ def findings_from(images: list[ocr.OcrImage], url: str, page: str, ctx: CheckCon
 class OcrScan:
     findings: list[CheckFinding]
     images: list[ocr.OcrImage]
+    pictures: dict[str, bytes] = field(default_factory=dict)   # evidence pictures by the name findings carry
 
     @property
     def seconds(self) -> float:
@@ -315,11 +331,25 @@ def answerable(findings: list[CheckFinding], url: str) -> list[CheckFinding]:
 
 def scan_file(url: str, data: bytes, name: str, page: str, as_of, params: dict,
               limits: ocr.OcrLimits) -> OcrScan:
-    """``scan_image`` with plain arguments, for the run's OCR helper process; the images come
-    back without their lines (the findings already hold what matters)."""
+    """``scan_image`` with plain arguments, for the run's OCR helper process, with an evidence
+    picture of each image that has hits (ocr_picture; findings name it in ``screenshot``). The
+    images come back without their lines (the findings already hold what matters)."""
     ctx = CheckContext(as_of=as_of, site={}, params=params)
-    scan = scan_image(url, data, ctx, limits, page=page, name=name)
-    return OcrScan(scan.findings, [replace(im, lines=()) for im in scan.images])
+    name = name or file_name(url) or "image"
+    images = ocr.read_file(data, name, limits)
+    pictures: dict[str, bytes] = {}
+    stem = hashlib.sha1(url.encode("utf-8")).hexdigest()[:12]
+
+    def picture(image: ocr.OcrImage, marks: list) -> str:
+        png = ocr_picture.draw(data, image, marks)
+        if not png:
+            return ""
+        key = f"ocr-{stem}" + (f"-p{image.page}" if image.page else "") + ".png"
+        pictures[key] = png
+        return key
+
+    found = findings_from(images, url, page or url, ctx, picture)
+    return OcrScan(found, [replace(im, lines=()) for im in images], pictures)
 
 
 def unread(url: str, name: str, page: str, reason: str) -> list[CheckFinding]:

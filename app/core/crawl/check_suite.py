@@ -130,7 +130,7 @@ def finding_row(target_id: int, f: CheckFinding) -> dict:
     (probe_verdicts.py) record their findings through this one function."""
     return {"target_id": target_id, "indicator_id": f.indicator_id, "kind": f.kind, "url": f.url, "page": f.page,
             "detail": f.detail, "snippet": f.snippet, "count": f.count, "evidence_text": f.evidence,
-            "fingerprint": f.fingerprint}
+            "fingerprint": f.fingerprint, "screenshot_path": f.screenshot}
 
 
 def load(allowed_indicators: set[str] | None, kinds: tuple[str, ...] | None, params: dict) -> Suite:

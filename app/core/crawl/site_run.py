@@ -16,6 +16,7 @@ from ..checks import ocr
 from ..checks.ocr_scan import answerable
 from ..checks.pii import KIND_UNSCANNED
 from ..rounds import rounds
+from ..rounds.shot_files import shot_folder
 from ..store import audit
 from .check_suite import finding_row, link_result
 from .crawler import IMAGE_EXTS, SiteCrawl, url_ext
@@ -361,7 +362,7 @@ class _SiteRunner:
             self._error(site, f"文字识别出错：{exc}")
             scan = None
         if scan is not None:
-            found = scan.findings
+            found = self._store_pictures(site, scan)
             if _only_for_ocr(out.task.item):       # a broken picture on a page is not a file to open by hand
                 found = [f for f in found if ocr.DAMAGED not in f.detail]
             out.findings = [f for f in out.findings if f not in replaced] + found
@@ -369,6 +370,21 @@ class _SiteRunner:
             out.file_unscanned = any(f.kind == KIND_UNSCANNED for f in out.findings)
             out.file_note = {**out.file_note, "scanned": not out.file_unscanned, "ocr": read}
         self._handle_outcome(site, out)
+
+    def _store_pictures(self, site: _SiteRun, scan) -> list[CheckFinding]:
+        """Write the OCR evidence pictures beside the page screenshots; the findings point at them."""
+        paths: dict[str, str] = {}
+        if scan.pictures:
+            folder = shot_folder(self.db, self.round_id, site.key)
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                for name, png in scan.pictures.items():
+                    (folder / name).write_bytes(png)
+                    paths[name] = str(folder / name)
+            except OSError as exc:                 # disk full, no access: the text evidence remains
+                self._error(site, f"证据图片无法保存（{folder}）：{exc.strerror or exc}")
+        return [dataclasses.replace(f, screenshot=paths.get(f.screenshot, "")) if f.screenshot else f
+                for f in scan.findings]
 
     def _release_external_waiters(self, url: str, page: Page) -> None:
         """Sites that link the same external page get it replayed with their own referrer."""

@@ -19,14 +19,12 @@ from typing import Iterable
 
 import sqlite_utils
 
-from ..office.names import safe_filename
 from ..rounds.findings import Finding, get_findings
+from ..rounds.shot_files import shot_folder
 from ..store import audit
 from ..store.db import transaction
-from ..store.paths import user_data_dir
 from .shot_html import Marks, marks_for
 
-SHOTS_FOLDER = "screenshots"
 RENDERER = "Qt QTextDocument（离线重绘，不执行脚本、不加载外部资源）"
 NO_PAGE = "没有保存的网页留痕（只有自动检查抓取的网页可以生成截图）"
 
@@ -56,19 +54,6 @@ class Shot:
     png_sha256: str
     marked: int
     notes: str
-
-
-def data_folder(db: sqlite_utils.Database) -> Path:
-    """The folder of the database file (the user data folder for an in-memory database)."""
-    for _seq, name, file in db.conn.execute("PRAGMA database_list"):
-        if name == "main" and file:
-            return Path(file).parent
-    return user_data_dir()
-
-
-def shot_folder(db: sqlite_utils.Database, round_id: int, target_key: str) -> Path:
-    """screenshots/round-<id>/<target key>/ beside the database."""
-    return data_folder(db) / SHOTS_FOLDER / f"round-{round_id}" / safe_filename(target_key, "target", 80)
 
 
 def shot_path(db: sqlite_utils.Database, source: ShotSource, at: dt.datetime) -> Path:

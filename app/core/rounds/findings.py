@@ -470,7 +470,7 @@ def add_findings(db: sqlite_utils.Database, round_id: int, rows: Iterable[dict],
     """Add machine findings (自动, 待审核) of a check run in one transaction (joins the caller's).
 
     Each row: target_id, indicator_id, kind, and optionally url, page, detail, snippet, count,
-    evidence_text, fingerprint. A row whose fingerprint the target already has in this round
+    evidence_text, screenshot_path, fingerprint. A row whose fingerprint the target already has in this round
     (whatever its review state) is not added again, so a re-run does not duplicate findings.
     Active whitelist rules mark matching rows 误报.
     """
@@ -495,7 +495,8 @@ def add_findings(db: sqlite_utils.Database, round_id: int, rows: Iterable[dict],
                    "count": positive_int(r.get("count", 1)) or 1, "deduct": None,
                    "url": (r.get("url") or "").strip(), "page": r.get("page") or "", "detail": r.get("detail") or "",
                    "snippet": r.get("snippet") or "", "evidence_text": r.get("evidence_text") or "",
-                   "screenshot_path": "", "detected_at": r.get("detected_at") or at, "reviewer_note": "",
+                   "screenshot_path": r.get("screenshot_path") or "", "detected_at": r.get("detected_at") or at,
+                   "reviewer_note": "",
                    "run_id": run_id, "_target_key": keys[target_id]}
             fp = r.get("fingerprint") or fingerprint(keys[target_id], row["indicator_id"], row["kind"], row["url"],
                                                      row["snippet"] or row["detail"])

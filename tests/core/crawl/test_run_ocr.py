@@ -2,6 +2,7 @@
 with regions instead of 未扫描, the per-site cap, damaged images, cancel and resume, the CLI switch."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 import threading
 from pathlib import Path
@@ -92,6 +93,33 @@ def test_pictures_and_scans_are_read_with_regions_instead_of_unscanned(db, db_pa
     note = db.conn.execute("SELECT note FROM evidence WHERE url = ?", (site.url + "/upload/roster.png",)).fetchone()
     assert note is not None and '"ocr": 1' in note[0]
     assert s.sites[0].unscanned == 0
+
+
+@needs_engine
+def test_the_evidence_picture_marks_each_hit_and_hides_the_numbers(db, db_path):
+    from PIL import Image
+    from app.core.checks import ocr_scan
+    from app.core.checks.base import CheckContext
+    with FixtureSite(gallery_site(images=0)) as site:
+        rid = make_round(db, {"3699020001": site.url + "/"})
+        jobs.run_checks(db_path, rid, options=opts())
+    png = [f for f in findings.list_findings(db, rid, kind="pii") if f.url.endswith("roster.png")]
+    paths = {f.screenshot_path for f in png}
+    assert len(paths) == 1 and all(paths)                             # one picture of the file, on each finding
+    path = Path(paths.pop())
+    assert path.is_file() and path.parent.parent.name == f"round-{rid}"
+    img = Image.open(path).convert("RGB")
+    assert max(img.size) <= 1600
+    import numpy as np
+    a = np.asarray(img)
+    red = int(((a[..., 0] > 180) & (a[..., 1] < 60) & (a[..., 2] < 60)).sum())
+    assert red > 50                                                   # the outlines
+    # Read again, the picture gives away none of the numbers it flags.
+    again = ocr_scan.scan_image(str(path), path.read_bytes(), CheckContext(dt.date(2025, 6, 30), {}))
+    assert again.images[0].read and not [f for f in again.findings if f.kind == "pii"], \
+        [f.detail for f in again.findings]
+    pdf = [f for f in findings.list_findings(db, rid, kind="pii") if f.url.endswith(".pdf")]
+    assert pdf and all(f.screenshot_path.endswith("-p1.png") and Path(f.screenshot_path).is_file() for f in pdf)
 
 
 @needs_engine
