@@ -18,7 +18,7 @@ import zlib
 
 from lxml import etree
 
-from ..office.xlsx_read import XlsxBook, XlsxError, XlsxLimits
+from ..office.xlsx_read import XlsxBook, XlsxError, XlsxLimits, raise_if_out_of_memory
 from .attachments import LIMITS, NO_TEXT_LAYER, TEXT_EXTS, UNREADABLE, Extracted, Segment, Unscanned, decode_text, sniff
 from .budget import BOMB, TIMEOUT, Budget
 
@@ -391,6 +391,7 @@ def _extract(raw: bytes, name: str, content_type: str, limits: dict, depth: int,
     except XlsxError as exc:
         out.unscanned.append(Unscanned(name, f"{exc}，未扫描"))
     except etree.XMLSyntaxError as exc:
+        raise_if_out_of_memory(exc, name)
         why = "有超长的文字段（超过1000万字符）" if "too long" in str(exc) else "XML已损坏"
         out.unscanned.append(Unscanned(name, f"文件{why}，无法读取"))
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, zlib.error) as exc:

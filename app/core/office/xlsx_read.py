@@ -162,6 +162,7 @@ class XlsxBook:
         try:
             return etree.fromstring(self.zf.read(info), _parser())
         except etree.XMLSyntaxError as exc:
+            raise_if_out_of_memory(exc, what)
             raise XlsxError(f"{what}已损坏（{exc.msg}）") from exc
 
     def _workbook(self) -> tuple[list[SheetRef], int]:
@@ -317,7 +318,17 @@ def _column(letters: str) -> int:
     return n or 1
 
 
+XML_ERR_NO_MEMORY = 2                # libxml2's code when its allocation failed (a memory-capped helper)
+
+
+def raise_if_out_of_memory(exc: etree.XMLSyntaxError, where: str) -> None:
+    """libxml2 reports a failed allocation (a memory-capped helper) as a syntax error: not damage."""
+    if getattr(exc, "code", None) == XML_ERR_NO_MEMORY:
+        raise MemoryError(f"{where}: libxml2 out of memory") from exc
+
+
 def _syntax_reason(exc: etree.XMLSyntaxError, where: str) -> str:
+    raise_if_out_of_memory(exc, where)
     msg = exc.msg or ""
     if "too long" in msg or "huge" in msg.lower():
         return f"{where}有超长的单元格（超过1000万字符），无法读取"
