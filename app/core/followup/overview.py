@@ -238,21 +238,19 @@ def round_overview(db: sqlite_utils.Database, round_id: int, today=None,
                    scores: RoundScores | None = None) -> RoundOverview:
     """Every figure of the 总览 for one round. ``today`` decides what is overdue (default: today);
     ``scores`` (the round's RoundScores, if already computed) saves scoring it again."""
-    # The confirmed findings are read once, for the scores and for the tallies.
-    confirmed = db.conn.execute("SELECT target_id, indicator_id, count, deduct, kind FROM findings "
-                                "WHERE round_id = ? AND status = ?", (round_id, CONFIRMED)).fetchall()
-    scores = scores or score_round(db, round_id, confirmed, explain=False)
+    scores = scores or score_round(db, round_id, explain=False)
     day = as_date(today) if today else dt.date.today()
     review = Counter(dict(db.conn.execute(
         "SELECT status, COUNT(*) FROM findings WHERE round_id = ? GROUP BY status", (round_id,)).fetchall()))
-    targets = {i: (t, r or UNKNOWN_REGION) for i, t, r in db.conn.execute(
-        "SELECT id, target_type, region_name FROM round_targets WHERE round_id = ?", (round_id,))}
     by_type, by_region, by_item, by_kind = Counter(), Counter(), Counter(), Counter()
     items = _scored_item(scores.profiles)
-    for (target_id, indicator, kind), n in Counter((f[0], f[1], f[4]) for f in confirmed).items():
-        ttype, region = targets[target_id]
+    # Counted in SQL: a few hundred groups instead of 50,000 rows in Python.
+    for ttype, region, indicator, kind, n in db.conn.execute(
+            "SELECT t.target_type, t.region_name, f.indicator_id, f.kind, COUNT(*) FROM findings f "
+            "JOIN round_targets t ON t.id = f.target_id WHERE f.round_id = ? AND f.status = ? GROUP BY 1, 2, 3, 4",
+            (round_id, CONFIRMED)):
         by_type[ttype] += n
-        by_region[region] += n
+        by_region[region or UNKNOWN_REGION] += n
         by_item[items.get(indicator, (indicator, indicator))] += n
         by_kind[kind or ""] += n
     period = db.conn.execute("SELECT period_from, period_to FROM rounds WHERE id = ?", (round_id,)).fetchone()

@@ -175,6 +175,13 @@ class Scorer:
             ctx.prec = 60          # sums of short decimals stay exact
             return self._score(target, findings)
 
+    def score_all(self, items: Iterable[tuple[TargetSpec, Iterable[tuple]]]) -> list[TargetScore]:
+        """``score`` of many targets at once (one decimal context); findings may be plain tuples
+        in FindingInput's order (indicator_id, count, deduct, status)."""
+        with localcontext() as ctx:
+            ctx.prec = 60
+            return [self._score(target, findings) for target, findings in items]
+
     def _score(self, target: TargetSpec, findings: Iterable[FindingInput]) -> TargetScore:
         scaled = self.r_nes is not None and not target.has_external_service
         excluded = self.excluded if scaled else frozenset()
@@ -183,27 +190,31 @@ class Scorer:
         skipped: dict[str, int] = {}
         unknown: list[str] = []
         notes: list[str] = []
-        for f in findings:
-            if f.status != CONFIRMED:
+        nodes = self.nodes
+        for indicator_id, count, deduct, status in findings:     # FindingInput or a plain tuple
+            if status != CONFIRMED:
                 continue
-            node = self.nodes.get(f.indicator_id)
+            node = nodes.get(indicator_id)
             if node is None:
-                if f.indicator_id not in unknown:
-                    unknown.append(f.indicator_id)
+                if indicator_id not in unknown:
+                    unknown.append(indicator_id)
                 continue
-            count = max(int(f.count or 0), 0)
-            if f.indicator_id in excluded:
-                skipped[f.indicator_id] = skipped.get(f.indicator_id, 0) + count
+            count = max(int(count or 0), 0)
+            if indicator_id in excluded:
+                skipped[indicator_id] = skipped.get(indicator_id, 0) + count
                 continue
-            if node.part == "veto":
-                vetoes.setdefault(node.top, []).append(f.indicator_id)
+            part = node.part
+            if part == "veto":
+                vetoes.setdefault(node.top, []).append(indicator_id)
                 continue
-            acc = accs.setdefault(f.indicator_id, _Acc())
+            acc = accs.get(indicator_id)
+            if acc is None:
+                acc = accs[indicator_id] = _Acc()
             acc.count += count
-            if node.part == "group":
+            if part == "group":
                 continue
-            if f.deduct is not None:
-                acc.raw += self._amount(f.deduct) * count
+            if deduct is not None:
+                acc.raw += self._amount(deduct) * count
                 acc.used_override = True
             elif node.per is not None:
                 acc.raw += node.per * count
