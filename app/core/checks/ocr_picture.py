@@ -50,7 +50,7 @@ def draw(data: bytes, image: ocr.OcrImage, marks: list[tuple[tuple[int, int, int
             pen.rectangle((left, top, right, bottom), outline=PII_RED if is_pii else GRAVE_ORANGE, width=width)
         img.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
         out = io.BytesIO()
-        img.save(out, "PNG", optimize=True)
+        img.save(out, "PNG")                # optimize=True: 3.5× the time for 2 % smaller files
         return out.getvalue()
     except Exception as exc:                 # a file that decoded for OCR should decode again; never fail the scan
         log.warning("no evidence picture for %s: %s", image.name, exc)
