@@ -177,15 +177,8 @@ def draft_text(page) -> str:
     return page.draft_view.toPlainText()
 
 
-def test_sichuan_through_the_export_page(qtbot, sichuan_db, settings, tmp_path, qtmodeltester):
-    from app.ui.pages.export_page import ExportPage
-    db = connect(sichuan_db)
-    page = ExportPage(PageContext(db, sichuan_db, settings))
-    qtbot.addWidget(page)
-    with qtbot.waitSignal(page.preview_ready, timeout=30_000):
-        page.show()
-    with qtbot.waitSignal(page.preview_ready, timeout=30_000):
-        assert page.load_profile(FIXTURES / "sichuan-profile.json")
+def test_sichuan_through_the_export_page(qtbot, sichuan_db, case_page, tmp_path, qtmodeltester):
+    page, _ = case_page(sichuan_db, "sichuan-profile.json")
     annex = case("sichuan-2025-h2")["annex"]
     assert page.show_table("summary")
     qtmodeltester.check(page.sheet_preview.model)
@@ -212,12 +205,9 @@ def test_sichuan_through_the_export_page(qtbot, sichuan_db, settings, tmp_path, 
     saved = page.save_profile(tmp_path / "方案.json")
     assert load_profile(saved) == load_profile(FIXTURES / "sichuan-profile.json")
     assert json.loads(saved.read_text(encoding="utf-8"))["format"] == "govinspect-export-profile"
-    page.shutdown()
-    db.close()
 
 
-def test_shanghai_problem_list_preview(qtbot, tmp_path, settings, capsys):
-    from app.ui.pages.export_page import ExportPage
+def test_shanghai_problem_list_preview(qtbot, tmp_path, case_page, capsys):
     c = case("shanghai-2025-q3")
     path = tmp_path / "sh.sqlite"
     cli = Cli(path, capsys)
@@ -232,20 +222,12 @@ def test_shanghai_problem_list_preview(qtbot, tmp_path, settings, capsys):
             for _, _, kind, name, text in c["annex"]["rows"]]
     cli("findings", "import", rid, write_csv(tmp_path / "f.csv", FINDING_HEADERS, rows))
     cli("round", "mark-checked", rid, "--all")
-    db = connect(path)
-    page = ExportPage(PageContext(db, path, settings))
-    qtbot.addWidget(page)
-    with qtbot.waitSignal(page.preview_ready, timeout=20_000):
-        page.show()
-    with qtbot.waitSignal(page.preview_ready, timeout=20_000):
-        page.load_profile(FIXTURES / "shanghai-profile.json")
+    page, _ = case_page(path, "shanghai-profile.json")
     assert page.show_table("problems.accounts")
     assert page.sheet_preview.title.text() == c["annex"]["title"]
     assert preview_rows(page) == [[text_of(v) for v in row] for row in c["annex"]["rows"]]
     assert not page.load_profile(FIXTURES / "shanghai-2025-q3.json")       # not a profile: said, nothing changed
     assert "无法载入导出方案" in page.status_label.text()
-    page.shutdown()
-    db.close()
 
 
 def test_guangdong_split_summaries_through_the_page(qtbot, tmp_path, case_page, capsys):

@@ -22,9 +22,9 @@ from pathlib import Path
 
 import sqlite_utils
 
-from ..errors import ImportFileError, ValidationError
+from ..errors import ValidationError
 from ..office.tabular import match_columns
-from ..office.tabular import CheckedImport, RowProblem, SheetData, read_table, unreadable
+from ..office.tabular import CheckedImport, RowProblem, SheetData, note_match, read_table, refuse_unclean, unreadable
 from ..registry import vocab
 from ..registry.validation import BadValue, date as parse_date, site_code as parse_site_code, text as cell_text
 from ..store import audit
@@ -373,23 +373,17 @@ def plan_messages_import(db: sqlite_utils.Database, source: Path | str | SheetDa
         given = {k: v for k, v in values.items()
                  if v not in (None, "") or (k == "site_id" and values.get("site_name"))}
         old_values = {k: getattr(old, k) for k in _STORED}
-        diff = {k: v for k, v in given.items() if old_values.get(k) != v}
-        if diff:
-            plan.changed.append((number, old.id, {k: old_values.get(k) for k in diff}, diff))
-        else:
-            plan.unchanged.append((number, old.id))
+        note_match(plan, number, old.id, old_values, {k: v for k, v in given.items() if old_values.get(k) != v})
     plan.problems.sort(key=lambda p: p.row)
     return plan
 
 
 def apply_messages_import(db: sqlite_utils.Database, plan: MessagesImport, who: str | None = None) -> MessagesImport:
     """Write a clean plan in one transaction (re-checked under the write lock)."""
-    if not plan.ok:
-        raise ImportFileError(f"导入文件有 {len(plan.problems)} 处问题，未写入任何留言。")
+    refuse_unclean(plan, "留言")
     with transaction(db):
         fresh = plan_messages_import(db, plan.sheet or read_table(plan.path, is_header=_is_header))
-        if not fresh.ok:
-            raise ImportFileError(f"导入文件有 {len(fresh.problems)} 处问题，未写入任何留言。")
+        refuse_unclean(fresh, "留言")
         _insert(db, [v for _, v in fresh.new], who)
         _update(db, [(mid, old, new) for _, mid, old, new in fresh.changed], who)
         audit.log(db, "messages", None, "import", None,

@@ -65,6 +65,21 @@ class CheckedImport:
         return ""
 
 
+def note_match(plan, number: int, row_id: int, old: dict, changes: dict) -> None:
+    """A file row that matches a stored record (every import's plan): what differs goes to
+    ``plan.changed`` with the old values beside the new, else the row is ``plan.unchanged``."""
+    if changes:
+        plan.changed.append((number, row_id, {k: old.get(k) for k in changes}, changes))
+    else:
+        plan.unchanged.append((number, row_id))
+
+
+def refuse_unclean(plan, what: str = "数据") -> None:
+    """An import plan with problems is never written."""
+    if not plan.ok:
+        raise ImportFileError(f"导入文件有 {len(plan.problems)} 处问题，未写入任何{what}。")
+
+
 @dataclass
 class SheetData:
     path: Path

@@ -11,7 +11,8 @@ from pathlib import Path
 import sqlite_utils
 
 from ..errors import ImportFileError
-from ..office.tabular import CheckedImport, RowProblem, SheetData, read_table, unreadable
+from ..office.tabular import CheckedImport, RowProblem, SheetData, read_table, refuse_unclean, unreadable
+from ..office.tabular import note_match
 from ..store import audit
 from ..store.db import transaction
 from . import registry
@@ -178,10 +179,7 @@ def plan_import(db: sqlite_utils.Database, kind: str, source: Path | str | Sheet
             plan.new.append((number, values))
         else:
             changes = {k: val for k, val in values.items() if not _same(record.get(k), val)}
-            if changes:
-                plan.changed.append((number, record["id"], {k: record.get(k) for k in changes}, changes))
-            else:
-                plan.unchanged.append((number, record["id"]))
+            note_match(plan, number, record["id"], record, changes)
         if values.get("region") and values["region"] not in known_regions:
             new_regions[values["region"]] = None
         for unit_key in ("host_unit", "supervisor_unit"):
@@ -199,8 +197,7 @@ def _signature(plan: ImportPlan) -> tuple:
 
 def apply_import(db: sqlite_utils.Database, plan: ImportPlan, who: str | None = None) -> ImportResult:
     """Write a clean plan in one transaction; nothing is written if anything fails."""
-    if not plan.ok:
-        raise ImportFileError(f"导入文件有 {len(plan.problems)} 处问题，未写入任何数据。")
+    refuse_unclean(plan)
     with transaction(db):
         fresh = plan_import(db, plan.kind, plan.sheet, plan.mapping)   # re-check under the write lock
         if not fresh.ok or _signature(fresh) != _signature(plan):

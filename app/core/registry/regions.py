@@ -10,7 +10,7 @@ from pathlib import Path
 import sqlite_utils
 
 from ..errors import ImportFileError, ValidationError
-from ..office.tabular import RowProblem, SheetData, match_columns, read_table
+from ..office.tabular import RowProblem, SheetData, match_columns, note_match, read_table, refuse_unclean
 from ..store import audit
 from ..store.db import transaction
 from . import validation as v
@@ -146,18 +146,14 @@ def plan_regions_import(db: sqlite_utils.Database, source: Path | str | SheetDat
             continue
         changes = {k: val for k, val in values.items() if k != "name" and (record.get(k) or "") != (val or "")
                    and str(record.get(k)) != str(val)}
-        if changes:
-            plan.changed.append((number, record["id"], {k: record.get(k) for k in changes}, changes))
-        else:
-            plan.unchanged.append((number, record["id"]))
+        note_match(plan, number, record["id"], record, changes)
     plan.problems.sort(key=lambda p: p.row)
     return plan
 
 
 def apply_regions_import(db: sqlite_utils.Database, plan: RegionsPlan, who: str | None = None) -> RegionsPlan:
     """Write a clean plan in one transaction (re-checked under the write lock)."""
-    if not plan.ok:
-        raise ImportFileError(f"导入文件有 {len(plan.problems)} 处问题，未写入任何数据。")
+    refuse_unclean(plan)
     with transaction(db):
         fresh = plan_regions_import(db, plan.sheet)
         if not fresh.ok or len(fresh.new) != len(plan.new) or len(fresh.changed) != len(plan.changed):

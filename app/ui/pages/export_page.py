@@ -116,32 +116,16 @@ class ExportPage(ClosesWithWindow, OneRound, Page):
             self.family_boxes[fam.key] = box
             column.addWidget(box)
 
-        general = QGroupBox("标题、期间与写法")
-        g = QVBoxLayout(general)
-        g.setContentsMargins(10, 4, 10, 8)
         self.general_form = OptionsForm(ExportOptions, only=GENERAL_FIELDS)
-        self.general_form.changed.connect(self._schedule_preview)
-        g.addWidget(self.general_form)
-        column.addWidget(general)
-
-        self.circular_box = QGroupBox("同时生成通报草稿（Word 和文本）")
+        column.addWidget(self._form_box("标题、期间与写法", self.general_form))
+        self.circular_form = OptionsForm(CircularOptions, labels=CIRCULAR_LABELS)
+        self.circular_box = self._form_box("同时生成通报草稿（Word 和文本）", self.circular_form)
         self.circular_box.setCheckable(True)
         self.circular_box.setChecked(False)
-        c = QVBoxLayout(self.circular_box)
-        c.setContentsMargins(10, 4, 10, 8)
-        self.circular_form = OptionsForm(CircularOptions, labels=CIRCULAR_LABELS)
-        self.circular_form.changed.connect(self._schedule_preview)
-        c.addWidget(self.circular_form)
         self.circular_box.toggled.connect(self._on_selection_changed)
         column.addWidget(self.circular_box)
-
-        style = QGroupBox("表格字体")
-        st = QVBoxLayout(style)
-        st.setContentsMargins(10, 4, 10, 8)
         self.style_form = OptionsForm(SheetStyle, labels=STYLE_LABELS)
-        self.style_form.changed.connect(self._schedule_preview)
-        st.addWidget(self.style_form)
-        column.addWidget(style)
+        column.addWidget(self._form_box("表格字体", self.style_form))
         column.addStretch(1)
 
         holder = QWidget()
@@ -153,6 +137,15 @@ class ExportPage(ClosesWithWindow, OneRound, Page):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setMinimumWidth(330)
         return scroll
+
+    def _form_box(self, title: str, form: OptionsForm) -> QGroupBox:
+        """A titled group holding one options form whose edits refresh the preview."""
+        box = QGroupBox(title)
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(10, 4, 10, 8)
+        form.changed.connect(self._schedule_preview)
+        layout.addWidget(form)
+        return box
 
     def _build_preview(self) -> QWidget:
         self.sheet_combo = QComboBox()

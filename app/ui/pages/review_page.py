@@ -470,9 +470,7 @@ class ReviewPage(Page):
         f = findings.get_finding(self._db, fid)
         url = f.url or (f.page if f.page.startswith("http") else "") or \
             (self.model.target(f.target_id).url if self.model.target(f.target_id) else "")
-        refused = open_link(url) if url else "这条问题没有链接。"
-        if refused:
-            self.message.show_message(refused, "warning", 8000)
+        self._warn(open_link(url) if url else "这条问题没有链接。")
 
     @Slot()
     def open_screenshot(self) -> None:
@@ -481,7 +479,10 @@ class ReviewPage(Page):
             return
         shot = latest_shots(self._db, [fid]).get(fid)
         path = findings.get_finding(self._db, fid).screenshot_path or (shot.path if shot else "")
-        refused = open_evidence(path) if path else "这条问题没有截图：可点“生成截图”从网页留痕生成。"
+        self._warn(open_evidence(path) if path else "这条问题没有截图：可点“生成截图”从网页留痕生成。")
+
+    def _warn(self, refused: str) -> None:
+        """Show why a link or file was not opened ('' when it was)."""
         if refused:
             self.message.show_message(refused, "warning", 8000)
 
