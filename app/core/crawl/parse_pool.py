@@ -64,7 +64,10 @@ def serve(conn, memory_mb: int, preload: tuple[str, ...], parent: int) -> None:
         pass
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     for name in preload:                                   # loaded before the limit: not counted in it
-        importlib.import_module(name)
+        try:
+            importlib.import_module(name)
+        except ImportError:                                # the job itself says what is missing
+            log.warning("parse helper could not preload %s", name)
     limit_own_memory(memory_mb)
     while True:
         try:
