@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView, QBoxLayout, QFileDialog, QHBoxLayout, QLayout, QLineEdit, QPushButton, QSplitter, QToolBar,
+    QAbstractItemView, QBoxLayout, QFileDialog, QFormLayout, QHBoxLayout, QLayout, QLineEdit, QPushButton, QSplitter, QToolBar,
     QTreeView, QVBoxLayout, QWidget,
 )
 
@@ -44,6 +44,15 @@ def vbox(*parts, parent: QWidget | None = None, margins: tuple[int, int, int, in
     if margins is not None:
         column.setContentsMargins(*margins)
     return fill(column, *parts)
+
+
+def form(*rows: tuple[str, QWidget | QLayout], parent: QWidget | None = None) -> QFormLayout:
+    """A form of (label, field) rows, fields growing with the window."""
+    layout = QFormLayout(parent) if parent is not None else QFormLayout()
+    layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+    for label, field_ in rows:
+        layout.addRow(label, field_)
+    return layout
 
 
 def button(text: str, slot=None, tip: str = "") -> QPushButton:

@@ -3,9 +3,15 @@ laid out in columns, CJK text), plus files nobody can read (.doc, .xls, .rar).""
 from __future__ import annotations
 
 import io
+import sys
+from pathlib import Path
 
 import docx
 import openpyxl
+
+# The tests' PDF table builder: one writer of CJK table PDFs for tests and bench.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "core" / "checks"))
+from checkpages import make_table_pdf  # noqa: E402
 
 
 def csv_bytes(rows: list[list[str]], encoding: str = "utf-8") -> bytes:
@@ -40,38 +46,7 @@ def docx_bytes(rows: list[list[str]], title: str) -> bytes:
 def pdf_bytes(title: str, rows: list[list[str]], widths: list[int]) -> bytes:
     """One page: a title line and a table whose cells are placed one by one (as office programs
     write them), STSong-Light with the UniGB-UCS2-H encoding, no font embedded."""
-    def hexs(s: str) -> str:
-        return "<" + s.encode("utf-16-be").hex().upper() + ">"
-    ops = ["BT /F1 12 Tf", f"1 0 0 1 60 800 Tm {hexs(title)} Tj", "/F1 9 Tf"]
-    for r, row in enumerate(rows):
-        x = 30
-        for c, cell in enumerate(row):
-            ops.append(f"1 0 0 1 {x} {770 - 18 * r} Tm {hexs(cell)} Tj")
-            x += widths[c]
-    ops.append("ET")
-    content = " ".join(ops)
-    objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>",
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 842 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-        f"<< /Length {len(content)} >>\nstream\n{content}\nendstream",
-        "<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [6 0 R] >>",
-        "<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light /CIDSystemInfo << /Registry (Adobe) "
-        "/Ordering (GB1) /Supplement 4 >> /FontDescriptor 7 0 R /DW 1000 >>",
-        "<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [-25 -254 1000 880] /ItalicAngle 0 "
-        "/Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for i, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{i} 0 obj\n{body}\nendobj\n".encode("latin-1")
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    for off in offsets:
-        out += f"{off:010d} 00000 n \n".encode()
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
+    return make_table_pdf(rows, widths, title=title)
 
 
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 2000       # old .doc/.xls header

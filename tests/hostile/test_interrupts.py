@@ -8,6 +8,7 @@ import random
 import signal
 import sqlite3
 import time
+from contextlib import closing
 from urllib.parse import quote
 
 import pytest
@@ -33,11 +34,8 @@ def _group_gone(pgid: int, within: float = 3.0) -> bool:
 
 def _db(path, urls: dict[str, str]) -> int:
     from app.core.store import db as store
-    d = store.connect(path)
-    try:
+    with closing(store.connect(path)) as d:
         return make_round(d, urls)
-    finally:
-        d.close()
 
 
 @pytest.mark.slow
@@ -88,12 +86,9 @@ def _site_routes(n: int, seed: int) -> dict:
 
 
 def _findings(db) -> list[tuple]:
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
+    with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
         return conn.execute("SELECT t.target_key, f.kind, f.url, f.page, f.detail, f.count FROM findings f "
                             "JOIN round_targets t ON t.id = f.target_id ORDER BY 1, 2, 3, 4, 5").fetchall()
-    finally:
-        conn.close()
 
 
 @pytest.mark.slow

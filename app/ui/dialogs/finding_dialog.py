@@ -5,7 +5,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
-    QComboBox, QCompleter, QDialog, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit,
+    QComboBox, QCompleter, QDialog, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit,
     QPushButton, QSpinBox,
 )
 
@@ -14,7 +14,7 @@ from app.core.errors import GovInspectError, ValidationError
 from app.core.rounds.round_scores import profiles_for_round
 
 from .. import style
-from ..parts import panel, splitter
+from ..parts import form, panel, splitter
 from ..table_models.rounds_model import TYPE_ZH
 from ..widgets.indicator_tree import IndicatorPicker
 from .dialog_parts import with_footer
@@ -83,18 +83,10 @@ class FindingDialog(QDialog):
         self.chosen = QLabel()
         self.chosen.setWordWrap(True)
 
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow("检查对象" + style.REQUIRED_MARK, self.target)
-        form.addRow("指标" + style.REQUIRED_MARK, self.chosen)
-        form.addRow("数量", self.count)
-        form.addRow("状态", self.status)
-        form.addRow("链接", self.url)
-        form.addRow("页面", self.page)
-        form.addRow("问题描述", self.detail)
-        form.addRow("证据文字", self.evidence)
-        form.addRow("截图", shot)
-        body = splitter(self.picker, panel(form, None), stretch=(1, 1), collapsible=False)
+        fields = form(("检查对象" + style.REQUIRED_MARK, self.target), ("指标" + style.REQUIRED_MARK, self.chosen),
+                      ("数量", self.count), ("状态", self.status), ("链接", self.url), ("页面", self.page),
+                      ("问题描述", self.detail), ("证据文字", self.evidence), ("截图", shot))
+        body = splitter(self.picker, panel(fields, None), stretch=(1, 1), collapsible=False)
         self.message, self.buttons, self.ok_button = with_footer(self, body, "添加")
         self.resize(980, 560)
 

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from app.core.rounds import profiles, rounds
 
 from .. import style
-from ..parts import splitter
+from ..parts import form as form_rows, splitter
 from ..scoring_workers import CreateRoundWorker, PreviewResult, PreviewWorker, RoundParams
 from ..table_models.rounds_model import TargetColumn, TargetsTableModel
 from ..table_models.rows_model import RowsTableModel
@@ -136,14 +136,9 @@ class NewRoundDialog(QDialog):
             self.recheck.addItem(f"{r.name}（{r.as_of}，确认问题 {r.confirmed_count} 条）", r.id)
         self.recheck.setToolTip("把所选轮次中有确认问题且尚未整改的对象加入本轮")
         scope_box = QGroupBox("检查范围")
-        scope = QFormLayout(scope_box)
-        scope.addRow("网站", self.sites_scope)
-        scope.addRow("　普查", self.sites_census)
-        scope.addRow("新媒体", self.accounts_scope)
-        scope.addRow("　普查", self.accounts_census)
-        scope.addRow("", self.stratify)
-        scope.addRow("随机种子", seed_row)
-        scope.addRow("回头看", self.recheck)
+        form_rows(("网站", self.sites_scope), ("　普查", self.sites_census), ("新媒体", self.accounts_scope),
+                  ("　普查", self.accounts_census), ("", self.stratify), ("随机种子", seed_row), ("回头看", self.recheck),
+                  parent=scope_box)
 
         left = QVBoxLayout()
         left.addWidget(info_box)

@@ -9,10 +9,11 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
-    QApplication, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout,
+    QApplication, QDialog, QDialogButtonBox, QLabel, QPushButton, QTabWidget,
 )
 
 from ..import_pages import Banner, make_table
+from ..parts import hbox, vbox
 from ..table_models.rows_model import RowsTableModel
 
 PROBLEM_HEADERS = ("行号", "字段", "问题")
@@ -64,16 +65,8 @@ class ProblemListDialog(QDialog):
         close.setDefault(not action_text)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        bottom = QHBoxLayout()
-        bottom.addWidget(copy)
-        bottom.addStretch(1)
-        bottom.addWidget(buttons)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.banner)
-        if summary:
-            layout.addWidget(self.summary)
-        layout.addWidget(self.tabs, 1)
-        layout.addLayout(bottom)
+        vbox(self.banner, *([self.summary] if summary else []), (self.tabs, 1), hbox(copy, None, buttons),
+             parent=self)
 
     def rows(self, tab: int = 0) -> list[tuple]:
         m = self.models[tab]

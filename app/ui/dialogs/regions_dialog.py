@@ -3,11 +3,12 @@ or imported from a file all or nothing. GUI thread only."""
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal, Slot
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel, QPushButton, QTableView,
-                               QVBoxLayout)
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QLabel, QPushButton, QTableView
 
 from app.core.errors import GovInspectError, ValidationError
 from app.core.registry import regions
+
+from ..parts import hbox, vbox
 
 COLUMNS = (("name", "地区"), ("group_name", "分组"), ("level", "级别"), ("sort_order", "排序"))
 HINT = ("附件中的行先按分组、再按排序排列；级别为“省”或“市”且不分组的地区是通报的范围（全省/全市）。"
@@ -94,15 +95,7 @@ class RegionsDialog(QDialog):
         import_button.clicked.connect(self._on_import)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
-        row = QHBoxLayout()
-        row.addWidget(import_button)
-        row.addStretch(1)
-        row.addWidget(buttons)
-        layout = QVBoxLayout(self)
-        layout.addWidget(hint)
-        layout.addWidget(self.view, 1)
-        layout.addWidget(self.message)
-        layout.addLayout(row)
+        vbox(hint, (self.view, 1), self.message, hbox(import_button, None, buttons), parent=self)
 
     @Slot(str)
     def _on_failed(self, text: str) -> None:

@@ -65,19 +65,20 @@ def make_pdf(lines: list[str]) -> bytes:
     return pdf_file(objects)
 
 
-def make_table_pdf(rows: list[list[str]], widths: list[int] | None = None) -> bytes:
+def make_table_pdf(rows: list[list[str]], widths: list[int] | None = None, title: str = "") -> bytes:
     """A one-page PDF with a table laid out in columns, each cell placed on its own (as office
     programs write them), in STSong-Light with the UniGB-UCS2-H encoding (CJK text, no font
-    embedded, so pypdf can read it back)."""
+    embedded, so pypdf can read it back); ``title`` is a line above the table (bench corpus)."""
     widths = widths or [110] * max(len(r) for r in rows)
 
     def hexs(s: str) -> str:
         return "<" + s.encode("utf-16-be").hex().upper() + ">"
-    ops = ["BT /F1 9 Tf"]
+    ops = ["BT /F1 12 Tf", f"1 0 0 1 60 800 Tm {hexs(title)} Tj", "/F1 9 Tf"] if title else ["BT /F1 9 Tf"]
+    top = 770 if title else 800
     for r, row in enumerate(rows):
         x = 30
         for c, cell in enumerate(row):
-            ops.append(f"1 0 0 1 {x} {800 - 18 * r} Tm {hexs(cell)} Tj")
+            ops.append(f"1 0 0 1 {x} {top - 18 * r} Tm {hexs(cell)} Tj")
             x += widths[c]
     ops.append("ET")
     content = " ".join(ops)
