@@ -133,10 +133,10 @@ def test_control_characters_are_cleaned_in_findings_and_messages_imports(db, tmp
     build_registry(db)
     rid = rounds.create_round(db, "控制字符", "2025-08-14", period_from="2025-08-01", period_to="2025-08-14")
     path = write_csv(tmp_path / "f.csv", ["网站标识码", "指标", "问题描述", "链接"],
-                     [["3699020001", "web.ded.function.availability", "首页\x00链接\x08失效", "http://a.gov.cn/\x0c"]])
+                     [["3699020001", "web.ded.function.availability", "首页\x00链接\x08失效", "http://a.example.org/\x0c"]])
     assert finding_io.import_findings(db, rid, path).ok
     (f,) = findings.list_findings(db, rid)
-    assert (f.detail, f.url) == ("首页链接失效", "http://a.gov.cn/")
+    assert (f.detail, f.url) == ("首页链接失效", "http://a.example.org/")
     headers = ["留言编号", "网站标识码", "提交时间", "问题类型", "问题描述", "办理状态"]
     path = write_csv(tmp_path / "m.csv", headers,
                      [["ZC\x00001", "3699020001", "2025-09-29 09:00", "错别字", "首页\x1b有错别字", "办理中"]])

@@ -10,7 +10,7 @@ from pathlib import Path
 import sqlite_utils
 
 from ..errors import ImportFileError, ValidationError
-from ..office.tabular import RowProblem, SheetData, match_columns, note_match, read_table, refuse_unclean
+from ..office.tabular import CheckedImport, RowProblem, SheetData, match_columns, note_match, read_table, refuse_unclean
 from ..store import audit
 from ..store.db import transaction
 from . import validation as v
@@ -30,7 +30,7 @@ _LEVEL_ALIASES = {"省级": "省", "地级市": "市", "地市": "市", "市级"
 
 
 @dataclass
-class RegionsPlan:
+class RegionsPlan(CheckedImport):
     sheet: SheetData | None
     problems: list[RowProblem] = field(default_factory=list)
     warnings: list[RowProblem] = field(default_factory=list)
@@ -38,14 +38,9 @@ class RegionsPlan:
     changed: list[tuple[int, int, dict, dict]] = field(default_factory=list)    # row, id, old, new
     unchanged: list[tuple[int, int]] = field(default_factory=list)
     unmapped: list[str] = field(default_factory=list)
+    refusal = "未写入任何地区"
 
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def summary(self) -> str:
-        if self.problems:
-            return f"发现 {len(self.problems)} 处问题，未写入任何地区。"
+    def outcome(self) -> str:
         return f"地区：新增 {len(self.new)}，变更 {len(self.changed)}，未变 {len(self.unchanged)}"
 
 

@@ -13,11 +13,11 @@ def shenyang_registry(tmp: Path, districts: list[str], departments: int, account
                       unfiled: int = 0) -> dict[str, Path]:
     regions = [["沈阳市", "", "市", 0]] + [[d, "区、县(市)", "县", i] for i, d in enumerate(districts, start=1)]
     regions.append(["市直部门", "市政府部门", "部门", 20])
-    sites = [["沈阳市人民政府", "2101000001", "http://www.shenyang.gov.cn/", "沈阳市人民政府", "市直部门", "市级门户", "是"]]
-    sites += [[f"{d}政府网站", f"21011{i:05d}", f"http://d{i}.shenyang.gov.cn/", f"{d}政府", d,
+    sites = [["沈阳市人民政府", "2101000001", "http://www.shenyang.example.gov.cn/", "沈阳市人民政府", "市直部门", "市级门户", "是"]]
+    sites += [[f"{d}政府网站", f"21011{i:05d}", f"http://d{i}.shenyang.example.gov.cn/", f"{d}政府", d,
                "县级门户(含开发区/高新区)", "是"] for i, d in enumerate(districts, start=1)]
     units = list(extra_units) + [f"市部门{k}" for k in range(departments - len(extra_units))]
-    sites += [[f"{u}网站", f"21012{k:05d}", f"http://b{k}.shenyang.gov.cn/", u, "市直部门", "市级部门网站", "否"]
+    sites += [[f"{u}网站", f"21012{k:05d}", f"http://b{k}.shenyang.example.gov.cn/", u, "市直部门", "市级部门网站", "否"]
               for k, u in enumerate(units)]
     owners = [f"{d}政府" for d in districts] + units
     rows = [[f"沈阳账号{k}", ("微信公众号", "新浪微博", "抖音", "今日头条")[k % 4], owners[k % len(owners)],
